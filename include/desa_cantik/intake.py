@@ -16,13 +16,13 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 
 from .datasets import CATEGORY, COUNT, Dataset, fold_header
-from .findings import ERROR, INFO, Issue
+from .findings import INFO, Issue
 from .regions import normalise_code
 
 ROW = "_baris"  # row number in the operator's file, kept through validation for messages
@@ -47,13 +47,13 @@ class Provenance:
 
     @classmethod
     def of(cls, data: bytes, object_key: str, received: datetime | None = None) -> Provenance:
-        when = received or datetime.now(timezone.utc)
+        when = received or datetime.now(UTC)
         return cls(
             object_key=object_key,
             nama_berkas=object_key.rsplit("/", 1)[-1],
             ukuran=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
-            diterima_pada=when.astimezone(timezone.utc).replace(microsecond=0),
+            diterima_pada=when.astimezone(UTC).replace(microsecond=0),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -230,7 +230,8 @@ def _to_canonical(
                            f"Kolom tahun tidak ada; dianggap tahun {tahun} sesuai siklus.", tingkat=0))
     missing = [c for c in dataset.columns if c not in raw.columns]
     table, type_notes = _typed(raw, dataset)
-    text = raw.map(lambda v: None if _is_blank(v) else _cell_text(v))
+    text = raw.drop(columns=[ROW]).map(lambda v: None if _is_blank(v) else _cell_text(v))
+    text[ROW] = raw[ROW].astype("int64")
     return table, text, notes + type_notes, missing
 
 
@@ -265,9 +266,7 @@ def _typed(raw: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, list[Issu
         series = raw[col]
         if spec.tipe == "kode_desa":
             out[col] = series.map(normalise_code).astype("string")
-        elif spec.tipe == "tahun":
-            out[col] = parse_counts(series, col, raw[ROW], notes)
-        elif spec.tipe == COUNT:
+        elif spec.tipe == "tahun" or spec.tipe == COUNT:
             out[col] = parse_counts(series, col, raw[ROW], notes)
         elif spec.tipe == CATEGORY:
             out[col] = _category(series, dataset.category_columns[col])

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .datasets import Dataset
 from .findings import ERROR, INFO, WARNING, Issue
 from .intake import ROW, Submission
 
@@ -180,7 +179,8 @@ class _Values(dict):  # format_map that never raises on a missing name
         return "?"
 
 
-def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str]) -> list[Verdict]:
+def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str],
+                   only_referenced: bool = False) -> list[Verdict]:
     """Validate submissions of one dataset together (one GX run), and judge each file on its own rows.
 
     ``sender`` gives, per submission, the region code its rows must lie in (a desa code for a desa
@@ -205,8 +205,10 @@ def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list
         missing_refs = _attach_references(frame, suite, ctx)
         frame = _derive(frame, suite)
         active = [e for e in suite["expectations"]
-                  if not set(e["meta"].get("butuh_rujukan", [])) & set(missing_refs)]
-        skipped = sorted({e["meta"]["aturan"] for e in suite["expectations"] if e not in active})
+                  if not set(e["meta"].get("butuh_rujukan", [])) & set(missing_refs)
+                  and (e["meta"].get("butuh_rujukan") or not only_referenced)]
+        skipped = sorted({e["meta"]["aturan"] for e in suite["expectations"]
+                          if set(e["meta"].get("butuh_rujukan", [])) & set(missing_refs)})
         for e in (e for e in active if e["type"] == "expect_column_to_exist"):
             m = e["meta"]
             for i, s in readable:

@@ -1,0 +1,50 @@
+"""Hourly gate during the collection window: new submissions are checked as they arrive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import DAG, get_current_context, task
+from airflow.timetables.trigger import CronTriggerTimetable
+from common.pillars import DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions
+from desa_cantik.config import DaftarData, Settings
+
+DAFTAR = DaftarData.load(Settings.daftar_data_path())
+
+DOC = f"""
+# Gerbang masuk Desa Cantik {DAFTAR.tahun} (tiap jam selama pengumpulan)
+
+Selama jendela pengumpulan (`{DAFTAR.mulai.isoformat()}` s.d. `{DAFTAR.batas_akhir.isoformat()}`) berkas baru di
+`masuk/{DAFTAR.tahun}/{{dataset}}/{{pengirim}}/` diarsipkan, diperiksa gerbang BPS, dan yang diterima dimuat ke gudang,
+sehingga operator desa mendapat laporan (di samping berkas arsipnya) dan sempat memperbaiki lalu mengirim ulang.
+Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
+
+## Triase
+- **`jendela_terbuka` dilewati (skipped)**: di luar jendela Daftar Data; normal.
+- **Tidak ada tugas batch**: tidak ada berkas baru sejak jam lalu.
+- **Tugas gagal**: masalah infrastruktur (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
+"""
+
+
+@task.short_circuit(owner=KOMINFO)
+def jendela_terbuka() -> bool:
+    """Only gate while the Daftar Data's collection window is open."""
+    ctx = get_current_context()
+    when = ctx.get("logical_date") or ctx["dag_run"].run_after
+    is_open = DAFTAR.window_open(when)
+    print(f"{when.isoformat()}: jendela pengumpulan {'terbuka' if is_open else 'tertutup'}")
+    return is_open
+
+
+with DAG(
+    dag_id="desa_cantik_gerbang_masuk",
+    description="Gerbang masuk tiap jam: arsip → validasi BPS → simpan Kominfo, selama jendela pengumpulan",
+    schedule=CronTriggerTimetable(DAFTAR.interval_gerbang, timezone=DAFTAR.zona_waktu),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=[*TAGS, "pengumpulan"],
+    doc_md=DOC,
+):
+    jendela_terbuka() >> gate_submissions()

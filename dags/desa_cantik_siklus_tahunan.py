@@ -1,0 +1,85 @@
+"""Yearly Desa Cantik cycle: closes collection at the Daftar Data deadline and runs every pillar's stage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from airflow.sdk import DAG, get_current_context, task
+from airflow.timetables.trigger import CronTriggerTimetable
+from common.pillars import BAPPEDA, BPS, DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions, runtime
+from desa_cantik.config import DaftarData, Settings
+
+DAFTAR = DaftarData.load(Settings.daftar_data_path())
+
+DOC = f"""
+# Siklus tahunan Desa Cantik {DAFTAR.tahun}
+
+Ditutup pada **batas akhir pengumpulan** Daftar Data (`{DAFTAR.batas_akhir.isoformat()}`), lalu tiap pilar
+menjalankan tahapnya atas data yang **sudah diterima**:
+
+| grup / tugas | pilar | apa |
+|---|---|---|
+| `pengumpulan_kominfo` | Diskominfo (walidata) | sapuan terakhir kotak masuk; berkas diarsipkan utuh sebelum dibaca |
+| `validasi_bps` | BPS (pembina data) | gerbang mutu (suite Great Expectations di `expectations/`), laporan per berkas |
+| `penyimpanan_kominfo` | Diskominfo (walidata) | baris diterima dimuat ke gudang (COPY), baris ditolak ke karantina |
+| `periksa_lintas_dataset` | BPS | aturan tingkat 2–4 (tahun lalu, proyeksi BPS, antar-dataset) atas seluruh data tersimpan |
+| `hitung_indikator` | Bappeda (koordinator data) | indikator desa → kecamatan → kabupaten dengan cakupan |
+| `susun_paket` | Diskominfo (walidata) | paket publikasi untuk tingkat di atas (`publikasi/{{tahun}}/{{wilayah}}/`) |
+
+## Triase
+- **`gerbang_mutu` gagal**: lihat log; berkas yang buruk *tidak* membuat tugas gagal (ditolak + laporan),
+  jadi kegagalan berarti gudang/penyimpanan tidak terjangkau. Jalankan ulang tugasnya: aman (idempoten).
+- **Banyak berkas ditolak**: `SELECT aturan, SUM(jumlah) FROM ringkasan_validasi GROUP BY 1 ORDER BY 2 DESC`.
+- **Indikator kosong untuk suatu kecamatan**: lihat `cakupan.csv` di paket; desa tanpa data diterima tidak dihitung.
+- Menjalankan ulang seluruh siklus tidak mengubah gudang (berkas yang sudah diperiksa dilewati).
+"""
+
+
+@task(owner=BPS, trigger_rule="none_failed")
+def periksa_lintas_dataset() -> dict[str, int]:
+    from desa_cantik.cycle import cross_check
+
+    return cross_check(runtime(), get_current_context()["run_id"])
+
+
+@task(owner=BAPPEDA, trigger_rule="none_failed")
+def hitung_indikator() -> dict[str, int]:
+    from desa_cantik.cycle import coordinate
+
+    counts = coordinate(runtime())
+    print(f"indikator per tingkat: {counts}")
+    return counts
+
+
+@task(owner=KOMINFO, trigger_rule="none_failed")
+def susun_paket() -> dict[str, Any]:
+    from desa_cantik.cycle import publish
+
+    ctx = get_current_context()
+    when = ctx.get("logical_date") or ctx["dag_run"].run_after
+    return publish(runtime(), when.isoformat())
+
+
+@task(owner=KOMINFO, trigger_rule="none_failed")
+def ringkasan() -> dict[str, Any]:
+    from desa_cantik.cycle import format_summary, summary
+
+    s = summary(runtime())
+    print(format_summary(s))
+    return s
+
+
+with DAG(
+    dag_id="desa_cantik_siklus_tahunan",
+    description="Siklus tahunan: kumpul → validasi BPS → simpan Kominfo → koordinasi Bappeda → publikasi",
+    schedule=CronTriggerTimetable(DAFTAR.closing_cron(), timezone=DAFTAR.zona_waktu),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=[*TAGS, "tahunan"],
+    doc_md=DOC,
+):
+    stored = gate_submissions()
+    stored >> periksa_lintas_dataset() >> hitung_indikator() >> susun_paket() >> ringkasan()

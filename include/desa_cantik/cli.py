@@ -1,0 +1,110 @@
+"""``python -m desa_cantik``: generate data, pre-check a file, upload to the inbox, print the cycle summary.
+
+Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # bad usage exits 2 with an Indonesian hint
+        self.print_usage(sys.stderr)
+        print(f"galat: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m desa_cantik", description="Siklus data Desa Cantik / Satu Data")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+
+    g = sub.add_parser("generate", help="buat berkas kiriman sintetis untuk semua desa suatu wilayah")
+    g.add_argument("--region", required=True, help="kode wilayah, mis. 35.07 atau 35.07.01")
+    g.add_argument("--tahun", type=int, required=True)
+    g.add_argument("--out", required=True, type=Path)
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--error-rate", type=float, default=0.05)
+
+    v = sub.add_parser("validate", help="periksa satu berkas seperti gerbang BPS (tanpa server)")
+    v.add_argument("file", type=Path)
+    v.add_argument("--dataset", required=True)
+    v.add_argument("--tahun", type=int)
+    v.add_argument("--region", help="wilayah pengirim (kode desa/kabupaten); bawaan: dari kode_desa di berkas")
+    v.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
+    v.add_argument("--output", type=Path, help="tulis baris yang diterima dalam bentuk baku (CSV)")
+
+    u = sub.add_parser("upload", help="unggah folder {dataset}/{pengirim}/{berkas} ke kotak masuk")
+    u.add_argument("folder", type=Path)
+    u.add_argument("--tahun", type=int)
+
+    sub.add_parser("summary", help="ringkasan siklus dari gudang data")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.cmd == "generate":
+        return _generate(args)
+    if args.cmd == "validate":
+        return _validate(args)
+    if args.cmd == "upload":
+        from .cycle import Runtime, upload_folder
+
+        rt = Runtime.from_env()
+        n = upload_folder(rt.store, str(args.folder), args.tahun or rt.tahun)
+        print(f"{n} berkas diunggah ke {rt.store.location(f'masuk/{args.tahun or rt.tahun}/')}")
+        return 0
+    if args.cmd == "summary":
+        from .cycle import Runtime, format_summary, summary
+
+        print(format_summary(summary(Runtime.from_env())))
+        return 0
+    return EXIT_USAGE
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .regions import get_region
+    from .synthetic import generate
+
+    if get_region(args.region) is None:
+        print(f"galat: kode wilayah tidak dikenal: {args.region}", file=sys.stderr)
+        return EXIT_USAGE
+    g = generate(args.region, args.tahun, args.out, seed=args.seed, error_rate=args.error_rate)
+    print(f"{g.files} berkas untuk {g.desa} desa di {g.kode_wilayah} tahun {g.tahun} ditulis ke {g.out} "
+          f"({g.errors} galat disisipkan; kunci jawaban di {g.out / '_kebenaran'})")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .datasets import all_datasets
+
+    if args.dataset not in all_datasets():
+        print(f"galat: dataset tidak dikenal: {args.dataset} (pilihan: {', '.join(all_datasets())})", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.file.is_file():
+        print(f"galat: berkas tidak ditemukan: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    from .precheck import precheck
+
+    verdict = precheck(args.file.read_bytes(), args.file.name, args.dataset, args.tahun, args.region)
+    from . import feedback
+
+    if args.json:
+        print(json.dumps(verdict.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(feedback.report_text(verdict), end="")
+    if args.output is not None and verdict.rows_accepted:
+        verdict.accepted.to_csv(args.output, index=False, float_format="%.0f")
+    if not verdict.submission.readable:
+        return EXIT_USAGE
+    return EXIT_REJECTED if verdict.status == "rejected" else EXIT_ACCEPTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

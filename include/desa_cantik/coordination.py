@@ -1,0 +1,75 @@
+"""Bappeda coordination: join the sources per desa, compute the standard's indicators, aggregate upward.
+
+Every aggregate is computed from accepted rows only and carries its coverage: the desa that contributed
+to that indicator out of the desa that exist in the master list for the area.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .datasets import all_indicators
+from .regions import desa_table, region_name
+
+SOURCES = ("kependudukan", "fasilitas", "kesehatan_anak")
+LEVELS = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2}
+
+
+def desa_frame(master: pd.DataFrame, sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per desa of the master list, with every accepted source value (NaN where none)."""
+    frame = master[["kode_desa", "nama_desa", "kode_kecamatan", "kode_kabupaten", "kode_provinsi"]].copy()
+    for name in SOURCES:
+        src = sources.get(name)
+        if src is None or src.empty:
+            continue
+        keep = [c for c in src.columns if c not in ("tahun", "sha256_berkas", "diterima_pada", "kode_opd")]
+        frame = frame.merge(src[keep], on="kode_desa", how="left")
+    return frame
+
+
+def _terms(frame: pd.DataFrame, expr: str) -> pd.Series:
+    """Per-desa term of an indicator; all-NaN when a source it needs has no accepted rows at all."""
+    scope = {c: frame[c] for c in frame.columns}
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = eval(expr, {"__builtins__": {}}, scope)  # noqa: S307 - expressions come from standar/indikator.yaml
+    except NameError:
+        return pd.Series(np.nan, index=frame.index)
+    if not isinstance(value, pd.Series):
+        value = pd.Series(float(value), index=frame.index)
+    return value.astype("float64")
+
+
+def compute_indicators(frame: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:
+    """Indicators per area for each level, vectorised: one groupby per (indicator, level)."""
+    out = []
+    for ind in all_indicators().values():
+        num, den = _terms(frame, ind.pembilang), _terms(frame, ind.penyebut)
+        ok = num.notna() & den.notna()
+        parts = pd.DataFrame({"num": num.where(ok, 0.0), "den": den.where(ok, 0.0), "ok": ok.astype(int), "n": 1})
+        for level in levels:
+            code = frame["kode_desa"].str[: LEVELS[level]]
+            g = parts.groupby(code.values).sum()
+            value = np.where(g["den"] > 0, ind.faktor * g["num"] / g["den"].where(g["den"] > 0), np.nan)
+            value = np.where(g["ok"] > 0, value, np.nan)
+            out.append(pd.DataFrame({
+                "tahun": tahun, "tingkat": level, "kode_wilayah": g.index, "indikator": ind.kode,
+                "nilai": np.round(value.astype("float64"), 6), "satuan": ind.satuan,
+                "desa_kontribusi": g["ok"].to_numpy(), "desa_total": g["n"].to_numpy(),
+            }))
+    result = pd.concat(out, ignore_index=True)
+    names = dict(zip(frame["kode_desa"], frame["nama_desa"], strict=True))
+    result["nama_wilayah"] = [names.get(k) or region_name(k) for k in result["kode_wilayah"]]
+    cols = ["tahun", "tingkat", "kode_wilayah", "indikator", "nama_wilayah", "nilai", "satuan", "desa_kontribusi",
+            "desa_total"]
+    return result[cols].sort_values(["tingkat", "kode_wilayah", "indikator"], ignore_index=True)
+
+
+def levels_for(kode_wilayah: str) -> list[str]:
+    """The levels a tier publishes: everything from desa up to its own area."""
+    return [lvl for lvl, n in LEVELS.items() if n >= len(kode_wilayah)]
+
+
+def master_for(kode_wilayah: str) -> pd.DataFrame:
+    return desa_table(kode_wilayah).copy()

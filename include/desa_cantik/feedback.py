@@ -1,0 +1,81 @@
+"""Feedback for village operators, in Indonesian: the same report as text (pre-check CLI), JSON and HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from .findings import ERROR, INFO, WARNING
+from .quality import VERDICT_ID, Verdict
+
+_SEVERITY_ID = {ERROR: "GALAT", WARNING: "PERINGATAN", INFO: "CATATAN"}
+
+
+def report_json(verdict: Verdict, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The machine form: the pre-check's ``--json`` contract plus provenance."""
+    return {
+        **verdict.to_json(),
+        "verdict": VERDICT_ID[verdict.status],
+        "dataset": verdict.submission.dataset.nama,
+        "berkas": verdict.submission.provenance.to_json(),
+        **(extra or {}),
+    }
+
+
+def report_text(verdict: Verdict) -> str:
+    p = verdict.submission.provenance
+    counts = {s: sum(1 for i in verdict.issues if i.keparahan == s) for s in (ERROR, WARNING, INFO)}
+    lines = [
+        f"Laporan pemeriksaan berkas: {p.nama_berkas}",
+        f"Dataset          : {verdict.submission.dataset.nama}",
+        f"SHA-256          : {p.sha256}",
+        f"Keputusan        : {VERDICT_ID[verdict.status].upper()}",
+        f"Baris dibaca     : {verdict.rows_read}",
+        f"Baris diterima   : {verdict.rows_accepted}",
+        f"Baris ditolak    : {verdict.rows_read - verdict.rows_accepted}",
+        f"Galat / peringatan / catatan: {counts[ERROR]} / {counts[WARNING]} / {counts[INFO]}",
+    ]
+    if verdict.issues:
+        lines.append("")
+        lines.append("Yang perlu diperbaiki atau diperiksa:")
+    for i in verdict.issues:
+        where = ", ".join(x for x in (f"baris {i.baris}" if i.baris else "", f"kolom {i.kolom}" if i.kolom else "") if x)
+        head = f"- [{_SEVERITY_ID[i.keparahan]} {i.aturan}]" + (f" ({where})" if where else "")
+        lines.append(f"{head} {i.pesan}")
+        if i.keparahan != INFO and (i.nilai is not None or i.diharapkan):
+            lines.append(f"    ditemukan: {i.nilai if i.nilai is not None else '-'}; seharusnya: {i.diharapkan or '-'}")
+    if verdict.status == "rejected":
+        lines += ["", "Perbaiki galat di atas lalu kirim ulang berkas. Berkas yang baru menggantikan yang lama."]
+    return "\n".join(lines) + "\n"
+
+
+def report_html(verdict: Verdict) -> str:
+    p = verdict.submission.provenance
+    rows = "\n".join(
+        "<tr class='{cls}'><td>{sev}</td><td>{rule}</td><td>{row}</td><td>{col}</td><td>{val}</td><td>{exp}</td>"
+        "<td>{msg}</td></tr>".format(
+            cls=i.keparahan, sev=_SEVERITY_ID[i.keparahan], rule=html.escape(i.aturan), row=i.baris or "",
+            col=html.escape(i.kolom or ""), val=html.escape(i.nilai or ""), exp=html.escape(i.diharapkan or ""),
+            msg=html.escape(i.pesan))
+        for i in verdict.issues
+    )
+    return f"""<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Laporan {html.escape(p.nama_berkas)}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
+padding:4px 8px}}tr.error{{background:#fde2e2}}tr.warning{{background:#fff4d6}}.v{{font-size:1.4em}}</style></head>
+<body><h1>Laporan pemeriksaan berkas</h1>
+<p class="v">Keputusan: <b>{VERDICT_ID[verdict.status].upper()}</b></p>
+<p>Berkas: {html.escape(p.nama_berkas)} &middot; dataset {html.escape(verdict.submission.dataset.nama)} &middot;
+diterima {p.diterima_pada.isoformat()} &middot; SHA-256 <code>{p.sha256}</code></p>
+<p>Baris dibaca {verdict.rows_read}, diterima {verdict.rows_accepted},
+ditolak {verdict.rows_read - verdict.rows_accepted}.</p>
+<table><tr><th>Jenis</th><th>Aturan</th><th>Baris</th><th>Kolom</th><th>Ditemukan</th><th>Seharusnya</th>
+<th>Pesan</th></tr>
+{rows}
+</table></body></html>
+"""
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

@@ -1,0 +1,400 @@
+"""Walidata storage: the object store (MinIO/S3 or a local folder) and the warehouse (PostgreSQL or SQLite).
+
+One small interface each, so every stage runs the same on a kabupaten server (PostgreSQL + MinIO) and on
+the embedded default (SQLite + a folder). PostgreSQL loads with COPY; SQLite with executemany.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qs, unquote, urlparse
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .datasets import COUNT, all_datasets
+
+# --- object store ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    last_modified: datetime
+
+
+class ObjectStore(Protocol):
+    def put(self, key: str, data: bytes) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def list(self, prefix: str) -> list[ObjectInfo]: ...
+    def exists(self, key: str) -> bool: ...
+    def location(self, key: str) -> str: ...
+
+
+def put_many(store: ObjectStore, items: Iterable[tuple[str, bytes]], workers: int = 8) -> int:
+    """Write many small objects concurrently (object I/O is latency-bound, not CPU-bound)."""
+    items = list(items)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda kv: store.put(*kv), items))
+    return len(items)
+
+
+def get_many(store: ObjectStore, keys: Iterable[str], workers: int = 8) -> list[bytes]:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(store.get, keys))
+
+
+class LocalFolderStore:
+    """The embedded default: objects are files under one folder, keys are relative paths."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root):
+            raise ValueError(f"kunci objek di luar penyimpanan: {key!r}")
+        return path
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)  # readers never see half a file
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> list[ObjectInfo]:
+        base = self._path(prefix) if prefix else self.root
+        start = base if base.is_dir() else base.parent
+        out = []
+        for p in sorted(start.rglob("*")):
+            key = p.relative_to(self.root).as_posix()
+            if p.is_file() and key.startswith(prefix) and not key.endswith(".tmp"):
+                st = p.stat()
+                out.append(ObjectInfo(key, st.st_size, datetime.fromtimestamp(int(st.st_mtime), UTC)))
+        return out
+
+    def location(self, key: str) -> str:
+        return str(self._path(key))
+
+
+class MinioStore:
+    """MinIO or any S3-protocol server, through the ``minio`` SDK."""
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, secure: bool = False,
+                 region: str | None = None) -> None:
+        from minio import Minio
+
+        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
+        self.bucket = bucket
+        self.endpoint = endpoint
+        if not self.client.bucket_exists(bucket):
+            self.client.make_bucket(bucket)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(self.bucket, key, io.BytesIO(data), len(data))
+
+    def get(self, key: str) -> bytes:
+        resp = self.client.get_object(self.bucket, key)
+        try:
+            return resp.read()
+        finally:
+            resp.close()
+            resp.release_conn()
+
+    def exists(self, key: str) -> bool:
+        from minio.error import S3Error
+
+        try:
+            self.client.stat_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                return False
+            raise
+        return True
+
+    def list(self, prefix: str) -> list[ObjectInfo]:
+        return sorted(
+            (ObjectInfo(o.object_name, o.size or 0, (o.last_modified or datetime.now(UTC)).replace(microsecond=0))
+             for o in self.client.list_objects(self.bucket, prefix=prefix, recursive=True) if not o.is_dir),
+            key=lambda o: o.key,
+        )
+
+    def location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+
+def open_store(url: str) -> ObjectStore:
+    """``file:///abs/folder`` (or a plain path) or ``s3://KEY:SECRET@host:port/bucket?secure=false``."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("s3", "minio"):
+        query = parse_qs(parsed.query)
+        secure = query.get("secure", ["false"])[0].lower() in ("1", "true", "yes")
+        return MinioStore(f"{parsed.hostname}:{parsed.port or (443 if secure else 80)}", unquote(parsed.username or ""),
+                          unquote(parsed.password or ""), parsed.path.strip("/"), secure=secure,
+                          region=query.get("region", [None])[0])
+    if parsed.scheme == "file":
+        return LocalFolderStore(unquote(parsed.path))
+    if parsed.scheme:
+        raise ValueError(f"penyimpanan objek tidak dikenal: {url!r} (pakai file:///... atau s3://...)")
+    return LocalFolderStore(url)
+
+
+# --- warehouse -------------------------------------------------------------------------------------
+
+SUBMISSIONS = "berkas_masuk"
+QUARANTINE = "karantina_baris"
+ISSUES = "isu_validasi"
+SUMMARY = "ringkasan_validasi"
+INDICATORS = "indikator"
+
+
+def data_table(dataset: str) -> str:
+    return f"data_{dataset}"
+
+
+def _schema() -> sa.MetaData:
+    md = sa.MetaData()
+    sa.Table(
+        SUBMISSIONS, md,
+        sa.Column("kunci_masuk", sa.String(512), primary_key=True),
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("tahun", sa.Integer, nullable=False),
+        sa.Column("pengirim", sa.String(64), nullable=False),
+        sa.Column("kunci_arsip", sa.String(512), nullable=False),
+        sa.Column("nama_berkas", sa.String(256), nullable=False),
+        sa.Column("ukuran", sa.BigInteger, nullable=False),
+        sa.Column("diterima_pada", sa.String(32), nullable=False),  # ISO-8601 UTC, sorts as text
+        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("baris_dibaca", sa.Integer, nullable=False),
+        sa.Column("baris_diterima", sa.Integer, nullable=False),
+        sa.Column("baris_ditolak", sa.Integer, nullable=False),
+        sa.Column("kunci_laporan", sa.String(512)),
+        sa.Column("run_id", sa.String(256)),
+    )
+    specs = all_datasets()
+    for ds in specs.values():
+        cols: list[sa.Column[Any]] = []
+        for c in ds.all_columns():
+            if c.nama == "kode_desa":
+                cols.append(sa.Column("kode_desa", sa.String(13), primary_key=True))
+            elif c.nama == "tahun":
+                cols.append(sa.Column("tahun", sa.Integer, primary_key=True))
+            elif c.tipe == COUNT:
+                cols.append(sa.Column(c.nama, sa.BigInteger, nullable=False))
+            else:
+                cols.append(sa.Column(c.nama, sa.String(64), nullable=False))
+        cols += [sa.Column("sha256_berkas", sa.String(64), nullable=False),
+                 sa.Column("baris_berkas", sa.Integer, nullable=False),
+                 sa.Column("diterima_pada", sa.String(32), nullable=False)]
+        sa.Table(data_table(ds.nama), md, *cols)
+    sa.Table(
+        QUARANTINE, md,
+        sa.Column("sha256_berkas", sa.String(64), primary_key=True),
+        sa.Column("baris", sa.Integer, primary_key=True),
+        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("tahun", sa.Integer, nullable=False),
+        sa.Column("kode_desa", sa.String(64)),
+        sa.Column("isi", sa.Text, nullable=False),  # the row as read, JSON
+        sa.Column("alasan", sa.Text, nullable=False),
+    )
+    sa.Table(
+        ISSUES, md,
+        sa.Column("sha256_berkas", sa.String(64), nullable=False, index=True),
+        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("tahun", sa.Integer, nullable=False),
+        sa.Column("pengirim", sa.String(64), nullable=False),
+        sa.Column("baris", sa.Integer),
+        sa.Column("kolom", sa.String(64)),
+        sa.Column("aturan", sa.String(32), nullable=False),
+        sa.Column("keparahan", sa.String(16), nullable=False),
+        sa.Column("tingkat", sa.Integer),
+        sa.Column("pesan", sa.Text, nullable=False),
+        sa.Column("nilai", sa.Text),
+        sa.Column("diharapkan", sa.Text),
+    )
+    sa.Table(
+        SUMMARY, md,
+        sa.Column("run_id", sa.String(256), nullable=False),
+        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("tahun", sa.Integer, nullable=False),
+        sa.Column("kode_desa", sa.String(64)),
+        sa.Column("aturan", sa.String(32), nullable=False),
+        sa.Column("keparahan", sa.String(16), nullable=False),
+        sa.Column("tingkat", sa.Integer),
+        sa.Column("jumlah", sa.Integer, nullable=False),
+        sa.Column("sha256_berkas", sa.String(64), nullable=False, index=True),
+    )
+    sa.Table(
+        INDICATORS, md,
+        sa.Column("tahun", sa.Integer, primary_key=True),
+        sa.Column("tingkat", sa.String(16), primary_key=True),
+        sa.Column("kode_wilayah", sa.String(13), primary_key=True),
+        sa.Column("indikator", sa.String(64), primary_key=True),
+        sa.Column("nama_wilayah", sa.String(128), nullable=False),
+        sa.Column("nilai", sa.Float),
+        sa.Column("satuan", sa.String(32), nullable=False),
+        sa.Column("desa_kontribusi", sa.Integer, nullable=False),
+        sa.Column("desa_total", sa.Integer, nullable=False),
+    )
+    return md
+
+
+class Warehouse:
+    """The walidata's warehouse. Every write is idempotent: replaying a load leaves the same rows."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(url, future=True)
+        self.metadata = _schema()
+        self.is_postgres = self.engine.dialect.name == "postgresql"
+
+    def create(self) -> None:
+        self.metadata.create_all(self.engine)
+
+    def table(self, name: str) -> sa.Table:
+        return self.metadata.tables[name]
+
+    # bulk load ---------------------------------------------------------------------------------
+    def _bulk_insert(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        cols = list(frame.columns)
+        if self.is_postgres:
+            buf = io.StringIO()
+            frame.to_csv(buf, index=False, header=False, na_rep="\\N")
+            buf.seek(0)
+            cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            collist = ", ".join(f'"{c}"' for c in cols)
+            cur.copy_expert(f'COPY "{table}" ({collist}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')', buf)
+            return
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        stmt = sa.text(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join(":" + c for c in cols)})')
+        conn.execute(stmt, records)
+
+    def replace_rows(self, dataset: str, frame: pd.DataFrame) -> int:
+        """Upsert accepted rows: per (kode_desa, tahun), the most recently received submission wins."""
+        if frame.empty:
+            return 0
+        frame = (frame.sort_values(["diterima_pada", "sha256_berkas"])
+                 .drop_duplicates(["kode_desa", "tahun"], keep="last"))
+        table = data_table(dataset)
+        cols = [c.name for c in self.table(table).columns]
+        frame = frame[cols]
+        staging = f"tmp_{table}"
+        with self.engine.begin() as conn:
+            if self.is_postgres:
+                conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" (LIKE "{table}") ON COMMIT DROP'))
+            else:
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS temp."{staging}"'))
+                conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM "{table}" WHERE 0'))
+            self._bulk_insert(conn, staging, frame)
+            conn.execute(sa.text(
+                f'DELETE FROM "{table}" WHERE EXISTS (SELECT 1 FROM "{staging}" s WHERE s.kode_desa = "{table}".kode_desa'
+                f' AND s.tahun = "{table}".tahun AND s.diterima_pada >= "{table}".diterima_pada)'))
+            collist = ", ".join(f'"{c}"' for c in cols)
+            conn.execute(sa.text(
+                f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM "{staging}" s WHERE NOT EXISTS '
+                f'(SELECT 1 FROM "{table}" d WHERE d.kode_desa = s.kode_desa AND d.tahun = s.tahun)'))
+            if not self.is_postgres:
+                conn.execute(sa.text(f'DROP TABLE temp."{staging}"'))
+        return len(frame)
+
+    def record_verdicts(self, submissions: pd.DataFrame, issues: pd.DataFrame, quarantine: pd.DataFrame,
+                        summary: pd.DataFrame) -> None:
+        """Register checked submissions with their issues, quarantined rows and rule summary, in one go."""
+        shas = submissions["sha256"].unique().tolist()
+        with self.engine.begin() as conn:
+            for name, col in ((ISSUES, "sha256_berkas"), (QUARANTINE, "sha256_berkas"), (SUMMARY, "sha256_berkas")):
+                t = self.table(name)
+                for chunk in _chunks(shas, 500):
+                    conn.execute(t.delete().where(t.c[col].in_(chunk)))
+            t = self.table(SUBMISSIONS)
+            for chunk in _chunks(list(zip(submissions["kunci_masuk"], submissions["sha256"], strict=True)), 500):
+                conn.execute(t.delete().where(sa.tuple_(t.c.kunci_masuk, t.c.sha256).in_(chunk)))
+            self._bulk_insert(conn, SUBMISSIONS, submissions)
+            self._bulk_insert(conn, ISSUES, issues)
+            self._bulk_insert(conn, QUARANTINE, quarantine)
+            self._bulk_insert(conn, SUMMARY, summary)
+
+    def replace_findings(self, dataset: str, tahun: int, rules: list[str], issues: pd.DataFrame,
+                         summary: pd.DataFrame) -> None:
+        """Replace every finding of these rules for a dataset and year (the close's cross-dataset check)."""
+        with self.engine.begin() as conn:
+            for name in (ISSUES, SUMMARY):
+                t = self.table(name)
+                conn.execute(t.delete().where(t.c.dataset == dataset, t.c.tahun == tahun, t.c.aturan.in_(rules)))
+            self._bulk_insert(conn, ISSUES, issues)
+            self._bulk_insert(conn, SUMMARY, summary)
+
+    def replace_indicators(self, tahun: int, kode_wilayah: str, frame: pd.DataFrame) -> int:
+        t = self.table(INDICATORS)
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.tahun == tahun, t.c.kode_wilayah.like(f"{kode_wilayah}%")))
+            self._bulk_insert(conn, INDICATORS, frame)
+        return len(frame)
+
+    # reads -------------------------------------------------------------------------------------
+    def seen(self, dataset: str, tahun: int) -> set[tuple[str, str]]:
+        """(inbox key, received-at) of submissions already checked: the gate skips them on reruns."""
+        t = self.table(SUBMISSIONS)
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.c.kunci_masuk, t.c.diterima_pada).where(
+                t.c.dataset == dataset, t.c.tahun == tahun))
+            return {(r[0], r[1]) for r in rows}
+
+    def read(self, name: str, where: str = "", params: dict[str, Any] | None = None) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.text(f'SELECT * FROM "{name}" {where}'), conn, params=params or {})
+
+    def dataset_rows(self, dataset: str, tahun: int) -> pd.DataFrame:
+        return self.read(data_table(dataset), "WHERE tahun = :tahun ORDER BY kode_desa", {"tahun": tahun})
+
+    def reference(self, dataset: str, column: str, tahun: int) -> pd.DataFrame:
+        frame = self.read(data_table(dataset), "WHERE tahun = :tahun", {"tahun": tahun})
+        return frame[["kode_desa", column]].rename(columns={column: "nilai"})
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(sql), params).scalar()
+
+    def fingerprint(self) -> dict[str, str]:
+        """A content hash per table, ordered: what 'a second run changes nothing' compares."""
+        import hashlib
+
+        out = {}
+        for name in sorted(self.metadata.tables):
+            frame = self.read(name)
+            cols = sorted(c for c in frame.columns if c != "run_id")
+            frame = frame[cols].sort_values(cols, ignore_index=True) if len(frame) else frame[cols]
+            out[name] = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16] + f":{len(frame)}"
+        return out
+
+
+def _chunks(items: list[Any], n: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def to_json_text(values: dict[str, Any]) -> str:
+    return json.dumps({k: (None if v is None or (isinstance(v, float) and v != v) else v) for k, v in values.items()},
+                      ensure_ascii=False, default=str, sort_keys=True)
