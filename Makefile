@@ -1,0 +1,26 @@
+.PHONY: install demo ui test test-fast lint bench clean
+
+install:
+	bash scripts/bootstrap.sh
+
+demo: install  ## whole cycle through Airflow for Kabupaten Malang on generated data (no servers)
+	bash scripts/demo.sh
+
+ui: install  ## Airflow UI on the demo deployment
+	bash scripts/ui.sh
+
+test: install  ## everything: unit, DAG policy, suites, PostgreSQL + S3 integration, end-to-end through Airflow
+	bash scripts/test.sh
+
+test-fast: install
+	.venv/bin/python -m pytest -q -m "not integration and not airflow"
+
+lint: install
+	.venv/bin/ruff check include dags plugins tests
+	.venv/bin/mypy
+
+bench: install
+	.venv/bin/python benchmarks/bench_gate.py
+
+clean:
+	rm -rf .demo .venv build *.egg-info

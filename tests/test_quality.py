@@ -1,0 +1,108 @@
+"""Every rule of the standard, on the generated files: each injected error is caught by its rule with its
+severity, and clean files pass without findings. Runs the real GX suites from expectations/."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from desa_cantik.datasets import get_dataset
+from desa_cantik.intake import Provenance, read_submission
+from desa_cantik.quality import ACCEPTED, REJECTED, GateContext, expectations_dir, rule_catalogue, validate_batch
+from desa_cantik.regions import desa_table
+from desa_cantik.synthetic import ERROR_KINDS
+
+from .conftest import TAHUN
+
+
+def _validate_folder(root: Path, dataset: str, ctx: GateContext):
+    files = sorted(p for p in (root / dataset).rglob("*") if p.is_file())
+    subs = [read_submission(p.read_bytes(), get_dataset(dataset), Provenance.of(p.read_bytes(), p.name), TAHUN) for p in files]
+    senders = [p.parent.name if get_dataset(dataset).produsen == "pemerintah_desa" else "35.07" for p in files]
+    return files, validate_batch(subs, ctx, senders)
+
+
+@pytest.fixture(scope="module")
+def gate_results(generated: Path):
+    answer = generated / "_kebenaran"
+    kep = pd.read_csv(answer / "kependudukan.csv", dtype={"kode_desa": str})
+    pro = pd.read_csv(answer / "proyeksi_penduduk.csv", dtype={"kode_desa": str})
+    refs = {
+        "_proyeksi_penduduk": pro.rename(columns={"proyeksi_penduduk": "nilai"})[["kode_desa", "nilai"]],
+        "_penduduk_desa": kep.rename(columns={"jumlah_penduduk": "nilai"})[["kode_desa", "nilai"]],
+    }
+    ctx = GateContext(TAHUN, desa_table("35.07")["kode_desa"].tolist(), ["35.07-DINKES", "35.07-DISDIK"], refs)
+    out = {}
+    for ds in ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"):
+        out[ds] = _validate_folder(generated, ds, ctx)
+    return out
+
+
+def _findings_by_desa(files, verdicts, dataset):
+    by_desa: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for path, v in zip(files, verdicts, strict=True):
+        table = v.submission.table
+        for i in v.issues:
+            if i.keparahan not in ("error", "warning"):
+                continue
+            if dataset == "kesehatan_anak":
+                kode = table.loc[table["_baris"] == i.baris, "kode_desa"].iloc[0]
+            else:
+                kode = path.parent.name
+            by_desa[kode].add((i.aturan, i.keparahan))
+    return by_desa
+
+
+def test_every_injected_error_is_caught_by_its_rule(generated, gate_results):
+    galat = pd.read_csv(generated / "_kebenaran" / "galat.csv", dtype={"kode_desa": str})
+    assert set(galat["jenis"]) == set(ERROR_KINDS), "the generator injects every kind"
+    missed = []
+    for ds, group in galat.groupby("dataset"):
+        files, verdicts = gate_results[ds]
+        found = _findings_by_desa(files, verdicts, ds)
+        for row in group.itertuples():
+            if (row.aturan, row.keparahan) not in found[row.kode_desa]:
+                missed.append((ds, row.kode_desa, row.jenis, row.aturan, sorted(found[row.kode_desa])))
+    assert missed == []
+
+
+def test_clean_files_have_no_findings_and_counts_match_answer_key(generated, gate_results):
+    galat = pd.read_csv(generated / "_kebenaran" / "galat.csv", dtype={"kode_desa": str})
+    for ds in ("kependudukan", "fasilitas"):
+        files, verdicts = gate_results[ds]
+        dirty = set(galat.loc[galat["dataset"] == ds, "kode_desa"])
+        found = _findings_by_desa(files, verdicts, ds)
+        clean_with_findings = {k: v for k, v in found.items() if k not in dirty}
+        assert clean_with_findings == {}
+        accepted = sum(v.rows_accepted for v in verdicts)
+        expected = len(pd.read_csv(generated / "_kebenaran" / f"{ds}.csv"))
+        assert accepted == expected
+    files, verdicts = gate_results["kesehatan_anak"]
+    assert verdicts[0].rows_accepted == len(pd.read_csv(generated / "_kebenaran" / "kesehatan_anak.csv"))
+    assert any(i.aturan == "STR-TOTAL" for i in verdicts[0].issues), "the Dinkes totals row is noted, not stored"
+    assert gate_results["proyeksi_penduduk"][1][0].status == ACCEPTED
+
+
+def test_rejected_file_statuses(gate_results):
+    files, verdicts = gate_results["kependudukan"]
+    for path, v in zip(files, verdicts, strict=True):
+        if any(i.keparahan == "error" for i in v.issues):
+            assert v.status == REJECTED, path.name
+            assert v.rows_accepted == 0
+
+
+def test_rules_live_with_the_suites():
+    cat = rule_catalogue()
+    assert {r["suite"] for r in cat} == {"kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"}
+    for r in cat:
+        assert r["keparahan"] in ("error", "warning") and r["tingkat"] in (0, 1, 2, 3, 4) and r["pesan"]
+    rules = {r["aturan"] for r in cat}
+    assert rules >= {f"KEP-0{i}" for i in range(1, 10)} | {"FAS-01", "FAS-02", "FAS-03"} | {f"KES-0{i}" for i in range(1, 6)}
+    levels = {r["aturan"]: r["tingkat"] for r in cat}
+    assert (levels["KEP-08"], levels["KEP-09"], levels["FAS-03"], levels["KES-05"]) == (2, 3, 4, 4)
+    for path in expectations_dir().glob("*.json"):
+        json.loads(path.read_text())  # reviewed files stay valid JSON

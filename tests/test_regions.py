@@ -1,0 +1,39 @@
+import pytest
+
+from desa_cantik.regions import desa_table, get_region, is_within, normalise_code, parent_code
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("35.07.01.2001", "35.07.01.2001"),
+        (" 3507012001 ", "35.07.01.2001"),
+        (3507012001, "35.07.01.2001"),
+        (3507012001.0, "35.07.01.2001"),
+        ("3507012001.0", "35.07.01.2001"),
+        ("35.07", "35.07"),
+        ("35.7.1.2001", None),
+        ("abc", None),
+        ("", None),
+        (None, None),
+        ("350701200", None),
+    ],
+)
+def test_normalise_code(raw, expected):
+    assert normalise_code(raw) == expected
+
+
+def test_malang_master_list_has_390_desa_in_33_kecamatan():
+    desa = desa_table("35.07")
+    assert len(desa) == 390
+    assert desa["kode_kecamatan"].nunique() == 33
+    assert desa["kode_desa"].is_unique
+    assert len(desa_table("35.07.01")) == 10
+
+
+def test_lookups_and_parentage():
+    r = get_region("3507012001")
+    assert r is not None and r.nama == "Tulungrejo" and r.tingkat == "desa" and r.jenis == "desa"
+    assert parent_code("35.07.01.2001") == "35.07.01"
+    assert is_within("35.07.01.2001", "35.07") and not is_within("35.07.01.2001", "35.08")
+    assert get_region("35.07.01.2999") is None
