@@ -45,13 +45,17 @@ def compute_indicators(frame: pd.DataFrame, tahun: int, levels: list[str]) -> pd
     """Indicators per area for each level, vectorised: one groupby per (indicator, level)."""
     out = []
     for ind in all_indicators().values():
-        num, den = _terms(frame, ind.pembilang), _terms(frame, ind.penyebut)
+        num = _terms(frame, ind.pembilang)
+        den = _terms(frame, ind.penyebut) if ind.penyebut else num.notna().astype("float64").where(num.notna())
         ok = num.notna() & den.notna()
         parts = pd.DataFrame({"num": num.where(ok, 0.0), "den": den.where(ok, 0.0), "ok": ok.astype(int), "n": 1})
         for level in levels:
             code = frame["kode_desa"].str[: LEVELS[level]]
             g = parts.groupby(code.values).sum()
-            value = np.where(g["den"] > 0, ind.faktor * g["num"] / g["den"].where(g["den"] > 0), np.nan)
+            if ind.penyebut:
+                value = np.where(g["den"] > 0, ind.faktor * g["num"] / g["den"].where(g["den"] > 0), np.nan)
+            else:
+                value = ind.faktor * g["num"].to_numpy()
             value = np.where(g["ok"] > 0, value, np.nan)
             out.append(pd.DataFrame({
                 "tahun": tahun, "tingkat": level, "kode_wilayah": g.index, "indikator": ind.kode,

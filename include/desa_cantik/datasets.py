@@ -138,7 +138,7 @@ class Indicator:
     kode: str
     nama: str
     pembilang: str
-    penyebut: str
+    penyebut: str | None  # None: the indicator is a total
     faktor: float
     satuan: str
     sumber: tuple[str, ...]
@@ -153,7 +153,7 @@ def all_indicators() -> dict[str, Indicator]:
             kode=kode,
             nama=d["nama"],
             pembilang=str(d["pembilang"]),
-            penyebut=str(d["penyebut"]),
+            penyebut=None if d["penyebut"] is None else str(d["penyebut"]),
             faktor=float(d["faktor"]),
             satuan=str(d["satuan"]),
             sumber=tuple(d["sumber"]),

@@ -279,6 +279,10 @@ class Warehouse:
         if frame.empty:
             return
         cols = list(frame.columns)
+        schema = self.metadata.tables.get(table.removeprefix("tmp_"))
+        if schema is not None:  # counts travel as float64 (NaN-able) until they reach an integer column
+            ints = [c.name for c in schema.columns if isinstance(c.type, sa.Integer) and c.name in frame.columns]
+            frame = frame.astype({c: "Int64" for c in ints})
         if self.is_postgres:
             buf = io.StringIO()
             frame.to_csv(buf, index=False, header=False, na_rep="\\N")

@@ -55,6 +55,9 @@ ERROR_KINDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+CROSS_DATASET_KINDS = ("posyandu_nol", "balita_banyak")
+
+
 @dataclass(frozen=True)
 class GeneratedCycle:
     out: Path
@@ -118,6 +121,13 @@ def _assign_errors(n_desa: int, rate: float, rng: np.random.Generator) -> dict[s
         chosen = rng.choice(n_desa, size=min(count, n_desa), replace=False)
         for j, pos in enumerate(chosen):
             out[kinds[j % len(kinds)]].append(int(pos))
+    # a cross-dataset warning can only be seen where the desa's kependudukan row was accepted
+    kep_rejected = {p for k, ps in out.items() if ERROR_KINDS[k][0] == "kependudukan" and ERROR_KINDS[k][2] == "error"
+                    for p in ps}
+    for kind in CROSS_DATASET_KINDS:
+        used = {p for k, ps in out.items() if ERROR_KINDS[k][0] == ERROR_KINDS[kind][0] for p in ps}
+        free = [p for p in range(n_desa) if p not in kep_rejected and p not in used]
+        out[kind] = [p if p not in kep_rejected else free.pop(0) for p in out[kind] if p not in kep_rejected or free]
     return out
 
 
@@ -172,7 +182,7 @@ def generate(kode_wilayah: str, tahun: int, out: Path, seed: int = 1, error_rate
             elif kind == "posyandu_nol":
                 fas.at[pos, "jumlah_posyandu"] = 0
             elif kind == "opd_salah":
-                kes.at[pos, "kode_opd"] = kes.at[pos, "kode_opd"].replace("DINKES", "DINSOS")
+                kes.at[pos, "kode_opd"] = kes.at[pos, "kode_opd"].replace("DINKES", "DINKS")  # a typo: unknown agency
             elif kind == "ditimbang_lebih":
                 kes.at[pos, "balita_ditimbang"] = kes.at[pos, "jumlah_balita"] + 3
             elif kind == "stunting_lebih":

@@ -1,0 +1,183 @@
+"""The cycle end to end through Airflow (``airflow dags test``), on real PostgreSQL and a real S3 server.
+
+Asserts numbers: rows received = rows stored + rows quarantined; stored rows equal the answer key;
+indicators equal an independent recomputation from the generated data; a second run changes nothing;
+a resubmission gated by the hourly DAG replaces that desa's data and both files stay archived.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from desa_cantik.cycle import Runtime, upload_folder
+from desa_cantik.publishing import verify_package
+from desa_cantik.storage import Warehouse, get_many
+
+from .conftest import AIRFLOW_ENV, ROOT, SMALL_REGION, TAHUN
+
+pytestmark = [pytest.mark.airflow, pytest.mark.integration]
+DEADLINE = "2026-03-31T23:59:00+07:00"
+
+
+def _airflow(env: dict[str, str], *args: str, timeout: int = 600) -> str:
+    airflow = str(Path(sys.executable).parent / "airflow")
+    proc = subprocess.run([airflow, *args], env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, pg_admin, s3_server):
+    """A kabupaten-style tier scoped to one kecamatan, its own PostgreSQL database and S3 bucket."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"dc_e2e_{uuid.uuid4().hex[:8]}"
+    with pg_admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    home = tmp_path_factory.mktemp("airflow-e2e")
+    env = {
+        **os.environ, **AIRFLOW_ENV,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "DESA_CANTIK_WILAYAH": SMALL_REGION,
+        "DESA_CANTIK_GUDANG": pg_admin.url.set(database=name).render_as_string(hide_password=False),
+        "DESA_CANTIK_OBJEK": f"s3://test:testsecret@{s3_server}/e2e-{uuid.uuid4().hex[:8]}?secure=false&region=us-east-1",
+        "DESA_CANTIK_RETRIES": "0",
+    }
+    _airflow(env, "db", "migrate")
+    yield env
+    with pg_admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
+def first_run(deployment, small_generated):
+    rt = Runtime.from_env(deployment)
+    uploaded = upload_folder(rt.store, str(small_generated), TAHUN)
+    _airflow(deployment, "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
+    return rt, uploaded
+
+
+def _answer(small_generated: Path, ds: str) -> pd.DataFrame:
+    return pd.read_csv(small_generated / "_kebenaran" / f"{ds}.csv", dtype={"kode_desa": str})
+
+
+def test_rows_received_equal_rows_stored_plus_quarantined(first_run, small_generated):
+    rt, uploaded = first_run
+    w: Warehouse = rt.warehouse
+    subs = w.read("berkas_masuk")
+    assert len(subs) == uploaded == 22
+    for ds in ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"):
+        read = int(subs.loc[subs["dataset"] == ds, "baris_dibaca"].sum())
+        stored = len(w.dataset_rows(ds, TAHUN))
+        quarantined = int(w.scalar("SELECT COUNT(*) FROM karantina_baris WHERE dataset = :d AND baris > 0", d=ds))
+        assert read == stored + quarantined, ds
+        assert stored == len(_answer(small_generated, ds)), ds
+
+
+def test_stored_values_are_what_passed_the_gate(first_run, small_generated):
+    rt, _ = first_run
+    stored = rt.warehouse.dataset_rows("kependudukan", TAHUN)
+    expected = _answer(small_generated, "kependudukan").sort_values("kode_desa", ignore_index=True)
+    cols = list(expected.columns)
+    pd.testing.assert_frame_equal(stored[cols].reset_index(drop=True), expected[cols], check_dtype=False)
+    # every stored row points at an archived file whose sha256 is the one the gate checked
+    subs = rt.warehouse.read("berkas_masuk").set_index("sha256")
+    import hashlib
+
+    for sha in stored["sha256_berkas"].unique():
+        assert hashlib.sha256(rt.store.get(subs.loc[sha, "kunci_arsip"])).hexdigest() == sha
+
+
+def test_every_injected_error_is_in_quarantine_or_findings(first_run, small_generated):
+    rt, _ = first_run
+    galat = pd.read_csv(small_generated / "_kebenaran" / "galat.csv", dtype={"kode_desa": str})
+    summary = rt.warehouse.read("ringkasan_validasi")
+    subs = rt.warehouse.read("berkas_masuk")
+    for g in galat.itertuples():
+        hits = summary[(summary["dataset"] == g.dataset) & (summary["aturan"] == g.aturan)]
+        senders = set(subs.loc[subs["dataset"] == g.dataset, "pengirim"])
+        assert len(hits), (g.jenis, g.aturan)
+        if g.dataset in ("kependudukan", "fasilitas") and g.kode_desa in senders:
+            sha = subs.loc[(subs["dataset"] == g.dataset) & (subs["pengirim"] == g.kode_desa), "sha256"]
+            assert set(sha) & set(hits["sha256_berkas"]), (g.jenis, g.kode_desa)
+
+
+def _independent_indicators(root: Path) -> dict[str, float]:
+    kep = _answer(root, "kependudukan")
+    fas = _answer(root, "fasilitas")
+    kes = _answer(root, "kesehatan_anak")
+    both = fas.merge(kes, on="kode_desa")
+    return {
+        "jumlah_penduduk": kep["jumlah_penduduk"].sum(),
+        "rasio_jenis_kelamin": 100 * kep["penduduk_laki"].sum() / kep["penduduk_perempuan"].sum(),
+        "rata_rata_anggota_kk": kep["jumlah_penduduk"].sum() / kep["jumlah_kk"].sum(),
+        "angka_kelahiran_kasar": 1000 * kep["kelahiran"].sum() / kep["jumlah_penduduk"].sum(),
+        "angka_kematian_kasar": 1000 * kep["kematian"].sum() / kep["jumlah_penduduk"].sum(),
+        "prevalensi_stunting": 100 * kes["balita_stunting"].sum() / kes["balita_ditimbang"].sum(),
+        "posyandu_per_1000_balita": 1000 * both["jumlah_posyandu"].sum() / both["jumlah_balita"].sum(),
+        "persen_desa_listrik_pln": 100 * (fas["sumber_penerangan"] == "PLN").mean(),
+        "persen_desa_sinyal_4g": 100 * (fas["sinyal_internet"] == "4G_5G").mean(),
+    }
+
+
+def test_indicators_equal_independent_recomputation(first_run, small_generated):
+    rt, _ = first_run
+    ind = rt.warehouse.read("indikator")
+    kec = ind[(ind["tingkat"] == "kecamatan") & (ind["kode_wilayah"] == SMALL_REGION)].set_index("indikator")
+    expected = _independent_indicators(small_generated)
+    assert set(kec.index) == set(expected)
+    for name, value in expected.items():
+        assert kec.loc[name, "nilai"] == pytest.approx(value, rel=1e-6), name
+    assert kec.loc["jumlah_penduduk", "desa_kontribusi"] == len(_answer(small_generated, "kependudukan"))
+    assert (kec["desa_total"] == 10).all()
+
+
+def test_package_in_object_store_verifies(first_run):
+    rt, _ = first_run
+    prefix = f"publikasi/{TAHUN}/{SMALL_REGION}/"
+    keys = [o.key for o in rt.store.list(prefix)]
+    files = dict(zip([k.removeprefix(prefix) for k in keys], get_many(rt.store, keys), strict=True))
+    assert verify_package(files) == []
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["siklus"] == f"desa-cantik/{TAHUN}/kabupaten/{SMALL_REGION}"
+    rows = {f["nama"]: f["baris"] for f in manifest["berkas"]}
+    assert rows["indikator_kecamatan.csv"] == 9
+    assert rows["indikator_desa.csv"] == len(pd.read_csv(__import__("io").BytesIO(files["indikator_desa.csv"])))
+    # every file's report lies beside its archived copy
+    assert len([o for o in rt.store.list(f"arsip/{TAHUN}/") if o.key.endswith(".laporan.json")]) == 22
+
+
+def test_second_run_changes_nothing(first_run, deployment):
+    rt, _ = first_run
+    before = rt.warehouse.fingerprint()
+    _airflow(deployment, "dags", "test", "desa_cantik_siklus_tahunan", "2026-04-01T00:30:00+07:00")
+    assert rt.warehouse.fingerprint() == before
+
+
+def test_resubmission_through_hourly_gate_replaces_desa_data(first_run, deployment, small_generated):
+    rt, _ = first_run
+    subs = rt.warehouse.read("berkas_masuk")
+    rejected = subs[(subs["dataset"] == "kependudukan") & (subs["status"] == "rejected")].iloc[0]
+    desa = rejected["pengirim"]
+    fixed = pd.DataFrame([{"kode_desa": desa, "tahun": TAHUN, "penduduk_laki": 2000, "penduduk_perempuan": 2100,
+                           "jumlah_penduduk": 4100, "jumlah_kk": 1200, "kelahiran": 60, "kematian": 25,
+                           "penduduk_datang": 40, "penduduk_pindah": 30}])
+    rt.store.put(f"masuk/{TAHUN}/kependudukan/{desa}/perbaikan.csv", fixed.to_csv(index=False).encode())
+    _airflow(deployment, "dags", "test", "desa_cantik_gerbang_masuk", "2026-02-10T10:00:00+07:00")
+    stored = rt.warehouse.dataset_rows("kependudukan", TAHUN).set_index("kode_desa")
+    assert stored.loc[desa, "jumlah_penduduk"] == 4100
+    archived = [o.key for o in rt.store.list(f"arsip/{TAHUN}/kependudukan/{desa}/") if not ".laporan." in o.key]
+    assert len(archived) == 2, "both the rejected file and its fix are kept"
+    assert np.isclose(len(rt.warehouse.read("berkas_masuk")), 23)
