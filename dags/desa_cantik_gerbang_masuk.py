@@ -6,6 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import DAG, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
+
 from common.pillars import DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions
 from desa_cantik.config import DaftarData, Settings
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from airflow.sdk import DAG, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
+
 from common.pillars import BAPPEDA, BPS, DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions, runtime
 from desa_cantik.config import DaftarData, Settings
 

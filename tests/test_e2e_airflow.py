@@ -21,7 +21,7 @@ from desa_cantik.cycle import Runtime, upload_folder
 from desa_cantik.publishing import verify_package
 from desa_cantik.storage import Warehouse, get_many
 
-from .conftest import AIRFLOW_ENV, ROOT, SMALL_REGION, TAHUN
+from .conftest import AIRFLOW_ENV, SMALL_REGION, TAHUN
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration]
 DEADLINE = "2026-03-31T23:59:00+07:00"
@@ -178,6 +178,6 @@ def test_resubmission_through_hourly_gate_replaces_desa_data(first_run, deployme
     _airflow(deployment, "dags", "test", "desa_cantik_gerbang_masuk", "2026-02-10T10:00:00+07:00")
     stored = rt.warehouse.dataset_rows("kependudukan", TAHUN).set_index("kode_desa")
     assert stored.loc[desa, "jumlah_penduduk"] == 4100
-    archived = [o.key for o in rt.store.list(f"arsip/{TAHUN}/kependudukan/{desa}/") if not ".laporan." in o.key]
+    archived = [o.key for o in rt.store.list(f"arsip/{TAHUN}/kependudukan/{desa}/") if ".laporan." not in o.key]
     assert len(archived) == 2, "both the rejected file and its fix are kept"
     assert np.isclose(len(rt.warehouse.read("berkas_masuk")), 23)

@@ -1,7 +1,7 @@
 """Intake reads files as operators make them; what it cannot read with certainty it flags, never guesses."""
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import openpyxl
 import pandas as pd
@@ -16,7 +16,7 @@ ROW1 = "35.07.01.2001,2025,1510,1490,3000,850,45,20,30,25"
 
 
 def read(data: bytes, name: str = "f.csv"):
-    return read_submission(data, KEP, Provenance.of(data, name, datetime(2026, 1, 10, tzinfo=timezone.utc)), 2025)
+    return read_submission(data, KEP, Provenance.of(data, name, datetime(2026, 1, 10, tzinfo=UTC)), 2025)
 
 
 def test_plain_csv_and_provenance():

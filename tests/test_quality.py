@@ -49,10 +49,7 @@ def _findings_by_desa(files, verdicts, dataset):
         for i in v.issues:
             if i.keparahan not in ("error", "warning"):
                 continue
-            if dataset == "kesehatan_anak":
-                kode = table.loc[table["_baris"] == i.baris, "kode_desa"].iloc[0]
-            else:
-                kode = path.parent.name
+            kode = table.loc[table["_baris"] == i.baris, "kode_desa"].iloc[0] if dataset == "kesehatan_anak" else path.parent.name
             by_desa[kode].add((i.aturan, i.keparahan))
     return by_desa
 

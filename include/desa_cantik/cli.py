@@ -9,12 +9,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # bad usage exits 2 with an Indonesian hint
+    def error(self, message: str) -> NoReturn:  # bad usage exits 2 with an Indonesian hint
         self.print_usage(sys.stderr)
         print(f"galat: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

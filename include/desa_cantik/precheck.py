@@ -7,7 +7,7 @@ says so. The report is the same text the gate stores beside the submission.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .config import DaftarData, Settings
 from .datasets import get_dataset
@@ -26,7 +26,7 @@ def precheck(data: bytes, name: str, dataset: str, tahun: int | None = None, reg
     spec = get_dataset(dataset)
     daftar = DaftarData.load(Settings.from_env().daftar_data)
     tahun = tahun or daftar.tahun
-    prov = Provenance.of(data, name, datetime.now(timezone.utc))
+    prov = Provenance.of(data, name, datetime.now(UTC))
     sub = read_submission(data, spec, prov, tahun)
     codes = sub.table["kode_desa"].dropna().tolist() if "kode_desa" in sub.table else []
     sender = normalise_code(region) if region else None
