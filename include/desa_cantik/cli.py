@@ -45,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--tahun", type=int)
 
     sub.add_parser("summary", help="ringkasan siklus dari gudang data")
+
+    t = sub.add_parser("template", help="templat XLSX berisi kode dan nama desa suatu wilayah")
+    t.add_argument("--region", required=True)
+    t.add_argument("--dataset", required=True)
+    t.add_argument("--tahun", type=int)
+    t.add_argument("--out", required=True, type=Path)
+
+    r = sub.add_parser("rules", help="katalog aturan validasi (dibuat dari suite di expectations/)")
+    r.add_argument("--out", type=Path, help="tulis ke berkas Markdown (bawaan: layar)")
     return p
 
 
@@ -60,6 +69,28 @@ def main(argv: list[str] | None = None) -> int:
         rt = Runtime.from_env()
         n = upload_folder(rt.store, str(args.folder), args.tahun or rt.tahun)
         print(f"{n} berkas diunggah ke {rt.store.location(f'masuk/{args.tahun or rt.tahun}/')}")
+        return 0
+    if args.cmd == "template":
+        from .config import DaftarData, Settings
+        from .datasets import all_datasets
+        from .regions import get_region
+        from .template import build_template
+
+        if args.dataset not in all_datasets() or get_region(args.region) is None:
+            print(f"galat: dataset atau wilayah tidak dikenal: {args.dataset} / {args.region}", file=sys.stderr)
+            return EXIT_USAGE
+        tahun = args.tahun or DaftarData.load(Settings.daftar_data_path()).tahun
+        args.out.write_bytes(build_template(args.region, args.dataset, tahun))
+        print(f"templat {args.dataset} untuk {args.region} tahun {tahun}: {args.out}")
+        return 0
+    if args.cmd == "rules":
+        from .quality import catalogue_markdown
+
+        text = catalogue_markdown()
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        else:
+            print(text, end="")
         return 0
     if args.cmd == "summary":
         from .cycle import Runtime, format_summary, summary

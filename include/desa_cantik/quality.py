@@ -58,6 +58,23 @@ def rule_catalogue() -> list[dict[str, Any]]:
     return rows
 
 
+def catalogue_markdown() -> str:
+    """The rule catalogue document, generated from the suites (never written twice)."""
+    rows = rule_catalogue()
+    lines = ["# Katalog aturan validasi (dibuat dari `expectations/*.json`; jangan disunting tangan)", "",
+             "Dibuat ulang dengan `python -m desa_cantik rules --out docs/katalog-aturan.md`.", "",
+             "| suite | aturan | tingkat ESS | keparahan | kolom | ekspektasi GX | seharusnya | butuh rujukan |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['suite']} | {r['aturan']} | {r['tingkat']} | {r['keparahan']} | {r['kolom'] or ''} | "
+                     f"`{r['ekspektasi']}` | {r['diharapkan'] or ''} | {', '.join(r['butuh_rujukan'])} |")
+    rules: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        rules.setdefault(r["aturan"], r)
+    lines += ["", f"{len(rules)} aturan, {len(rows)} ekspektasi.", ""]
+    return "\n".join(lines)
+
+
 @dataclass
 class GateContext:
     """What the gate checks against: the cycle, the region's master list, and warehouse references.
