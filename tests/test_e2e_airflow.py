@@ -181,3 +181,37 @@ def test_resubmission_through_hourly_gate_replaces_desa_data(first_run, deployme
     archived = [o.key for o in rt.store.list(f"arsip/{TAHUN}/kependudukan/{desa}/") if ".laporan." not in o.key]
     assert len(archived) == 2, "both the rejected file and its fix are kept"
     assert np.isclose(len(rt.warehouse.read("berkas_masuk")), 23)
+
+
+def test_reports_match_the_precheck_and_data_docs_are_published(first_run):
+    from desa_cantik.feedback import report_text
+    from desa_cantik.precheck import precheck
+
+    rt, _ = first_run
+    subs = rt.warehouse.read("berkas_masuk")
+    for row in subs[subs["dataset"] == "fasilitas"].head(4).itertuples():
+        stored = rt.store.get(row.kunci_arsip + ".laporan.txt").decode()
+        cli = report_text(precheck(rt.store.get(row.kunci_arsip), row.nama_berkas, "fasilitas", TAHUN, row.pengirim))
+        assert stored == cli, row.nama_berkas
+        assert json.loads(rt.store.get(row.kunci_arsip + ".laporan.json"))["status"] == row.status
+    pages = [o.key for o in rt.store.list(f"data_docs/{TAHUN}/validations/")]
+    assert {k.split("/")[3] for k in pages} == {"kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"}
+    assert rt.store.exists(f"data_docs/{TAHUN}/index.html")
+
+
+AUDIT_QUERY = """
+SELECT r.run_id, b.nama_berkas, b.pengirim, r.aturan, r.keparahan, r.jumlah, b.sha256
+FROM ringkasan_validasi r JOIN berkas_masuk b ON b.sha256 = r.sha256_berkas
+WHERE r.keparahan = 'error' ORDER BY b.nama_berkas, r.aturan
+"""
+
+
+def test_auditor_one_query_which_rule_rejected_which_file_in_which_run(first_run):
+    import sqlalchemy as sa
+
+    rt, _ = first_run
+    with rt.warehouse.engine.connect() as conn:
+        answer = pd.read_sql(sa.text(AUDIT_QUERY), conn)
+    rejected = rt.warehouse.read("berkas_masuk", "WHERE status = 'rejected'")
+    assert set(rejected["sha256"]) <= set(answer["sha256"])
+    assert answer["run_id"].str.startswith("manual__").all()

@@ -173,12 +173,39 @@ def _batch_definition() -> Any:
     return ctx.data_sources.add_pandas("gerbang").add_dataframe_asset("batch").add_batch_definition_whole_dataframe("semua")
 
 
-def run_suite(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, Any]) -> Any:
-    """Validate one frame with GX; returns the GX validation result."""
+def run_suite(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, Any], docs_dir: str | None = None) -> Any:
+    """Validate one frame with GX; returns the GX validation result.
+
+    With ``docs_dir``, the run goes through a GX checkpoint in a file context there, so GX also builds
+    its Data Docs (GX 1.x builds them only on the filesystem; the caller uploads them).
+    """
     gx = _gx()
     spec = {k: v for k, v in suite.items() if k in ("name", "expectations", "meta")}
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    return batch.validate(gx.ExpectationSuite(**spec), result_format="COMPLETE", expectation_parameters=parameters)
+    if docs_dir is None:
+        batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        return batch.validate(gx.ExpectationSuite(**spec), result_format="COMPLETE", expectation_parameters=parameters)
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="file", project_root_dir=docs_dir)
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    name = spec["name"]
+    bd = ctx.data_sources.add_or_update_pandas(f"gerbang-{name}").add_dataframe_asset(name) \
+        .add_batch_definition_whole_dataframe("batch")
+    gx_suite = ctx.suites.add_or_update(gx.ExpectationSuite(**spec))
+    vd = ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=f"validasi-{name}", data=bd, suite=gx_suite))
+    cp = ctx.checkpoints.add_or_update(gx.Checkpoint(name=f"gerbang-{name}", validation_definitions=[vd],
+                                                     actions=[UpdateDataDocsAction(name="data_docs")],
+                                                     result_format="COMPLETE"))
+    result = cp.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters)
+    return next(iter(result.run_results.values()))
+
+
+def data_docs_files(docs_dir: str) -> dict[str, bytes]:
+    """The Data Docs site GX built under ``docs_dir``, by relative path (large decorative assets left out)."""
+    site = Path(docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site"
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.stat().st_size < 1_000_000}
 
 
 def _fmt(v: Any) -> str:
@@ -197,7 +224,7 @@ class _Values(dict):  # format_map that never raises on a missing name
 
 
 def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str],
-                   only_referenced: bool = False) -> list[Verdict]:
+                   only_referenced: bool = False, docs_dir: str | None = None) -> list[Verdict]:
     """Validate submissions of one dataset together (one GX run), and judge each file on its own rows.
 
     ``sender`` gives, per submission, the region code its rows must lie in (a desa code for a desa
@@ -232,7 +259,7 @@ def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list
                 if e["kwargs"]["column"] in s.missing_columns:
                     file_issues[i].append(Issue(None, m.get("kolom"), m["aturan"], m["keparahan"], m["pesan"],
                                                 diharapkan=m.get("diharapkan"), tingkat=m["tingkat"]))
-        result = run_suite(frame, {**suite, "expectations": active}, ctx.parameters())
+        result = run_suite(frame, {**suite, "expectations": active}, ctx.parameters(), docs_dir)
         raw_text = pd.concat([s.raw.assign(**{FILE: i}) for i, s in readable], ignore_index=True)
         _collect(result, frame, raw_text, row_issues)
     return [
