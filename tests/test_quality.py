@@ -103,3 +103,19 @@ def test_rules_live_with_the_suites():
     assert (levels["KEP-08"], levels["KEP-09"], levels["FAS-03"], levels["KES-05"]) == (2, 3, 4, 4)
     for path in expectations_dir().glob("*.json"):
         json.loads(path.read_text())  # reviewed files stay valid JSON
+
+
+def test_level_2_and_3_rules_compare_with_warehouse_references():
+    from desa_cantik.intake import Provenance, read_submission
+
+    text = ("kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah_kk,kelahiran,kematian,"
+            "penduduk_datang,penduduk_pindah\n35.07.01.2001,2025,1510,1490,3000,850,45,20,30,25\n"
+            "35.07.01.2002,2025,1010,990,2000,600,30,10,5,5\n").encode()
+    sub = read_submission(text, get_dataset("kependudukan"), Provenance.of(text, "k.csv"), TAHUN)
+    refs = {"_penduduk_tahun_lalu": pd.DataFrame({"kode_desa": ["35.07.01.2001", "35.07.01.2002"], "nilai": [2500, 1990]}),
+            "_proyeksi_penduduk": pd.DataFrame({"kode_desa": ["35.07.01.2001", "35.07.01.2002"], "nilai": [3050, 3000]})}
+    ctx = GateContext(TAHUN, desa_table("35.07.01")["kode_desa"].tolist(), [], refs)
+    v = validate_batch([sub], ctx, ["35.07.01"])[0]
+    found = {(i.aturan, i.baris) for i in v.issues if i.keparahan == "warning"}
+    assert found == {("KEP-08", 2), ("KEP-09", 3)}  # +20 % on last year; -33 % from BPS's projection
+    assert v.status == "accepted_with_warnings" and v.rows_accepted == 2 and v.skipped_rules == []
