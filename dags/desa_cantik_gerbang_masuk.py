@@ -7,7 +7,7 @@ from datetime import datetime
 from airflow.sdk import DAG, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from common.pillars import DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions
+from common.pillars import DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions, koreksi_publikasi
 from desa_cantik.config import DaftarData, Settings
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
@@ -24,6 +24,8 @@ Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
 - **`jendela_terbuka` dilewati (skipped)**: di luar jendela Daftar Data; normal.
 - **Tidak ada tugas batch**: tidak ada berkas baru sejak jam lalu.
 - **Tugas gagal**: masalah infrastruktur (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
+- **`koreksi_publikasi` berjalan** (provinsi/pusat): paket wilayah bawahan tiba setelah publikasi; indikator dihitung
+  ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat.
 """
 
 
@@ -48,4 +50,4 @@ with DAG(
     tags=[*TAGS, "pengumpulan"],
     doc_md=DOC,
 ):
-    jendela_terbuka() >> gate_submissions()
+    jendela_terbuka() >> gate_submissions() >> koreksi_publikasi()

@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from airflow.sdk import DAG, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from common.pillars import BAPPEDA, BPS, DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions, runtime
+from common.pillars import BAPPEDA, BPS, DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions, runtime, upstream_store
 from desa_cantik.config import DaftarData, Settings
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
+WAIT_FOR_ALL = DAFTAR.tunggu_semua_paket  # above kabupaten: wait for every child, or publish with coverage
 
 DOC = f"""
 # Siklus tahunan Desa Cantik {DAFTAR.tahun}
@@ -26,7 +28,10 @@ menjalankan tahapnya atas data yang **sudah diterima**:
 | `penyimpanan_kominfo` | Diskominfo (walidata) | baris diterima dimuat ke gudang (COPY), baris ditolak ke karantina |
 | `periksa_lintas_dataset` | BPS | aturan tingkat 2–4 (tahun lalu, proyeksi BPS, antar-dataset) atas seluruh data tersimpan |
 | `hitung_indikator` | Bappeda (koordinator data) | indikator desa → kecamatan → kabupaten dengan cakupan |
-| `susun_paket` | Diskominfo (walidata) | paket publikasi untuk tingkat di atas (`publikasi/{{tahun}}/{{wilayah}}/`) |
+| `susun_paket` | Diskominfo (walidata) | paket BagIt bertanda tangan, dikirim ke atas (koneksi `desa_cantik_hulu`) |
+
+Tingkat (`DESA_CANTIK_TINGKAT`): di kabupaten/kota yang dikumpulkan berkas desa dan OPD; di provinsi dan pusat,
+paket dari tingkat di bawahnya (diperiksa tanda tangan dan checksum-nya oleh `validasi_bps`).
 
 ## Triase
 - **`gerbang_mutu` gagal**: lihat log; berkas yang buruk *tidak* membuat tugas gagal (ditolak + laporan),
@@ -34,6 +39,8 @@ menjalankan tahapnya atas data yang **sudah diterima**:
 - **Banyak berkas ditolak**: `SELECT aturan, SUM(jumlah) FROM ringkasan_validasi GROUP BY 1 ORDER BY 2 DESC`.
 - **Indikator kosong untuk suatu kecamatan**: lihat `cakupan.csv` di paket; desa tanpa data diterima tidak dihitung.
 - Menjalankan ulang seluruh siklus tidak mengubah gudang (berkas yang sudah diperiksa dilewati).
+- **`susun_paket` dilewati (skipped)**: Daftar Data meminta menunggu semua wilayah bawahan; lihat log untuk yang belum.
+- **Paket ditolak** (provinsi/pusat): `SELECT * FROM pengiriman_paket WHERE status = 'ditolak'`: alasannya di kolom `alasan`.
 """
 
 
@@ -55,11 +62,15 @@ def hitung_indikator() -> dict[str, int]:
 
 @task(owner=KOMINFO, trigger_rule="none_failed")
 def susun_paket() -> dict[str, Any]:
+    """Signed BagIt package into this tier's store and, through connection desa_cantik_hulu, upward."""
     from desa_cantik.cycle import publish
 
     ctx = get_current_context()
     when = ctx.get("logical_date") or ctx["dag_run"].run_after
-    return publish(runtime(), when.isoformat())
+    result = publish(runtime(), when.isoformat(), upstream_store(), wait_for_all=WAIT_FOR_ALL)
+    if result["status"] == "menunggu":
+        raise AirflowSkipException(f"menunggu paket dari: {', '.join(result['belum'])}")
+    return result
 
 
 @task(owner=KOMINFO, trigger_rule="none_failed")

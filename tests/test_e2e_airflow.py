@@ -19,7 +19,7 @@ import pytest
 
 from desa_cantik.cycle import Runtime, upload_folder
 from desa_cantik.publishing import verify_package
-from desa_cantik.storage import Warehouse, get_many
+from desa_cantik.storage import Warehouse
 
 from .conftest import AIRFLOW_ENV, SMALL_REGION, TAHUN
 
@@ -145,11 +145,13 @@ def test_indicators_equal_independent_recomputation(first_run, small_generated):
 
 
 def test_package_in_object_store_verifies(first_run):
+    from desa_cantik.cycle import latest_package
+
     rt, _ = first_run
-    prefix = f"publikasi/{TAHUN}/{SMALL_REGION}/"
-    keys = [o.key for o in rt.store.list(prefix)]
-    files = dict(zip([k.removeprefix(prefix) for k in keys], get_many(rt.store, keys), strict=True))
+    files = latest_package(rt)
     assert verify_package(files) == []
+    assert files["indikator.sdmx.csv"].startswith(b"STRUCTURE,STRUCTURE_ID,ACTION,TINGKAT,WILAYAH,INDIKATOR")
+    assert json.loads(files["ckan_package_create.json"])["name"] == "desa-cantik-2025-kabupaten-35-07-01"
     manifest = json.loads(files["manifest.json"])
     assert manifest["siklus"] == f"desa-cantik/{TAHUN}/kabupaten/{SMALL_REGION}"
     rows = {f["nama"]: f["baris"] for f in manifest["berkas"]}

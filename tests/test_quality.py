@@ -108,9 +108,9 @@ def test_rules_live_with_the_suites():
 def test_level_2_and_3_rules_compare_with_warehouse_references():
     from desa_cantik.intake import Provenance, read_submission
 
-    text = ("kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah_kk,kelahiran,kematian,"
-            "penduduk_datang,penduduk_pindah\n35.07.01.2001,2025,1510,1490,3000,850,45,20,30,25\n"
-            "35.07.01.2002,2025,1010,990,2000,600,30,10,5,5\n").encode()
+    text = (b"kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah_kk,kelahiran,kematian,"
+            b"penduduk_datang,penduduk_pindah\n35.07.01.2001,2025,1510,1490,3000,850,45,20,30,25\n"
+            b"35.07.01.2002,2025,1010,990,2000,600,30,10,5,5\n")
     sub = read_submission(text, get_dataset("kependudukan"), Provenance.of(text, "k.csv"), TAHUN)
     refs = {"_penduduk_tahun_lalu": pd.DataFrame({"kode_desa": ["35.07.01.2001", "35.07.01.2002"], "nilai": [2500, 1990]}),
             "_proyeksi_penduduk": pd.DataFrame({"kode_desa": ["35.07.01.2001", "35.07.01.2002"], "nilai": [3050, 3000]})}

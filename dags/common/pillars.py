@@ -11,10 +11,12 @@ from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import get_current_context, task, task_group
+from airflow.sdk.exceptions import AirflowSkipException
 
 BPS = "bps-pembina-data"
 KOMINFO = "diskominfo-walidata"
 BAPPEDA = "bappeda-koordinator-data"
+BAPPEDA_OWNER = BAPPEDA
 TAGS = ["desa-cantik", "satu-data"]
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": KOMINFO,
@@ -24,10 +26,46 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 
 
+UPSTREAM_CONN = "desa_cantik_hulu"
+
+
 def runtime() -> Any:
     from desa_cantik.cycle import Runtime
 
     return Runtime.from_env()
+
+
+def upstream_store() -> Any:
+    """The next tier's object store, from the Airflow connection ``desa_cantik_hulu`` (none: top tier).
+
+    Connection: host/port of the S3 or MinIO endpoint, login/password the access keys, extra
+    ``{"bucket": "...", "secure": false}``. Credentials never live in code or in the DAG.
+    """
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = Connection.get(UPSTREAM_CONN)
+    except AirflowNotFoundException:
+        return None
+    from desa_cantik.storage import MinioStore
+
+    extra = conn.extra_dejson
+    return MinioStore(f"{conn.host}:{conn.port or 9000}", conn.login or "", conn.password or "", extra["bucket"],
+                      secure=bool(extra.get("secure", False)), region=extra.get("region"))
+
+
+@task(owner=BAPPEDA_OWNER, trigger_rule="none_failed")
+def koreksi_publikasi() -> dict[str, Any]:
+    """A child's package accepted after this tier published: recompute and republish (a correction run)."""
+    from desa_cantik.cycle import coordinate, needs_correction, publish
+
+    rt = runtime()
+    if not needs_correction(rt):
+        raise AirflowSkipException("tidak ada paket terlambat")
+    counts = coordinate(rt)
+    when = get_current_context()["dag_run"].run_after
+    return {"indikator": counts, **publish(rt, when.isoformat(), upstream_store())}
 
 
 @task(owner=KOMINFO)

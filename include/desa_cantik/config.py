@@ -27,6 +27,12 @@ class Settings:
     gudang_url: str
     objek_url: str
     daftar_data: Path
+    kunci: Path  # this tier's signing key ({kode}.key) and its children's public keys (kunci_publik/)
+
+    @property
+    def kode_paket(self) -> str:
+        """The tier's name on packages and keys: its region code, or ``ID`` for the centre."""
+        return self.kode_wilayah or "ID"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -34,15 +40,19 @@ class Settings:
 
         env = dict(os.environ if env is None else env)
         home = Path(env.get("DESA_CANTIK_HOME", PROJECT_ROOT / ".demo"))
-        kode = normalise_code(env.get("DESA_CANTIK_WILAYAH", "35.07"))
-        if kode is None or get_region(kode) is None:
+        tingkat = env.get("DESA_CANTIK_TINGKAT", "kabupaten")
+        if tingkat not in ("kabupaten", "provinsi", "pusat"):
+            raise ValueError(f"DESA_CANTIK_TINGKAT harus kabupaten, provinsi atau pusat, bukan {tingkat!r}")
+        kode = "" if tingkat == "pusat" else normalise_code(env.get("DESA_CANTIK_WILAYAH", "35.07"))
+        if kode is None or (kode and get_region(kode) is None):
             raise ValueError(f"DESA_CANTIK_WILAYAH bukan kode wilayah Kemendagri: {env.get('DESA_CANTIK_WILAYAH')!r}")
         return cls(
-            tingkat=env.get("DESA_CANTIK_TINGKAT", "kabupaten"),
+            tingkat=tingkat,
             kode_wilayah=kode,
             gudang_url=env.get("DESA_CANTIK_GUDANG", f"sqlite:///{home / 'gudang.sqlite'}"),
             objek_url=env.get("DESA_CANTIK_OBJEK", f"file://{home / 'objek'}"),
             daftar_data=cls.daftar_data_path(env),
+            kunci=Path(env.get("DESA_CANTIK_KUNCI", home / "kunci")),
         )
 
 
@@ -63,6 +73,7 @@ class DaftarData:
     datasets: tuple[str, ...]
     produsen: dict[str, str]
     opd: tuple[str, ...]
+    tunggu_semua_paket: bool = False
 
     @classmethod
     def load(cls, path: Path) -> DaftarData:
@@ -81,6 +92,7 @@ class DaftarData:
             datasets=ordered,
             produsen={d["nama"]: str(d["produsen"]) for d in raw["dataset"]},
             opd=tuple(str(o).upper() for o in raw.get("opd", [])),
+            tunggu_semua_paket=bool(raw.get("paket", {}).get("tunggu_semua", False)),
         )
 
     def kode_opd(self, kode_kabupaten: str) -> list[str]:

@@ -13,7 +13,7 @@ from .datasets import all_indicators
 from .regions import desa_table, region_name
 
 SOURCES = ("kependudukan", "fasilitas", "kesehatan_anak")
-LEVELS = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2}
+LEVELS = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2, "nasional": 0}
 
 
 def desa_frame(master: pd.DataFrame, sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -41,17 +41,33 @@ def _terms(frame: pd.DataFrame, expr: str) -> pd.Series:
     return value.astype("float64")
 
 
-def compute_indicators(frame: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:
-    """Indicators per area for each level, vectorised: one groupby per (indicator, level)."""
+def indicator_components(frame: pd.DataFrame, tahun: int) -> pd.DataFrame:
+    """Per desa and indicator, the numerator and denominator it contributes (contributing desa only).
+
+    Sums are what travel upward: a province re-aggregates its kabupaten's components, never averages
+    their ratios.
+    """
     out = []
     for ind in all_indicators().values():
         num = _terms(frame, ind.pembilang)
         den = _terms(frame, ind.penyebut) if ind.penyebut else num.notna().astype("float64").where(num.notna())
         ok = num.notna() & den.notna()
-        parts = pd.DataFrame({"num": num.where(ok, 0.0), "den": den.where(ok, 0.0), "ok": ok.astype(int), "n": 1})
+        out.append(pd.DataFrame({"tahun": tahun, "kode_desa": frame.loc[ok, "kode_desa"].to_numpy(),
+                                 "indikator": ind.kode, "pembilang": num[ok].to_numpy(), "penyebut": den[ok].to_numpy()}))
+    return pd.concat(out, ignore_index=True)
+
+
+def aggregate(components: pd.DataFrame, master: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:
+    """Indicators per area from components, vectorised; coverage counts against the master list."""
+    out = []
+    for ind in all_indicators().values():
+        comp = components[components["indikator"] == ind.kode]
         for level in levels:
-            code = frame["kode_desa"].str[: LEVELS[level]]
-            g = parts.groupby(code.values).sum()
+            n = LEVELS[level]
+            total = master["kode_desa"].str[:n].value_counts()
+            g = comp.groupby(comp["kode_desa"].str[:n]).agg(num=("pembilang", "sum"), den=("penyebut", "sum"),
+                                                             ok=("kode_desa", "size"))
+            g = g.reindex(total.index).fillna({"num": 0.0, "den": 0.0, "ok": 0})
             if ind.penyebut:
                 value = np.where(g["den"] > 0, ind.faktor * g["num"] / g["den"].where(g["den"] > 0), np.nan)
             else:
@@ -60,19 +76,24 @@ def compute_indicators(frame: pd.DataFrame, tahun: int, levels: list[str]) -> pd
             out.append(pd.DataFrame({
                 "tahun": tahun, "tingkat": level, "kode_wilayah": g.index, "indikator": ind.kode,
                 "nilai": np.round(value.astype("float64"), 6), "satuan": ind.satuan,
-                "desa_kontribusi": g["ok"].to_numpy(), "desa_total": g["n"].to_numpy(),
+                "desa_kontribusi": g["ok"].astype(int).to_numpy(), "desa_total": total.reindex(g.index).to_numpy(),
             }))
     result = pd.concat(out, ignore_index=True)
-    names = dict(zip(frame["kode_desa"], frame["nama_desa"], strict=True))
-    result["nama_wilayah"] = [names.get(k) or region_name(k) for k in result["kode_wilayah"]]
+    names = dict(zip(master["kode_desa"], master["nama_desa"], strict=True))
+    result["nama_wilayah"] = [names.get(k) or (region_name(k) if k else "Indonesia") for k in result["kode_wilayah"]]
     cols = ["tahun", "tingkat", "kode_wilayah", "indikator", "nama_wilayah", "nilai", "satuan", "desa_kontribusi",
             "desa_total"]
     return result[cols].sort_values(["tingkat", "kode_wilayah", "indikator"], ignore_index=True)
 
 
+def compute_indicators(frame: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:
+    """Indicators per area for each level, from a joined desa frame (see ``desa_frame``)."""
+    return aggregate(indicator_components(frame, tahun), frame, tahun, levels)
+
+
 def levels_for(kode_wilayah: str) -> list[str]:
     """The levels a tier publishes: everything from desa up to its own area."""
-    return [lvl for lvl, n in LEVELS.items() if n >= len(kode_wilayah)]
+    return [lvl for lvl, n in LEVELS.items() if n >= len(kode_wilayah) and (n > 0 or not kode_wilayah)]
 
 
 def master_for(kode_wilayah: str) -> pd.DataFrame:

@@ -16,6 +16,7 @@ Work is batched per kecamatan (desa files) plus one batch for agency and BPS fil
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -28,14 +29,17 @@ import pandas as pd
 
 from . import feedback
 from .config import DaftarData, Settings
-from .coordination import compute_indicators, desa_frame, levels_for, master_for
+from .coordination import LEVELS as LEVEL_CODE_LENGTH
+from .coordination import aggregate, desa_frame, indicator_components, levels_for, master_for
 from .datasets import get_dataset
 from .findings import ERROR, INFO, WARNING
 from .intake import ROW, Provenance, Submission, read_submission
-from .publishing import CycleIdentity, build_package
+from .publishing import MANIFEST, CycleIdentity, build_package
 from .quality import GateContext, Verdict, data_docs_files, load_suite, validate_batch
-from .regions import desa_table, is_within, normalise_code
+from .regions import desa_table, is_within, normalise_code, region_name
 from .storage import (
+    COMPONENTS,
+    DELIVERIES,
     INDICATORS,
     ISSUES,
     ObjectStore,
@@ -46,6 +50,7 @@ from .storage import (
     put_many,
     to_json_text,
 )
+from .tiers import PACKAGE_INBOX, SIGNATURE, bag_info, check_bag, child_code_length, make_bag
 
 INBOX = "masuk"
 ARCHIVE = "arsip"
@@ -114,7 +119,12 @@ def upload_folder(store: ObjectStore, folder: str, tahun: int) -> int:
 
 
 def plan_batches(rt: Runtime) -> list[dict[str, Any]]:
-    """New inbox objects since the last run, grouped per kecamatan (never one task per desa)."""
+    """New inbox objects since the last run, grouped per kecamatan (never one task per desa).
+
+    At a province or the centre, the inbox holds its children's packages instead: one batch per package.
+    """
+    if rt.settings.tingkat != "kabupaten":
+        return _plan_packages(rt)
     pending: dict[str, list[dict[str, Any]]] = {}
     seen: dict[str, set[tuple[str, str]]] = {}
     for obj in rt.store.list(f"{INBOX}/{rt.tahun}/"):
@@ -129,9 +139,29 @@ def plan_batches(rt: Runtime) -> list[dict[str, Any]]:
     return [{"kelompok": k, "objek": v} for k, v in sorted(pending.items())]
 
 
+def _plan_packages(rt: Runtime) -> list[dict[str, Any]]:
+    prefix = f"{INBOX}/{rt.tahun}/{PACKAGE_INBOX}/"
+    seen = set(map(tuple, rt.warehouse.read(DELIVERIES, "WHERE tahun = :t", {"t": rt.tahun})[
+        ["kode_pengirim", "versi"]].itertuples(index=False)))
+    bags: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for obj in rt.store.list(prefix):
+        parts = obj.key[len(prefix):].split("/", 2)
+        if len(parts) == 3 and (parts[0], parts[1]) not in seen:
+            bags.setdefault((parts[0], parts[1]), []).append(
+                {"kunci": obj.key, "ukuran": obj.size, "diterima": _iso(obj.last_modified), "relatif": parts[2]})
+    return [{"kelompok": f"paket-{s}-{v}", "jenis": "paket", "pengirim": s, "versi": v, "objek": objs}
+            for (s, v), objs in sorted(bags.items())]
+
+
 def collect_batch(rt: Runtime, batch: dict[str, Any]) -> dict[str, Any]:
     """Archive every new file of the batch, byte for byte, before anything parses it."""
     objs = batch["objek"]
+    if batch.get("jenis") == "paket":
+        base = f"{ARCHIVE}/{rt.tahun}/{PACKAGE_INBOX}/{batch['pengirim']}/{batch['versi']}"
+        datas = get_many(rt.store, [o["kunci"] for o in objs])
+        put_many(rt.store, [(f"{base}/{o['relatif']}", d) for o, d in zip(objs, datas, strict=True)])
+        return {**{k: batch[k] for k in ("kelompok", "jenis", "pengirim", "versi")}, "arsip": base,
+                "berkas": [o["relatif"] for o in objs], "diterima": max(o["diterima"] for o in objs)}
     datas = get_many(rt.store, [o["kunci"] for o in objs])
     archived, writes = [], []
     for o, data in zip(objs, datas, strict=True):
@@ -190,8 +220,40 @@ def _sender_region(rt: Runtime, dataset: str, pengirim: str) -> str:
         else rt.settings.kode_wilayah
 
 
+def validate_package(rt: Runtime, collected: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """The upper tier's gate: signature, checksums, sender, cycle, and that every row lies in the sender's area."""
+    sender, versi = collected["pengirim"], collected["versi"]
+    keys = [f"{collected['arsip']}/{rel}" for rel in collected["berkas"]]
+    files = dict(zip(collected["berkas"], get_many(rt.store, keys), strict=True))
+    check = check_bag(files, sender, rt.settings.kunci / "kunci_publik")
+    reason = check.reason
+    components = pd.DataFrame()
+    expected_len = child_code_length(rt.settings.tingkat)
+    if check.ok and (len(sender) != expected_len or not is_within(sender, rt.settings.kode_wilayah)):
+        reason = f"{sender} bukan wilayah bawahan {rt.settings.tingkat} {rt.settings.kode_paket}"
+    elif check.ok and check.info.get("Siklus", "").split("/")[1:2] != [str(rt.tahun)]:
+        reason = f"paket untuk siklus {check.info.get('Siklus')}, bukan tahun {rt.tahun}"
+    elif check.ok:
+        components = pd.read_csv(io.BytesIO(check.payload["komponen_desa.csv"]), dtype={"kode_desa": str})
+        outside = ~components["kode_desa"].map(lambda k: is_within(k, sender))
+        if outside.any():
+            reason = f"{int(outside.sum())} baris komponen di luar wilayah {sender}"
+    status = "diterima" if reason is None else "ditolak"
+    delivery = {"tahun": rt.tahun, "kode_pengirim": sender, "versi": versi, "diterima_pada": collected["diterima"],
+                "status": status, "alasan": reason, "kunci_arsip": collected["arsip"],
+                "baris_komponen": len(components) if reason is None else 0, "run_id": run_id}
+    bundle = f"staging/{rt.tahun}/{re.sub(r'[^A-Za-z0-9_.-]+', '_', run_id)}/{collected['kelompok']}"
+    frames = {"pengiriman": pd.DataFrame([delivery])}
+    if reason is None:
+        frames["komponen"] = components.assign(tahun=rt.tahun, sumber=sender, versi=versi)
+    put_many(rt.store, [(f"{bundle}/{n}.parquet", _parquet(f)) for n, f in frames.items()])
+    return {"kelompok": collected["kelompok"], "bundel": bundle, "status": {status: 1}, "alasan": reason}
+
+
 def validate_collected(rt: Runtime, collected: dict[str, Any], run_id: str) -> dict[str, Any]:
     """Run the gate on a collected batch; write reports beside the archived files and a bundle for storage."""
+    if collected.get("jenis") == "paket":
+        return validate_package(rt, collected, run_id)
     files = collected["berkas"]
     datas = dict(zip([f["kunci_arsip"] for f in files], get_many(rt.store, [f["kunci_arsip"] for f in files]),
                      strict=True))
@@ -337,6 +399,14 @@ def store_bundle(rt: Runtime, validated: dict[str, Any]) -> dict[str, Any]:
         if name.startswith("diterima_"):
             ds = name.removeprefix("diterima_")
             stored[ds] = rt.warehouse.replace_rows(ds, frame)
+    for delivery in tables.get("pengiriman", pd.DataFrame()).to_dict("records"):
+        latest = rt.warehouse.latest_delivery(rt.tahun, delivery["kode_pengirim"])
+        if delivery["status"] == "diterima" and (latest is None or delivery["versi"] >= latest):
+            # a resend replaces the sender's earlier contribution; every version stays archived
+            stored["komponen"] = rt.warehouse.replace_components(rt.tahun, delivery["kode_pengirim"], tables["komponen"])
+        rt.warehouse.record_delivery({k: (None if pd.isna(v) else v) for k, v in delivery.items()})
+    if "berkas" not in tables:
+        return {"kelompok": validated["kelompok"], "baris_disimpan": stored, "baris_karantina": 0}
     rt.warehouse.record_verdicts(tables["berkas"], tables["isu"], tables["karantina"], tables["ringkasan"])
     karantina = tables["karantina"]
     if len(karantina):
@@ -392,10 +462,16 @@ def cross_check(rt: Runtime, run_id: str) -> dict[str, int]:
 
 
 def coordinate(rt: Runtime) -> dict[str, int]:
-    """Indicators per desa, kecamatan and kabupaten from accepted rows, with coverage."""
-    sources = {ds: rt.warehouse.dataset_rows(ds, rt.tahun) for ds in ("kependudukan", "fasilitas", "kesehatan_anak")}
-    frame = desa_frame(master_for(rt.settings.kode_wilayah), sources)
-    result = compute_indicators(frame, rt.tahun, levels_for(rt.settings.kode_wilayah))
+    """Indicators per area from accepted rows (kabupaten) or from children's components (above), with coverage."""
+    kode = rt.settings.kode_wilayah
+    master = master_for(kode)
+    if rt.settings.tingkat == "kabupaten":
+        sources = {ds: rt.warehouse.dataset_rows(ds, rt.tahun) for ds in ("kependudukan", "fasilitas", "kesehatan_anak")}
+        comps = indicator_components(desa_frame(master, sources), rt.tahun).assign(sumber=rt.settings.kode_paket,
+                                                                                    versi="gerbang")
+        rt.warehouse.replace_components(rt.tahun, kode, comps)
+    comps = rt.warehouse.read(COMPONENTS, "WHERE tahun = :t AND kode_desa LIKE :k", {"t": rt.tahun, "k": f"{kode}%"})
+    result = aggregate(comps, master, rt.tahun, levels_for(kode))
     result = result[(result["tingkat"] != "desa") | (result["desa_kontribusi"] > 0)]
     rt.warehouse.replace_indicators(rt.tahun, rt.settings.kode_wilayah, result)
     return {k: int(v) for k, v in result.groupby("tingkat").size().items()}
@@ -405,28 +481,100 @@ def coordinate(rt: Runtime) -> dict[str, int]:
 
 
 def coverage(rt: Runtime) -> pd.DataFrame:
-    """Per dataset and area: desa with accepted rows / desa in the master list."""
+    """Per source and area: desa with accepted data / desa in the master list.
+
+    At a kabupaten the sources are its datasets; above, the indicator components its children delivered.
+    """
     master = master_for(rt.settings.kode_wilayah)
+    if rt.settings.tingkat == "kabupaten":
+        have = {ds: set(rt.warehouse.dataset_rows(ds, rt.tahun)["kode_desa"]) for ds in rt.daftar.datasets}
+    else:
+        comps = rt.warehouse.read(COMPONENTS, "WHERE tahun = :t", {"t": rt.tahun})
+        have = {"komponen_indikator": set(comps["kode_desa"])}
     out = []
-    for ds in rt.daftar.datasets:
-        have = set(rt.warehouse.dataset_rows(ds, rt.tahun)["kode_desa"])
-        got = master["kode_desa"].isin(have)
-        for level, n in (("kecamatan", 8), ("kabupaten", 5)):
+    levels = [lv for lv in levels_for(rt.settings.kode_wilayah) if lv != "desa"]
+    for source, codes in have.items():
+        got = master["kode_desa"].isin(codes)
+        for level in levels:
+            n = LEVEL_CODE_LENGTH[level]
             g = pd.DataFrame({"kode": master["kode_desa"].str[:n], "ada": got}).groupby("kode")["ada"]
-            out.append(pd.DataFrame({"dataset": ds, "tingkat": level, "kode_wilayah": g.sum().index,
+            out.append(pd.DataFrame({"sumber": source, "tingkat": level, "kode_wilayah": g.sum().index,
                                      "desa_kontribusi": g.sum().to_numpy().astype(int),
                                      "desa_total": g.size().to_numpy()}))
     return pd.concat(out, ignore_index=True)
 
 
-def publish(rt: Runtime, dibuat_pada: str) -> dict[str, Any]:
-    """Write the delivery package under ``publikasi/{tahun}/{kode_wilayah}/`` in the tier's store."""
+def deliveries(rt: Runtime) -> pd.DataFrame:
+    """Per child region: which delivered this cycle, when, which version is used, how many were refused."""
+    if rt.settings.tingkat == "kabupaten":
+        return pd.DataFrame()
+    n = child_code_length(rt.settings.tingkat)
+    children = sorted(set(master_for(rt.settings.kode_wilayah)["kode_desa"].str[:n]))
+    got = rt.warehouse.read(DELIVERIES, "WHERE tahun = :t", {"t": rt.tahun})
+    rows = []
+    for kode in children:
+        mine = got[got["kode_pengirim"] == kode]
+        ok = mine[mine["status"] == "diterima"].sort_values("versi")
+        rows.append({"kode_wilayah": kode, "nama_wilayah": region_name(kode), "terkirim": bool(len(ok)),
+                     "versi_dipakai": ok["versi"].iloc[-1] if len(ok) else None,
+                     "diterima_pada": ok["diterima_pada"].iloc[-1] if len(ok) else None,
+                     "jumlah_versi": len(ok), "ditolak": int((mine["status"] == "ditolak").sum())})
+    return pd.DataFrame(rows)
+
+
+def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, wait_for_all: bool = False
+            ) -> dict[str, Any]:
+    """Build the signed BagIt package, keep it under ``publikasi/{tahun}/{kode}/{versi}/`` and send it up.
+
+    Above kabupaten, with ``wait_for_all`` the tier waits while a child has not delivered; otherwise it
+    publishes with the coverage stated (``cakupan.csv``, ``pengiriman.csv``).
+    """
+    sent = deliveries(rt)
+    if wait_for_all and len(sent) and not sent["terkirim"].all():
+        return {"status": "menunggu", "belum": sent.loc[~sent["terkirim"], "kode_wilayah"].tolist()}
     indicators = rt.warehouse.read(INDICATORS, "WHERE tahun = :t", {"t": rt.tahun})
     identity = CycleIdentity(rt.tahun, rt.settings.tingkat, rt.settings.kode_wilayah, dibuat_pada)
-    files = build_package(identity, indicators, coverage(rt))
-    prefix = f"publikasi/{rt.tahun}/{rt.settings.kode_wilayah}"
-    put_many(rt.store, [(f"{prefix}/{name}", data) for name, data in files.items()])
-    return {"paket": rt.store.location(prefix), "berkas": sorted(files), "siklus": identity.name}
+    comps = rt.warehouse.read(COMPONENTS, "WHERE tahun = :t ORDER BY kode_desa, indikator", {"t": rt.tahun})
+    extra = {"komponen_desa": comps[["kode_desa", "indikator", "pembilang", "penyebut"]]}
+    if len(sent):
+        extra["pengiriman"] = sent
+    files = build_package(identity, indicators, coverage(rt), extra)
+    rows = {name: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"] for name in [entry["nama"]]}
+    key = rt.settings.kunci / f"{rt.settings.kode_paket}.key"
+    bag = make_bag(files, bag_info({**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}, rows),
+                   key if key.is_file() else None)
+    versi = _stamp(datetime.fromisoformat(dibuat_pada))
+    own = f"publikasi/{rt.tahun}/{rt.settings.kode_paket}/{versi}"
+    put_many(rt.store, [(f"{own}/{name}", data) for name, data in bag.items()])
+    rt.store.put(f"publikasi/{rt.tahun}/{rt.settings.kode_paket}/terbaru.json", feedback.dumps(
+        {"versi": versi, "dibuat_pada": dibuat_pada, "dipublikasi_pada": _iso(datetime.now(UTC))}).encode())
+    result = {"status": "terbit", "paket": rt.store.location(own), "versi": versi, "berkas": sorted(bag),
+              "siklus": identity.name, "ditandatangani": key.is_file()}
+    if upstream is not None:
+        up = f"{INBOX}/{rt.tahun}/{PACKAGE_INBOX}/{rt.settings.kode_paket}/{versi}"
+        put_many(upstream, [(f"{up}/{n}", d) for n, d in bag.items() if n != SIGNATURE])
+        if SIGNATURE in bag:
+            upstream.put(f"{up}/{SIGNATURE}", bag[SIGNATURE])  # last: a package is complete once signed
+        result["hulu"] = upstream.location(up)
+    return result
+
+
+def latest_package(rt: Runtime) -> dict[str, bytes]:
+    """The payload files of this tier's newest publication (what auditors and tests read)."""
+    pointer = json.loads(rt.store.get(f"publikasi/{rt.tahun}/{rt.settings.kode_paket}/terbaru.json"))
+    prefix = f"publikasi/{rt.tahun}/{rt.settings.kode_paket}/{pointer['versi']}/data/"
+    keys = [o.key for o in rt.store.list(prefix)]
+    return dict(zip([k.removeprefix(prefix) for k in keys], get_many(rt.store, keys), strict=True))
+
+
+def needs_correction(rt: Runtime) -> bool:
+    """A child's package accepted after this tier published: the publication must be redone."""
+    key = f"publikasi/{rt.tahun}/{rt.settings.kode_paket}/terbaru.json"
+    if rt.settings.tingkat == "kabupaten" or not rt.store.exists(key):
+        return False
+    published = json.loads(rt.store.get(key))["dipublikasi_pada"]
+    got = rt.warehouse.read(DELIVERIES, "WHERE tahun = :t AND status = 'diterima'", {"t": rt.tahun})
+    return bool((got["diterima_pada"] > published).any())
 
 
 # --- summary for people ----------------------------------------------------------------------------
@@ -457,7 +605,8 @@ def summary(rt: Runtime) -> dict[str, Any]:
         if len(issues) else {},
         "indikator_per_tingkat": {k: int(v) for k, v in ind.groupby("tingkat").size().items()},
         "laporan": rt.store.location(f"{ARCHIVE}/{rt.tahun}/"),
-        "paket": rt.store.location(f"publikasi/{rt.tahun}/{rt.settings.kode_wilayah}/"),
+        "paket": rt.store.location(f"publikasi/{rt.tahun}/{rt.settings.kode_paket}/"),
+        "pengiriman": deliveries(rt).to_dict("records"),
         "gudang": rt.settings.gudang_url,
     }
 
@@ -473,5 +622,9 @@ def format_summary(s: dict[str, Any]) -> str:
     top = sorted(s["isu"].items(), key=lambda kv: -kv[1])
     if top:
         lines.append("Temuan validasi: " + ", ".join(f"{k} ×{v}" for k, v in top if not k.startswith(INFO)))
+    for d in s.get("pengiriman", []):
+        lines.append(f"  pengiriman {d['kode_wilayah']} {d['nama_wilayah']}: "
+                     + (f"versi {d['versi_dipakai']} ({d['jumlah_versi']} versi)" if d["terkirim"] else "BELUM")
+                     + (f", {d['ditolak']} ditolak" if d["ditolak"] else ""))
     lines += [f"Laporan per berkas : {s['laporan']}", f"Paket publikasi    : {s['paket']}", f"Gudang data        : {s['gudang']}"]
     return "\n".join(lines)

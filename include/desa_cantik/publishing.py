@@ -43,10 +43,65 @@ def _json(obj: Any) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def build_package(identity: CycleIdentity, indicators: pd.DataFrame, coverage: pd.DataFrame) -> dict[str, bytes]:
+def sdmx_schema() -> Any:
+    """The data structure definition the project declares for its indicator tables (SDMX 2.1)."""
+    from pysdmx.model.concept import Concept, DataType
+    from pysdmx.model.dataflow import Component, Components, Role, Schema
+
+    def comp(cid: str, role: Role, dtype: DataType = DataType.STRING, required: bool = True) -> Component:
+        level = "O" if role == Role.ATTRIBUTE else None
+        return Component(id=cid, required=required, role=role, concept=Concept(id=cid, dtype=dtype), attachment_level=level)
+
+    return Schema(context="datastructure", agency="ID.SATUDATA", id="DSD_DESA_CANTIK", version="1.0",
+                  components=Components([
+                      comp("TINGKAT", Role.DIMENSION), comp("WILAYAH", Role.DIMENSION), comp("INDIKATOR", Role.DIMENSION),
+                      comp("TIME_PERIOD", Role.DIMENSION), comp("OBS_VALUE", Role.MEASURE, DataType.DOUBLE, False),
+                      comp("UNIT_MEASURE", Role.ATTRIBUTE, required=False),
+                      comp("DESA_KONTRIBUSI", Role.ATTRIBUTE, DataType.INTEGER, False),
+                      comp("DESA_TOTAL", Role.ATTRIBUTE, DataType.INTEGER, False)]))
+
+
+def sdmx_csv(indicators: pd.DataFrame) -> bytes:
+    """The indicator table as SDMX-CSV 2.1, written by pysdmx against ``sdmx_schema()``."""
+    from pysdmx.io.csv.sdmx21.writer import write
+    from pysdmx.io.pd import PandasDataset
+
+    frame = pd.DataFrame({
+        "TINGKAT": indicators["tingkat"].str.upper(), "WILAYAH": indicators["kode_wilayah"].replace("", "ID"),
+        "INDIKATOR": indicators["indikator"].str.upper(), "TIME_PERIOD": indicators["tahun"].astype(str),
+        "OBS_VALUE": indicators["nilai"].astype("float64").round(6), "UNIT_MEASURE": indicators["satuan"],
+        "DESA_KONTRIBUSI": indicators["desa_kontribusi"].astype("int64"),
+        "DESA_TOTAL": indicators["desa_total"].astype("int64"),
+    }).sort_values(["TINGKAT", "WILAYAH", "INDIKATOR"], ignore_index=True)
+    text = write([PandasDataset(structure=sdmx_schema(), data=frame)])
+    return (text or "").encode("utf-8")
+
+
+def ckan_package(identity: CycleIdentity, names: list[str]) -> dict[str, Any]:
+    """CKAN ``package_create`` metadata, so a regional Satu Data portal can ingest the package as is."""
+    slug = f"desa-cantik-{identity.tahun}-{identity.tingkat}-{(identity.kode_wilayah or 'id').replace('.', '-')}"
+    return {
+        "name": slug,
+        "title": f"Indikator Desa Cantik {identity.tahun} — {identity.tingkat} {identity.kode_wilayah or 'Indonesia'}",
+        "notes": "Indikator desa, kecamatan dan wilayah di atasnya dari siklus Desa Cantik / Satu Data "
+                 "(Perpres 39/2019), dihitung dari baris yang lolos gerbang mutu BPS, dengan cakupan desa.",
+        "license_id": "cc-by",
+        "tags": [{"name": t} for t in ("desa-cantik", "satu-data", "indikator-desa")],
+        "extras": [{"key": k, "value": str(v)} for k, v in identity.to_json().items()],
+        "resources": [{"name": n, "url": n, "format": n.rsplit(".", 1)[-1].upper()} for n in names],
+    }
+
+
+def build_package(identity: CycleIdentity, indicators: pd.DataFrame, coverage: pd.DataFrame,
+                  extra: dict[str, pd.DataFrame] | None = None) -> dict[str, bytes]:
     """Files of the package by name, manifest included. Deterministic for the same inputs."""
     files: dict[str, bytes] = {}
     rows: dict[str, int] = {}
+    for name, frame in sorted((extra or {}).items()):
+        files[f"{name}.csv"] = _csv(frame)
+        rows[f"{name}.csv"] = len(frame)
+    files["indikator.sdmx.csv"] = sdmx_csv(indicators)
+    rows["indikator.sdmx.csv"] = len(indicators)
     for level, frame in indicators.groupby("tingkat", sort=True):
         name = f"indikator_{level}.csv"
         files[name] = _csv(frame.drop(columns=["tingkat"]).sort_values(["kode_wilayah", "indikator"]))
@@ -59,6 +114,8 @@ def build_package(identity: CycleIdentity, indicators: pd.DataFrame, coverage: p
     meta_var = [{"dataset": ds.nama, **c.as_metadata()} for ds in all_datasets().values() for c in ds.all_columns()]
     files["metadata_variabel.json"] = _json(meta_var)
     rows["metadata_variabel.json"] = len(meta_var)
+    files["ckan_package_create.json"] = _json(ckan_package(identity, sorted(files)))
+    rows["ckan_package_create.json"] = 1
     manifest = {
         **identity.to_json(),
         "berkas": [{"nama": n, "sha256": hashlib.sha256(b).hexdigest(), "baris": rows[n], "ukuran": len(b)}

@@ -95,11 +95,14 @@ def desa_table(kode_wilayah: str) -> pd.DataFrame:
 
     The master list that coverage and code checks count against.
     """
-    root = normalise_code(kode_wilayah)
-    if root is None or get_region(root) is None:
-        raise ValueError(f"kode wilayah tidak dikenal: {kode_wilayah!r}")
     rows: list[tuple[str, str, str, str, str]] = []
-    frontier = [root]
+    if kode_wilayah in ("", "ID"):  # the centre: every desa of Indonesia
+        frontier = [c.kode for c in children(None)]
+    else:
+        root = normalise_code(kode_wilayah)
+        if root is None or get_region(root) is None:
+            raise ValueError(f"kode wilayah tidak dikenal: {kode_wilayah!r}")
+        frontier = [root]
     while frontier:
         kode = frontier.pop()
         if kode.count(".") == 3:
@@ -114,4 +117,4 @@ def desa_table(kode_wilayah: str) -> pd.DataFrame:
 
 
 def is_within(kode: str, kode_wilayah: str) -> bool:
-    return kode == kode_wilayah or kode.startswith(kode_wilayah + ".")
+    return kode_wilayah in ("", "ID") or kode == kode_wilayah or kode.startswith(kode_wilayah + ".")

@@ -163,6 +163,8 @@ QUARANTINE = "karantina_baris"
 ISSUES = "isu_validasi"
 SUMMARY = "ringkasan_validasi"
 INDICATORS = "indikator"
+COMPONENTS = "komponen_indikator"
+DELIVERIES = "pengiriman_paket"
 
 
 def data_table(dataset: str) -> str:
@@ -253,6 +255,28 @@ def _schema() -> sa.MetaData:
         sa.Column("satuan", sa.String(32), nullable=False),
         sa.Column("desa_kontribusi", sa.Integer, nullable=False),
         sa.Column("desa_total", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        COMPONENTS, md,  # per desa: the sums an indicator is made of, so upper tiers can re-aggregate
+        sa.Column("tahun", sa.Integer, primary_key=True),
+        sa.Column("kode_desa", sa.String(13), primary_key=True),
+        sa.Column("indikator", sa.String(64), primary_key=True),
+        sa.Column("pembilang", sa.Float, nullable=False),
+        sa.Column("penyebut", sa.Float, nullable=False),
+        sa.Column("sumber", sa.String(64), nullable=False),  # the tier (or own gate) the row came from
+        sa.Column("versi", sa.String(32), nullable=False),
+    )
+    sa.Table(
+        DELIVERIES, md,
+        sa.Column("tahun", sa.Integer, primary_key=True),
+        sa.Column("kode_pengirim", sa.String(16), primary_key=True),
+        sa.Column("versi", sa.String(32), primary_key=True),
+        sa.Column("diterima_pada", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),  # diterima | ditolak
+        sa.Column("alasan", sa.Text),
+        sa.Column("kunci_arsip", sa.String(512), nullable=False),
+        sa.Column("baris_komponen", sa.Integer, nullable=False),
+        sa.Column("run_id", sa.String(256)),
     )
     return md
 
@@ -350,6 +374,21 @@ class Warehouse:
             self._bulk_insert(conn, ISSUES, issues)
             self._bulk_insert(conn, SUMMARY, summary)
 
+    def replace_components(self, tahun: int, prefix: str, frame: pd.DataFrame) -> int:
+        """Replace the components of every desa under ``prefix`` (a child's region, or the tier's own)."""
+        t = self.table(COMPONENTS)
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.tahun == tahun, t.c.kode_desa.like(f"{prefix}%")))
+            self._bulk_insert(conn, COMPONENTS, frame)
+        return len(frame)
+
+    def record_delivery(self, row: dict[str, Any]) -> None:
+        t = self.table(DELIVERIES)
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.tahun == row["tahun"], t.c.kode_pengirim == row["kode_pengirim"],
+                                          t.c.versi == row["versi"]))
+            conn.execute(t.insert(), [row])
+
     def replace_indicators(self, tahun: int, kode_wilayah: str, frame: pd.DataFrame) -> int:
         t = self.table(INDICATORS)
         with self.engine.begin() as conn:
@@ -358,6 +397,10 @@ class Warehouse:
         return len(frame)
 
     # reads -------------------------------------------------------------------------------------
+    def latest_delivery(self, tahun: int, kode: str) -> str | None:
+        return self.scalar(f"SELECT MAX(versi) FROM {DELIVERIES} WHERE tahun = :t AND kode_pengirim = :k "
+                           "AND status = 'diterima'", t=tahun, k=kode)
+
     def seen(self, dataset: str, tahun: int) -> set[tuple[str, str]]:
         """(inbox key, received-at) of submissions already checked: the gate skips them on reruns."""
         t = self.table(SUBMISSIONS)
