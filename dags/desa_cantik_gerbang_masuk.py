@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from airflow.sdk import DAG, get_current_context, task
@@ -31,10 +32,10 @@ Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
 
 @task.short_circuit(owner=KOMINFO)
 def jendela_terbuka() -> bool:
-    """Only gate while the Daftar Data's collection window is open."""
+    """Only gate village files while the Daftar Data's window is open; packages from below, any time."""
     ctx = get_current_context()
     when = ctx.get("logical_date") or ctx["dag_run"].run_after
-    is_open = DAFTAR.window_open(when)
+    is_open = os.environ.get("DESA_CANTIK_TINGKAT", "kabupaten") != "kabupaten" or DAFTAR.window_open(when)
     print(f"{when.isoformat()}: jendela pengumpulan {'terbuka' if is_open else 'tertutup'}")
     return is_open
 

@@ -79,7 +79,7 @@ def ringkasan() -> dict[str, Any]:
 
     s = summary(runtime())
     print(format_summary(s))
-    return s
+    return {k: s[k] for k in ("tahun", "wilayah", "dataset", "indikator_per_tingkat", "paket")}
 
 
 with DAG(

@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--tahun", type=int)
 
     sub.add_parser("summary", help="ringkasan siklus dari gudang data")
+    sub.add_parser("keygen", help="buat kunci tanda tangan Ed25519 tingkat ini (di DESA_CANTIK_KUNCI)")
 
     t = sub.add_parser("template", help="templat XLSX berisi kode dan nama desa suatu wilayah")
     t.add_argument("--region", required=True)
@@ -69,6 +70,17 @@ def main(argv: list[str] | None = None) -> int:
         rt = Runtime.from_env()
         n = upload_folder(rt.store, str(args.folder), args.tahun or rt.tahun)
         print(f"{n} berkas diunggah ke {rt.store.location(f'masuk/{args.tahun or rt.tahun}/')}")
+        return 0
+    if args.cmd == "keygen":
+        from .config import Settings
+        from .tiers import generate_key
+
+        settings = Settings.from_env()
+        if (settings.kunci / f"{settings.kode_paket}.key").exists():
+            print(f"kunci sudah ada: {settings.kunci / settings.kode_paket}.key (tidak ditimpa)")
+            return 0
+        priv, pub = generate_key(settings.kunci, settings.kode_paket)
+        print(f"kunci privat: {priv}\nkunci publik (kirim ke tingkat di atas untuk registrinya): {pub}")
         return 0
     if args.cmd == "template":
         from .config import DaftarData, Settings
