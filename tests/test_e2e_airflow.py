@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -182,7 +181,7 @@ def test_resubmission_through_hourly_gate_replaces_desa_data(first_run, deployme
     assert stored.loc[desa, "jumlah_penduduk"] == 4100
     archived = [o.key for o in rt.store.list(f"arsip/{TAHUN}/kependudukan/{desa}/") if ".laporan." not in o.key]
     assert len(archived) == 2, "both the rejected file and its fix are kept"
-    assert np.isclose(len(rt.warehouse.read("berkas_masuk")), 23)
+    assert len(rt.warehouse.read("berkas_masuk")) == 23
 
 
 def test_reports_match_the_precheck_and_data_docs_are_published(first_run):
