@@ -7,6 +7,7 @@ a resubmission gated by the hourly DAG replaces that desa's data and both files 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -151,11 +152,13 @@ def test_package_in_object_store_verifies(first_run):
     assert verify_package(files) == []
     assert files["indikator.sdmx.csv"].startswith(b"STRUCTURE,STRUCTURE_ID,ACTION,TINGKAT,WILAYAH,INDIKATOR")
     assert json.loads(files["ckan_package_create.json"])["name"] == "desa-cantik-2025-kabupaten-35-07-01"
+    findings = pd.read_csv(io.BytesIO(files["ringkasan_validasi.csv"]))
+    assert {"KEP-01", "FAS-01"} <= set(findings["aturan"]) and (findings["jumlah"] > 0).all()
     manifest = json.loads(files["manifest.json"])
     assert manifest["siklus"] == f"desa-cantik/{TAHUN}/kabupaten/{SMALL_REGION}"
     rows = {f["nama"]: f["baris"] for f in manifest["berkas"]}
     assert rows["indikator_kecamatan.csv"] == 9
-    assert rows["indikator_desa.csv"] == len(pd.read_csv(__import__("io").BytesIO(files["indikator_desa.csv"])))
+    assert rows["indikator_desa.csv"] == len(pd.read_csv(io.BytesIO(files["indikator_desa.csv"])))
     # every file's report lies beside its archived copy
     assert len([o for o in rt.store.list(f"arsip/{TAHUN}/") if o.key.endswith(".laporan.json")]) == 22
 

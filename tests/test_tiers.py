@@ -59,3 +59,15 @@ def test_signature_from_another_key_is_refused(keys, tmp_path):
     bag = make_bag(PAYLOAD, bag_info(IDENTITY, {}), other)
     check = check_bag(bag, "35.72", registry)
     assert not check.ok and "tanda tangan tidak sah" in (check.reason or "")
+
+
+def test_province_waits_for_every_child_when_configured(tmp_path):
+    from desa_cantik.cycle import Runtime, coordinate, publish
+
+    rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_TINGKAT": "provinsi",
+                           "DESA_CANTIK_WILAYAH": "35"})
+    coordinate(rt)
+    waiting = publish(rt, "2026-04-30T00:00:00+07:00", wait_for_all=True)
+    assert waiting["status"] == "menunggu" and len(waiting["belum"]) == 38 and "35.07" in waiting["belum"]
+    published = publish(rt, "2026-04-30T00:00:00+07:00")
+    assert published["status"] == "terbit" and not published["ditandatangani"]

@@ -42,6 +42,7 @@ from .storage import (
     DELIVERIES,
     INDICATORS,
     ISSUES,
+    SUMMARY,
     ObjectStore,
     Warehouse,
     data_table,
@@ -537,7 +538,12 @@ def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, 
     comps = rt.warehouse.read(COMPONENTS, "WHERE tahun = :t ORDER BY kode_desa, indikator", {"t": rt.tahun})
     extra = {"komponen_desa": comps[["kode_desa", "indikator", "pembilang", "penyebut"]]}
     if len(sent):
-        extra["pengiriman"] = sent
+        extra["pengiriman"] = sent  # above kabupaten, the deliveries are what the gate judged
+    else:
+        findings = rt.warehouse.read(SUMMARY, "WHERE tahun = :t", {"t": rt.tahun})
+        extra["ringkasan_validasi"] = (
+            findings.groupby(["dataset", "aturan", "keparahan"], as_index=False)["jumlah"].sum()
+            .sort_values(["dataset", "aturan", "keparahan"], ignore_index=True))
     files = build_package(identity, indicators, coverage(rt), extra)
     rows = {name: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"] for name in [entry["nama"]]}
     key = rt.settings.kunci / f"{rt.settings.kode_paket}.key"
