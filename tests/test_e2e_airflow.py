@@ -198,9 +198,11 @@ def test_reports_match_the_precheck_and_data_docs_are_published(first_run):
         cli = report_text(precheck(rt.store.get(row.kunci_arsip), row.nama_berkas, "fasilitas", TAHUN, row.pengirim))
         assert stored == cli, row.nama_berkas
         assert json.loads(rt.store.get(row.kunci_arsip + ".laporan.json"))["status"] == row.status
-    pages = [o.key for o in rt.store.list(f"data_docs/{TAHUN}/validations/")]
-    assert {k.split("/")[3] for k in pages} == {"kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"}
-    assert rt.store.exists(f"data_docs/{TAHUN}/index.html")
+    pages = [o.key for o in rt.store.list(f"data_docs/{TAHUN}/")]
+    assert {k.rsplit("/", 1)[-1] for k in pages} == {f"{d}.html" for d in
+                                                     ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk")}
+    page = rt.store.get(next(k for k in pages if k.endswith("/kependudukan.html"))).decode()
+    assert "expect_column_values_to_be_between" in page or "Expectation" in page
 
 
 AUDIT_QUERY = """

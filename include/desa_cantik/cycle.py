@@ -18,8 +18,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +33,7 @@ from .datasets import get_dataset
 from .findings import ERROR, INFO, WARNING
 from .intake import ROW, Provenance, Submission, read_submission
 from .publishing import MANIFEST, CycleIdentity, build_package
-from .quality import GateContext, Verdict, data_docs_files, load_suite, validate_batch
+from .quality import GateContext, Verdict, load_suite, validate_batch
 from .regions import desa_table, is_within, normalise_code, region_name
 from .storage import (
     COMPONENTS,
@@ -261,7 +259,7 @@ def validate_collected(rt: Runtime, collected: dict[str, Any], run_id: str) -> d
     ctx = gate_context(rt)
     verdicts: list[tuple[dict[str, Any], Verdict]] = []
     by_dataset: dict[str, list[dict[str, Any]]] = {}
-    docs = tempfile.mkdtemp(prefix="gx-docs-")
+    docs: dict[str, str] = {}
     for f in files:
         by_dataset.setdefault(f["dataset"], []).append(f)
     for dataset, group in by_dataset.items():
@@ -278,29 +276,20 @@ def validate_collected(rt: Runtime, collected: dict[str, Any], run_id: str) -> d
             else:
                 subs.append(read_submission(datas[f["kunci_arsip"]], spec, prov, rt.tahun))
         senders = [_sender_region(rt, dataset, f["pengirim"]) if known else rt.settings.kode_wilayah for f in group]
-        verdicts += list(zip(group, validate_batch(subs, ctx, senders, docs_dir=docs), strict=True))
+        verdicts += list(zip(group, validate_batch(subs, ctx, senders, data_docs=docs), strict=True))
     reports = []
     for f, v in verdicts:
         reports.append((f["kunci_arsip"] + ".laporan.json", feedback.dumps(feedback.report_json(v)).encode()))
         reports.append((f["kunci_arsip"] + ".laporan.html", feedback.report_html(v).encode()))
         reports.append((f["kunci_arsip"] + ".laporan.txt", feedback.report_text(v).encode()))
     put_many(rt.store, reports)
-    _publish_data_docs(rt, docs)
-    bundle = f"staging/{rt.tahun}/{re.sub(r'[^A-Za-z0-9_.-]+', '_', run_id)}/{collected['kelompok']}"
+    run = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
+    put_many(rt.store, [(f"data_docs/{rt.tahun}/{run}/{collected['kelompok']}/{ds}.html", html.encode())
+                        for ds, html in docs.items()])
+    bundle = f"staging/{rt.tahun}/{run}/{collected['kelompok']}"
     _write_bundle(rt, bundle, verdicts, run_id)
     return {"kelompok": collected["kelompok"], "bundel": bundle,
             "status": dict(Counter(v.status for _, v in verdicts))}
-
-
-def _publish_data_docs(rt: Runtime, docs_dir: str) -> None:
-    """Upload GX Data Docs to ``data_docs/{tahun}/``: run pages are unique per run; assets go once."""
-    try:
-        site = data_docs_files(docs_dir)
-        prefix = f"data_docs/{rt.tahun}"
-        have_static = rt.store.exists(f"{prefix}/static/styles/data_docs_default_styles.css")
-        put_many(rt.store, [(f"{prefix}/{k}", v) for k, v in site.items() if not (have_static and k.startswith("static/"))])
-    finally:
-        shutil.rmtree(docs_dir, ignore_errors=True)
 
 
 def _issue_rows(f: dict[str, Any], v: Verdict) -> list[dict[str, Any]]:
