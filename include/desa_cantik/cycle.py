@@ -534,7 +534,7 @@ def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, 
             findings.groupby(["dataset", "aturan", "keparahan"], as_index=False)["jumlah"].sum()
             .sort_values(["dataset", "aturan", "keparahan"], ignore_index=True))
     files = build_package(identity, indicators, coverage(rt), extra)
-    rows = {name: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"] for name in [entry["nama"]]}
+    rows = {entry["nama"]: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"]}
     key = rt.settings.kunci / f"{rt.settings.kode_paket}.key"
     bag = make_bag(files, bag_info({**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}, rows),
                    key if key.is_file() else None)

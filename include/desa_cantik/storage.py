@@ -374,13 +374,17 @@ class Warehouse:
             self._bulk_insert(conn, ISSUES, issues)
             self._bulk_insert(conn, SUMMARY, summary)
 
+    def _replace_area(self, name: str, column: str, tahun: int, prefix: str, frame: pd.DataFrame) -> int:
+        """One transaction: drop the year's rows of an area (codes under ``prefix``), load the new ones."""
+        t = self.table(name)
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.tahun == tahun, t.c[column].like(f"{prefix}%")))
+            self._bulk_insert(conn, name, frame)
+        return len(frame)
+
     def replace_components(self, tahun: int, prefix: str, frame: pd.DataFrame) -> int:
         """Replace the components of every desa under ``prefix`` (a child's region, or the tier's own)."""
-        t = self.table(COMPONENTS)
-        with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.tahun == tahun, t.c.kode_desa.like(f"{prefix}%")))
-            self._bulk_insert(conn, COMPONENTS, frame)
-        return len(frame)
+        return self._replace_area(COMPONENTS, "kode_desa", tahun, prefix, frame)
 
     def record_delivery(self, row: dict[str, Any]) -> None:
         t = self.table(DELIVERIES)
@@ -390,11 +394,7 @@ class Warehouse:
             conn.execute(t.insert(), [row])
 
     def replace_indicators(self, tahun: int, kode_wilayah: str, frame: pd.DataFrame) -> int:
-        t = self.table(INDICATORS)
-        with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.tahun == tahun, t.c.kode_wilayah.like(f"{kode_wilayah}%")))
-            self._bulk_insert(conn, INDICATORS, frame)
-        return len(frame)
+        return self._replace_area(INDICATORS, "kode_wilayah", tahun, kode_wilayah, frame)
 
     # reads -------------------------------------------------------------------------------------
     def latest_delivery(self, tahun: int, kode: str) -> str | None:
