@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
 from airflow.sdk import DAG, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from common.pillars import DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions, koreksi_publikasi
+from common.pillars import CYCLE_DAG_ARGS, KOMINFO, TAGS, gate_submissions, koreksi_publikasi
 from desa_cantik.config import DaftarData, Settings
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
@@ -44,10 +43,7 @@ with DAG(
     dag_id="desa_cantik_gerbang_masuk",
     description="Gerbang masuk tiap jam: arsip → validasi BPS → simpan Kominfo, selama jendela pengumpulan",
     schedule=CronTriggerTimetable(DAFTAR.interval_gerbang, timezone=DAFTAR.zona_waktu),
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **CYCLE_DAG_ARGS,
     tags=[*TAGS, "pengumpulan"],
     doc_md=DOC,
 ):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from airflow.sdk import DAG, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from common.pillars import BAPPEDA, BPS, DEFAULT_ARGS, KOMINFO, TAGS, gate_submissions, runtime, upstream_store
+from common.pillars import BAPPEDA, BPS, CYCLE_DAG_ARGS, KOMINFO, TAGS, gate_submissions, runtime, upstream_store
 from desa_cantik.config import DaftarData, Settings
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
@@ -86,10 +85,7 @@ with DAG(
     dag_id="desa_cantik_siklus_tahunan",
     description="Siklus tahunan: kumpul → validasi BPS → simpan Kominfo → koordinasi Bappeda → publikasi",
     schedule=CronTriggerTimetable(DAFTAR.closing_cron(), timezone=DAFTAR.zona_waktu),
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **CYCLE_DAG_ARGS,
     tags=[*TAGS, "tahunan"],
     doc_md=DOC,
 ):

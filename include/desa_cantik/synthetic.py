@@ -150,7 +150,6 @@ def generate(kode_wilayah: str, tahun: int, out: Path, seed: int = 1, error_rate
             rejected[ds].add(pos)
 
     kep, fas, kes, pro = (submitted[k] for k in ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"))
-    others = {int(p) for ps in errors.values() for p in ps}
     for kind, positions in errors.items():
         for pos in positions:
             mark(kind, pos)
@@ -193,7 +192,6 @@ def generate(kode_wilayah: str, tahun: int, out: Path, seed: int = 1, error_rate
                 kes.at[pos, "jumlah_balita"] = round(kep.at[pos, "jumlah_penduduk"] * 0.2)
                 kes.at[pos, "balita_ditimbang"] = round(kes.at[pos, "jumlah_balita"] * 0.8)
                 kes.at[pos, "balita_stunting"] = round(kes.at[pos, "balita_ditimbang"] * 0.2)
-    del others
 
     files = 0
     for pos in range(n):
