@@ -27,7 +27,7 @@ def test_accepted_file_exit_0_and_canonical_output(tmp_path, capsys):
     code, out = _run(capsys, "validate", str(f), "--dataset", "kependudukan", "--json", "--output", str(out_csv))
     result = json.loads(out.out)
     assert code == 0
-    assert result["status"] == "accepted" and result["rows_read"] == 1 and result["rows_accepted"] == 1
+    assert result["status"] == "diterima" and result["rows_read"] == 1 and result["rows_accepted"] == 1
     assert {"row", "column", "rule", "severity", "message"} <= set(result["issues"][0])
     norm = pd.read_csv(out_csv, dtype={"kode_desa": str})
     assert norm.loc[0, "kode_desa"] == "35.07.01.2001" and norm.loc[0, "jumlah_penduduk"] == 3000
@@ -38,7 +38,7 @@ def test_warning_is_accepted_with_warnings(tmp_path, capsys):
     f.write_text(GOOD.replace("3000,850", "3000,300"))  # 10 per household: a warning, not an error
     code, out = _run(capsys, "validate", str(f), "--dataset", "kependudukan", "--json")
     result = json.loads(out.out)
-    assert code == 0 and result["status"] == "accepted_with_warnings"
+    assert code == 0 and result["status"] == "diterima_dengan_catatan"
     assert [i["rule"] for i in result["issues"] if i["severity"] == "warning"] == ["KEP-05"]
 
 
@@ -66,7 +66,7 @@ def test_unreadable_file_exit_2(tmp_path, capsys):
     f = tmp_path / "x.xlsx"
     f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
     code, out = _run(capsys, "validate", str(f), "--dataset", "kependudukan", "--json")
-    assert code == 2 and json.loads(out.out)["status"] == "rejected"
+    assert code == 2 and json.loads(out.out)["status"] == "ditolak"
 
 
 def test_module_entry_point_and_generate(tmp_path):

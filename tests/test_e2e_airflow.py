@@ -173,7 +173,7 @@ def test_second_run_changes_nothing(first_run, deployment):
 def test_resubmission_through_hourly_gate_replaces_desa_data(first_run, deployment, small_generated):
     rt, _ = first_run
     subs = rt.warehouse.read("berkas_masuk")
-    rejected = subs[(subs["dataset"] == "kependudukan") & (subs["status"] == "rejected")].iloc[0]
+    rejected = subs[(subs["dataset"] == "kependudukan") & (subs["status"] == "ditolak")].iloc[0]
     desa = rejected["pengirim"]
     fixed = pd.DataFrame([{"kode_desa": desa, "tahun": TAHUN, "penduduk_laki": 2000, "penduduk_perempuan": 2100,
                            "jumlah_penduduk": 4100, "jumlah_kk": 1200, "kelahiran": 60, "kematian": 25,
@@ -218,6 +218,6 @@ def test_auditor_one_query_which_rule_rejected_which_file_in_which_run(first_run
     rt, _ = first_run
     with rt.warehouse.engine.connect() as conn:
         answer = pd.read_sql(sa.text(AUDIT_QUERY), conn)
-    rejected = rt.warehouse.read("berkas_masuk", "WHERE status = 'rejected'")
+    rejected = rt.warehouse.read("berkas_masuk", "WHERE status = 'ditolak'")
     assert set(rejected["sha256"]) <= set(answer["sha256"])
     assert answer["run_id"].str.startswith("manual__").all()

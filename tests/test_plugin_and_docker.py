@@ -39,7 +39,7 @@ def test_plugin_lists_reports_with_token(client, tmp_path):
         store_bundle(rt, validate_collected(rt, collect_batch(rt, b), "uji"))
     auth = {"Authorization": "Bearer rahasia"}
     listing = client.get("/laporan/2025/35.07.01", headers=auth).json()
-    assert [(r["pengirim"], r["status"]) for r in listing] == [("35.07.01.2001", "accepted")]
+    assert [(r["pengirim"], r["status"]) for r in listing] == [("35.07.01.2001", "diterima")]
     html = client.get(f"/laporan/2025/berkas/{listing[0]['sha256']}", headers=auth)
     assert html.status_code == 200 and "DITERIMA" in html.text
     assert client.get("/laporan/2025/berkas/0000", headers=auth).status_code == 404

@@ -118,4 +118,4 @@ def test_level_2_and_3_rules_compare_with_warehouse_references():
     v = validate_batch([sub], ctx, ["35.07.01"])[0]
     found = {(i.aturan, i.baris) for i in v.issues if i.keparahan == "warning"}
     assert found == {("KEP-08", 2), ("KEP-09", 3)}  # +20 % on last year; -33 % from BPS's projection
-    assert v.status == "accepted_with_warnings" and v.rows_accepted == 2 and v.skipped_rules == []
+    assert v.status == "diterima_dengan_catatan" and v.rows_accepted == 2 and v.skipped_rules == []

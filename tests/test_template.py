@@ -41,7 +41,7 @@ def test_filled_template_passes_the_gate():
         "penduduk_laki": 1500, "penduduk_perempuan": 1520, "jumlah_penduduk": 3020, "jumlah_kk": 900,
         "kelahiran": 40, "kematian": 20, "penduduk_datang": 15, "penduduk_pindah": 12})
     v = precheck(kep, "kep.xlsx", "kependudukan", 2025, "35.07.01")
-    assert v.status == "accepted" and v.rows_accepted == 10
+    assert v.status == "diterima" and v.rows_accepted == 10
     fas = _fill(build_template("35.07.01", "fasilitas", 2025), {
         "jumlah_sd": 3, "jumlah_smp": 1, "jumlah_sma": 0, "jumlah_puskesmas": 0, "jumlah_pustu": 1, "jumlah_posyandu": 4,
         "jumlah_pasar": 1, "sumber_penerangan": "PLN", "jenis_permukaan_jalan": "ASPAL_BETON", "sinyal_internet": "4G_5G"})

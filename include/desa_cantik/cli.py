@@ -147,7 +147,9 @@ def _validate(args: argparse.Namespace) -> int:
         verdict.accepted.to_csv(args.output, index=False, float_format="%.0f")
     if not verdict.submission.readable:
         return EXIT_USAGE
-    return EXIT_REJECTED if verdict.status == "rejected" else EXIT_ACCEPTED
+    from .findings import DITOLAK
+
+    return EXIT_REJECTED if verdict.status == DITOLAK else EXIT_ACCEPTED
 
 
 if __name__ == "__main__":

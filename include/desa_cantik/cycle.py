@@ -30,7 +30,7 @@ from .config import DaftarData, Settings
 from .coordination import LEVELS as LEVEL_CODE_LENGTH
 from .coordination import aggregate, desa_frame, indicator_components, levels_for, master_for
 from .datasets import get_dataset
-from .findings import ERROR, INFO, WARNING
+from .findings import DITOLAK, ERROR, INFO, WARNING
 from .intake import ROW, Provenance, Submission, read_submission
 from .publishing import MANIFEST, CycleIdentity, build_package
 from .quality import GateContext, Verdict, load_suite, validate_batch
@@ -583,8 +583,8 @@ def summary(rt: Runtime) -> dict[str, Any]:
         s = subs[subs["dataset"] == ds]
         per_dataset[ds] = {
             "berkas_diterima_server": len(s),
-            "berkas_lolos": int((s["status"] != "rejected").sum()),
-            "berkas_ditolak": int((s["status"] == "rejected").sum()),
+            "berkas_lolos": int((s["status"] != DITOLAK).sum()),
+            "berkas_ditolak": int((s["status"] == DITOLAK).sum()),
             "baris_dibaca": int(s["baris_dibaca"].sum()),
             "baris_disimpan": int(w.scalar(f'SELECT COUNT(*) FROM "{data_table(ds)}" WHERE tahun = :t', t=rt.tahun)),
             "baris_karantina": int(w.scalar("SELECT COUNT(*) FROM karantina_baris WHERE dataset = :d AND tahun = :t "

@@ -6,8 +6,8 @@ import html
 import json
 from typing import Any
 
-from .findings import ERROR, INFO, WARNING
-from .quality import VERDICT_ID, Verdict
+from .findings import DITOLAK, ERROR, INFO, STATUS_LABEL, WARNING
+from .quality import Verdict
 
 _SEVERITY_ID = {ERROR: "GALAT", WARNING: "PERINGATAN", INFO: "CATATAN"}
 
@@ -16,7 +16,7 @@ def report_json(verdict: Verdict, extra: dict[str, Any] | None = None) -> dict[s
     """The machine form: the pre-check's ``--json`` contract plus provenance."""
     return {
         **verdict.to_json(),
-        "verdict": VERDICT_ID[verdict.status],
+        "verdict": STATUS_LABEL[verdict.status],
         "dataset": verdict.submission.dataset.nama,
         "berkas": verdict.submission.provenance.to_json(),
         **(extra or {}),
@@ -30,7 +30,7 @@ def report_text(verdict: Verdict) -> str:
         f"Laporan pemeriksaan berkas: {p.nama_berkas}",
         f"Dataset          : {verdict.submission.dataset.nama}",
         f"SHA-256          : {p.sha256}",
-        f"Keputusan        : {VERDICT_ID[verdict.status].upper()}",
+        f"Keputusan        : {STATUS_LABEL[verdict.status].upper()}",
         f"Baris dibaca     : {verdict.rows_read}",
         f"Baris diterima   : {verdict.rows_accepted}",
         f"Baris ditolak    : {verdict.rows_read - verdict.rows_accepted}",
@@ -45,7 +45,7 @@ def report_text(verdict: Verdict) -> str:
         lines.append(f"{head} {i.pesan}")
         if i.keparahan != INFO and (i.nilai is not None or i.diharapkan):
             lines.append(f"    ditemukan: {i.nilai if i.nilai is not None else '-'}; seharusnya: {i.diharapkan or '-'}")
-    if verdict.status == "rejected":
+    if verdict.status == DITOLAK:
         lines += ["", "Perbaiki galat di atas lalu kirim ulang berkas. Berkas yang baru menggantikan yang lama."]
     return "\n".join(lines) + "\n"
 
@@ -65,7 +65,7 @@ def report_html(verdict: Verdict) -> str:
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
 padding:4px 8px}}tr.error{{background:#fde2e2}}tr.warning{{background:#fff4d6}}.v{{font-size:1.4em}}</style></head>
 <body><h1>Laporan pemeriksaan berkas</h1>
-<p class="v">Keputusan: <b>{VERDICT_ID[verdict.status].upper()}</b></p>
+<p class="v">Keputusan: <b>{STATUS_LABEL[verdict.status].upper()}</b></p>
 <p>Berkas: {html.escape(p.nama_berkas)} &middot; dataset {html.escape(verdict.submission.dataset.nama)} &middot;
 diterima {p.diterima_pada.isoformat()} &middot; SHA-256 <code>{p.sha256}</code></p>
 <p>Baris dibaca {verdict.rows_read}, diterima {verdict.rows_accepted},

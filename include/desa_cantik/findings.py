@@ -9,6 +9,12 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"  # a note: something was normalised or ignored, nothing to fix
 
+# The one status vocabulary, stored and shown everywhere (files, packages, reports, pages).
+DITERIMA = "diterima"
+DITERIMA_DENGAN_CATATAN = "diterima_dengan_catatan"
+DITOLAK = "ditolak"
+STATUS_LABEL = {DITERIMA: "diterima", DITERIMA_DENGAN_CATATAN: "diterima dengan catatan", DITOLAK: "ditolak"}
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -33,11 +39,6 @@ class Issue:
             "expected": self.diharapkan,
             "level": self.tingkat,
         }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Issue:
-        return cls(d["row"], d["column"], d["rule"], d["severity"], d["message"], d.get("value"),
-                   d.get("expected"), d.get("level"))
 
     def as_record(self) -> dict[str, Any]:
         return asdict(self)

@@ -20,16 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .findings import ERROR, INFO, WARNING, Issue
+from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, INFO, WARNING, Issue
 from .intake import ROW, Submission
 
 FILE = "_berkas"  # which submission of the batch a row came from
 SENDER = "_wilayah_pengirim"  # region (or desa) the submitter may report on
 
-ACCEPTED = "accepted"
-ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
-REJECTED = "rejected"
-VERDICT_ID = {ACCEPTED: "diterima", ACCEPTED_WITH_WARNINGS: "diterima dengan catatan", REJECTED: "ditolak"}
+ACCEPTED = DITERIMA
+ACCEPTED_WITH_WARNINGS = DITERIMA_DENGAN_CATATAN
+REJECTED = DITOLAK
 
 
 def expectations_dir() -> Path:
