@@ -16,7 +16,7 @@ test-fast: install
 	.venv/bin/python -m pytest -q -m "not integration and not airflow"
 
 lint: install
-	.venv/bin/ruff check include dags plugins tests benchmarks
+	.venv/bin/ruff check include dags plugins tests benchmarks scripts
 	.venv/bin/mypy
 
 bench: install

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
-from airflow.sdk import DAG, get_current_context, task
+from airflow.sdk import DAG
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from common.pillars import CYCLE_DAG_ARGS, KOMINFO, TAGS, gate_submissions, koreksi_publikasi
+from common.pillars import CYCLE_DAG_ARGS, TAGS, gate_submissions, jendela_terbuka, koreksi_publikasi
 from desa_cantik.config import DaftarData, Settings
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
@@ -21,22 +19,13 @@ sehingga operator desa mendapat laporan (di samping berkas arsipnya) dan sempat 
 Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
 
 ## Triase
-- **`jendela_terbuka` dilewati (skipped)**: di luar jendela Daftar Data; normal.
+- **`jendela_terbuka` dilewati (skipped)**: di luar jendela Daftar Data; normal. Semua tugas lain ikut dilewati:
+  di luar jendela tidak ada berkas yang diarsipkan, diperiksa, atau disimpan.
 - **Tidak ada tugas batch**: tidak ada berkas baru sejak jam lalu.
 - **Tugas gagal**: masalah infrastruktur (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
 - **`koreksi_publikasi` berjalan** (provinsi/pusat): paket wilayah bawahan tiba setelah publikasi; indikator dihitung
   ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat.
 """
-
-
-@task.short_circuit(owner=KOMINFO)
-def jendela_terbuka() -> bool:
-    """Only gate village files while the Daftar Data's window is open; packages from below, any time."""
-    ctx = get_current_context()
-    when = ctx.get("logical_date") or ctx["dag_run"].run_after
-    is_open = os.environ.get("DESA_CANTIK_TINGKAT", "kabupaten") != "kabupaten" or DAFTAR.window_open(when)
-    print(f"{when.isoformat()}: jendela pengumpulan {'terbuka' if is_open else 'tertutup'}")
-    return is_open
 
 
 with DAG(
@@ -47,4 +36,5 @@ with DAG(
     tags=[*TAGS, "pengumpulan"],
     doc_md=DOC,
 ):
-    jendela_terbuka() >> gate_submissions() >> koreksi_publikasi()
+    # the window guards every task: planning waits for it, and everything else waits for planning
+    gate_submissions(after=jendela_terbuka()) >> koreksi_publikasi()

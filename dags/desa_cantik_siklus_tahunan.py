@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from airflow.sdk import DAG, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from common.pillars import BAPPEDA, BPS, CYCLE_DAG_ARGS, KOMINFO, TAGS, gate_submissions, runtime, upstream_store
+from common.pillars import (
+    BAPPEDA,
+    BPS,
+    CYCLE_DAG_ARGS,
+    KOMINFO,
+    TAGS,
+    gate_submissions,
+    run_time,
+    runtime,
+    upstream_store,
+)
 from desa_cantik.config import DaftarData, Settings
+from desa_cantik.cycle.handoff import CycleSummary, Published
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
 WAIT_FOR_ALL = DAFTAR.tunggu_semua_paket  # above kabupaten: wait for every child, or publish with coverage
@@ -31,7 +40,9 @@ menjalankan tahapnya atas data yang **sudah diterima**:
 
 Tingkat (`DESA_CANTIK_TINGKAT`): di kabupaten/kota yang dikumpulkan berkas desa dan OPD; di provinsi dan pusat,
 paket dari tingkat di bawahnya (diperiksa tanda tangan dan checksum-nya oleh `validasi_bps`).
+"""
 
+TRIAGE = """
 ## Triase
 - **`gerbang_mutu` gagal**: lihat log; berkas yang buruk *tidak* membuat tugas gagal (ditolak + laporan),
   jadi kegagalan berarti gudang/penyimpanan tidak terjangkau. Jalankan ulang tugasnya: aman (idempoten).
@@ -45,40 +56,38 @@ paket dari tingkat di bawahnya (diperiksa tanda tangan dan checksum-nya oleh `va
 
 @task(owner=BPS, trigger_rule="none_failed")
 def periksa_lintas_dataset() -> dict[str, int]:
-    from desa_cantik.cycle import cross_check
+    from desa_cantik.cycle.cross_check import cross_check
 
     return cross_check(runtime(), get_current_context()["run_id"])
 
 
 @task(owner=BAPPEDA, trigger_rule="none_failed")
 def hitung_indikator() -> dict[str, int]:
-    from desa_cantik.cycle import coordinate
+    from desa_cantik.cycle.coordinate import coordinate
 
     counts = coordinate(runtime())
     print(f"indikator per tingkat: {counts}")
     return counts
 
 
-@task(owner=KOMINFO, trigger_rule="none_failed")
-def susun_paket() -> dict[str, Any]:
+@task(owner=KOMINFO, trigger_rule="none_failed", multiple_outputs=False)
+def susun_paket() -> Published:
     """Signed BagIt package into this tier's store and, through connection desa_cantik_hulu, upward."""
-    from desa_cantik.cycle import publish
+    from desa_cantik.cycle.publish import publish
 
-    ctx = get_current_context()
-    when = ctx.get("logical_date") or ctx["dag_run"].run_after
-    result = publish(runtime(), when.isoformat(), upstream_store(), wait_for_all=WAIT_FOR_ALL)
+    result = publish(runtime(), run_time().isoformat(), upstream_store(), wait_for_all=WAIT_FOR_ALL)
     if result["status"] == "menunggu":
         raise AirflowSkipException(f"menunggu paket dari: {', '.join(result['belum'])}")
     return result
 
 
-@task(owner=KOMINFO, trigger_rule="none_failed")
-def ringkasan() -> dict[str, Any]:
-    from desa_cantik.cycle import format_summary, summary
+@task(owner=KOMINFO, trigger_rule="none_failed", multiple_outputs=False)
+def ringkasan() -> CycleSummary:
+    from desa_cantik.cycle.summary import format_summary, summary
 
     s = summary(runtime())
     print(format_summary(s))
-    return {k: s[k] for k in ("tahun", "wilayah", "dataset", "indikator_per_tingkat", "paket")}
+    return s
 
 
 with DAG(
@@ -87,7 +96,6 @@ with DAG(
     schedule=CronTriggerTimetable(DAFTAR.closing_cron(), timezone=DAFTAR.zona_waktu),
     **CYCLE_DAG_ARGS,
     tags=[*TAGS, "tahunan"],
-    doc_md=DOC,
+    doc_md=DOC + TRIAGE,
 ):
-    stored = gate_submissions()
-    stored >> periksa_lintas_dataset() >> hitung_indikator() >> susun_paket() >> ringkasan()
+    gate_submissions() >> periksa_lintas_dataset() >> hitung_indikator() >> susun_paket() >> ringkasan()

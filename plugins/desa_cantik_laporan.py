@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import hmac
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, Header, HTTPException
 from fastapi.responses import HTMLResponse
+
+from desa_cantik.cycle.layout import report_key
+
+if TYPE_CHECKING:
+    from desa_cantik.cycle.runtime import Runtime
 
 
 def require_token(authorization: str | None = Header(default=None)) -> None:
@@ -28,8 +33,8 @@ def require_token(authorization: str | None = Header(default=None)) -> None:
 app = FastAPI(title="Laporan pemeriksaan Desa Cantik", dependencies=[Depends(require_token)])
 
 
-def _runtime() -> Any:
-    from desa_cantik.cycle import Runtime  # pandas & co. load on the first request, not at plugin load
+def _runtime() -> Runtime:
+    from desa_cantik.cycle.runtime import Runtime  # pandas & co. load on the first request, not at plugin load
 
     return Runtime.from_env()
 
@@ -42,9 +47,7 @@ def list_reports(tahun: int, kode_wilayah: str) -> list[dict[str, Any]]:
     kode = normalise_code(kode_wilayah)
     if kode is None:
         raise HTTPException(status_code=400, detail=f"kode wilayah tidak dikenal: {kode_wilayah}")
-    frame = _runtime().warehouse.read(
-        "berkas_masuk", "WHERE tahun = :t AND (pengirim = :k OR pengirim LIKE :p) ORDER BY diterima_pada DESC",
-        {"t": tahun, "k": kode, "p": f"{kode}.%"})
+    frame = _runtime().warehouse.submissions_from(tahun, kode)
     cols = ["dataset", "pengirim", "nama_berkas", "diterima_pada", "status", "baris_dibaca", "baris_diterima", "sha256"]
     return [{c: (int(v) if hasattr(v, "item") else v) for c, v in row.items()} for row in frame[cols].to_dict("records")]
 
@@ -52,10 +55,11 @@ def list_reports(tahun: int, kode_wilayah: str) -> list[dict[str, Any]]:
 @app.get("/laporan/{tahun}/berkas/{sha256}", response_class=HTMLResponse)
 def report_html(tahun: int, sha256: str) -> str:
     rt = _runtime()
-    frame = rt.warehouse.read("berkas_masuk", "WHERE tahun = :t AND sha256 = :s", {"t": tahun, "s": sha256})
+    frame = rt.warehouse.submission(tahun, sha256)
     if frame.empty:
         raise HTTPException(status_code=404, detail="laporan tidak ditemukan")
-    return rt.store.get(frame["kunci_laporan"].iloc[0].removesuffix(".json") + ".html").decode("utf-8")
+    archived = str(frame["kunci_arsip"].iloc[0])
+    return rt.store.get(report_key(archived, "html")).decode("utf-8")
 
 
 class DesaCantikLaporanPlugin(AirflowPlugin):

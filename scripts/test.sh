@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GX_ANALYTICS_ENABLED=False
-.venv/bin/ruff check include dags plugins tests benchmarks
+.venv/bin/ruff check include dags plugins tests benchmarks scripts
 .venv/bin/mypy
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -8,12 +8,16 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from desa_cantik.cycle import Runtime, latest_package, upload_folder
+from desa_cantik.cycle.inbox import upload_folder
+from desa_cantik.cycle.publish import latest_package
+from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.regions import desa_table
 from desa_cantik.synthetic import generate
 from desa_cantik.tiers import generate_key
@@ -23,10 +27,11 @@ from tests.test_e2e_airflow import DEADLINE, _airflow
 pytestmark = [pytest.mark.airflow, pytest.mark.integration]
 KABUPATEN = ("35.72", "35.76")  # Kota Blitar (21 kelurahan), Kota Mojokerto (18)
 PROVINSI = "35"
+Chain = tuple[dict[str, dict[str, str]], Path]
 
 
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory, pg_admin, s3_server):
+def chain(tmp_path_factory: pytest.TempPathFactory, pg_admin: sa.Engine, s3_server: str) -> Iterator[Chain]:
     root = tmp_path_factory.mktemp("rantai")
     host, port = s3_server.split(":")
     tiers: dict[str, dict[str, str]] = {}
@@ -75,7 +80,7 @@ def chain(tmp_path_factory, pg_admin, s3_server):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
 
 
-def _answer_totals(folder) -> dict[str, float]:
+def _answer_totals(folder: Path) -> dict[str, float]:
     kep = pd.read_csv(folder / "_kebenaran" / "kependudukan.csv", dtype={"kode_desa": str})
     kes = pd.read_csv(folder / "_kebenaran" / "kesehatan_anak.csv", dtype={"kode_desa": str})
     return {"jumlah_penduduk": float(kep["jumlah_penduduk"].sum()), "laki": float(kep["penduduk_laki"].sum()),
@@ -83,7 +88,7 @@ def _answer_totals(folder) -> dict[str, float]:
             "stunting": float(kes["balita_stunting"].sum()), "ditimbang": float(kes["balita_ditimbang"].sum())}
 
 
-def test_chain_kabupaten_provinsi_pusat(chain, tmp_path):
+def test_chain_kabupaten_provinsi_pusat(chain: Chain, tmp_path: Path) -> None:
     tiers, root = chain
     started = time.time()
     truth = {}
@@ -107,13 +112,13 @@ def test_chain_kabupaten_provinsi_pusat(chain, tmp_path):
         prov.store.put(key.replace(version, "20990101T000000Z"), data)
     _airflow(tiers[PROVINSI], "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
 
-    sent = prov.warehouse.read("pengiriman_paket").set_index(["kode_pengirim", "versi"])
+    sent = prov.warehouse.table_frame("pengiriman_paket").set_index(["kode_pengirim", "versi"])
     assert sent.loc[("35.72", version), "status"] == "diterima"
     assert sent.loc[("35.72", "20990101T000000Z"), "status"] == "ditolak"
     assert "rusak" in sent.loc[("35.72", "20990101T000000Z"), "alasan"]
     assert (sent.xs("35.76", level=0)["status"] == "diterima").all()
 
-    ind = prov.warehouse.read("indikator").set_index(["tingkat", "kode_wilayah", "indikator"])
+    ind = prov.warehouse.table_frame("indikator").set_index(["tingkat", "kode_wilayah", "indikator"])
     for kab in KABUPATEN:
         assert ind.loc[("kabupaten", kab, "jumlah_penduduk"), "nilai"] == truth[kab]["jumlah_penduduk"]
         assert ind.loc[("kabupaten", kab, "jumlah_penduduk"), "desa_kontribusi"] == truth[kab]["desa_kep"]
@@ -127,16 +132,16 @@ def test_chain_kabupaten_provinsi_pusat(chain, tmp_path):
     # published already, runs a correction through its hourly gate and sends a new version up
     _airflow(tiers["35.72"], "dags", "test", "desa_cantik_siklus_tahunan", "2026-04-02T08:00:00+07:00")
     _airflow(tiers[PROVINSI], "dags", "test", "desa_cantik_gerbang_masuk", "2026-04-02T09:00:00+07:00")
-    versions = prov.warehouse.read("pengiriman_paket", "WHERE kode_pengirim = '35.72' AND status = 'diterima'")
+    versions = prov.warehouse.deliveries(TAHUN).query("kode_pengirim == '35.72' and status == 'diterima'")
     assert len(versions) == 2, "both versions kept"
-    comps = prov.warehouse.read("komponen_indikator", "WHERE kode_desa LIKE '35.72%'")
+    comps = prov.warehouse.components(TAHUN, "35.72")
     assert set(comps["versi"]) == {versions["versi"].max()}, "the newest version is used"
     centre_inbox = Runtime.from_env(tiers["pusat"]).store.list(f"masuk/{TAHUN}/paket/35/")
     assert len({o.key.split("/")[4] for o in centre_inbox}) == 2, "original and corrected province packages"
 
     _airflow(tiers["pusat"], "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
     centre = Runtime.from_env(tiers["pusat"])
-    cind = centre.warehouse.read("indikator").set_index(["tingkat", "kode_wilayah", "indikator"])
+    cind = centre.warehouse.table_frame("indikator").set_index(["tingkat", "kode_wilayah", "indikator"])
     total = sum(t["jumlah_penduduk"] for t in truth.values())
     assert cind.loc[("provinsi", "35", "jumlah_penduduk"), "nilai"] == total
     assert cind.loc[("nasional", "", "jumlah_penduduk"), "nilai"] == total
@@ -147,7 +152,7 @@ def test_chain_kabupaten_provinsi_pusat(chain, tmp_path):
     assert cind.loc[("provinsi", "35", "prevalensi_stunting"), "nilai"] == pytest.approx(100 * stunting, rel=1e-6)
     assert cind.loc[("provinsi", "35", "jumlah_penduduk"), "desa_kontribusi"] == sum(t["desa_kep"] for t in truth.values())
     assert cind.loc[("provinsi", "35", "jumlah_penduduk"), "desa_total"] == len(desa_table("35"))
-    centre_sent = centre.warehouse.read("pengiriman_paket")
+    centre_sent = centre.warehouse.table_frame("pengiriman_paket")
     assert set(centre_sent["status"]) == {"diterima"} and len(centre_sent) == 2
     print(f"\nrantai: {sum(len(desa_table(k)) for k in KABUPATEN)} desa, {len(KABUPATEN)} kabupaten/kota, "
           f"provinsi menerima {int((sent['status'] == 'diterima').sum()) + 1} paket, menolak "

@@ -8,7 +8,7 @@ from desa_cantik.publishing import CycleIdentity, build_package, verify_package
 
 
 @pytest.fixture
-def frame():
+def frame() -> pd.DataFrame:
     master = master_for("35.07.01")  # 10 desa
     kep = pd.DataFrame({"kode_desa": master["kode_desa"][:2], "penduduk_laki": [100, 300],
                         "penduduk_perempuan": [100, 200], "jumlah_penduduk": [200, 500], "jumlah_kk": [50, 100],
@@ -20,7 +20,7 @@ def frame():
     return desa_frame(master, {"kependudukan": kep, "fasilitas": fas, "kesehatan_anak": kes})
 
 
-def test_kecamatan_values_and_coverage(frame):
+def test_kecamatan_values_and_coverage(frame: pd.DataFrame) -> None:
     ind = compute_indicators(frame, 2025, ["desa", "kecamatan"])
     kec = ind[ind["tingkat"] == "kecamatan"].set_index("indikator")
     assert kec.loc["jumlah_penduduk", "nilai"] == 700
@@ -38,12 +38,12 @@ def test_kecamatan_values_and_coverage(frame):
     assert desa["nilai"].dropna().tolist() == [200, 500]
 
 
-def test_levels_per_tier():
+def test_levels_per_tier() -> None:
     assert levels_for("35.07") == ["desa", "kecamatan", "kabupaten"]
     assert levels_for("35") == ["desa", "kecamatan", "kabupaten", "provinsi"]
 
 
-def test_package_manifest_and_tamper_detection(frame):
+def test_package_manifest_and_tamper_detection(frame: pd.DataFrame) -> None:
     ind = compute_indicators(frame, 2025, ["desa", "kecamatan"])
     cov = pd.DataFrame({"dataset": ["kependudukan"], "desa_kontribusi": [2], "desa_total": [10]})
     files = build_package(CycleIdentity(2025, "kabupaten", "35.07.01", "2026-03-31T23:59:00+07:00"), ind, cov)

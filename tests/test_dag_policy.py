@@ -7,39 +7,45 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .conftest import ROOT
+
+if TYPE_CHECKING:
+    from airflow.dag_processing.dagbag import DagBag
 
 PILLARS = {"bps-pembina-data", "diskominfo-walidata", "bappeda-koordinator-data"}
 DAG_FILES = sorted(p for p in (ROOT / "dags").glob("*.py"))
 
 
 @pytest.fixture(scope="module")
-def dagbag():
+def dagbag() -> DagBag:
     from airflow.dag_processing.dagbag import DagBag
 
     os.environ.pop("DESA_CANTIK_RETRIES", None)
     return DagBag(dag_folder=str(ROOT / "dags"))
 
 
-def test_no_import_errors(dagbag):
+def test_no_import_errors(dagbag: DagBag) -> None:
     assert dagbag.import_errors == {}
     assert set(dagbag.dag_ids) == {"desa_cantik_siklus_tahunan", "desa_cantik_gerbang_masuk"}
 
 
-def test_every_dag_is_owned_tagged_retried_documented(dagbag):
+def test_every_dag_is_owned_tagged_retried_documented(dagbag: DagBag) -> None:
     for dag in dagbag.dags.values():
         assert dag.tags and "desa-cantik" in dag.tags, dag.dag_id
         assert dag.doc_md and "Triase" in dag.doc_md, dag.dag_id
         assert dag.max_active_runs == 1 and dag.catchup is False
         for t in dag.tasks:
             assert t.owner in PILLARS, (dag.dag_id, t.task_id, t.owner)
-            assert t.retries >= 1, (dag.dag_id, t.task_id)
+            assert t.retries is not None and t.retries >= 1, (dag.dag_id, t.task_id)
+            assert t.execution_timeout is not None, (dag.dag_id, t.task_id)  # nothing holds a worker forever
 
 
-def test_each_stage_is_owned_by_its_pillar(dagbag):
+def test_each_stage_is_owned_by_its_pillar(dagbag: DagBag) -> None:
     expected = {"validasi_bps.": "bps-pembina-data", "pengumpulan_kominfo.": "diskominfo-walidata",
                 "penyimpanan_kominfo.": "diskominfo-walidata", "hitung_indikator": "bappeda-koordinator-data",
                 "periksa_lintas_dataset": "bps-pembina-data", "susun_paket": "diskominfo-walidata"}
@@ -51,12 +57,22 @@ def test_each_stage_is_owned_by_its_pillar(dagbag):
     assert {t.task_id for t in cycle.tasks} >= {"validasi_bps.gerbang_mutu", "hitung_indikator", "susun_paket"}
 
 
-def test_schedules_follow_the_daftar_data(dagbag):
+def test_hourly_window_guards_every_task(dagbag: DagBag) -> None:
+    """Outside the collection window nothing is archived, checked or stored: every task waits for the window."""
+    gate = dagbag.dags["desa_cantik_gerbang_masuk"]
+    window = gate.get_task("jendela_terbuka")
+    assert window.get_flat_relative_ids(upstream=False) == {t.task_id for t in gate.tasks} - {"jendela_terbuka"}
+
+
+def test_schedules_follow_the_daftar_data(dagbag: DagBag) -> None:
+    from airflow.timetables.base import Timetable
+
     from desa_cantik.config import DaftarData, Settings
 
     daftar = DaftarData.load(Settings.daftar_data_path())
     cycle = dagbag.dags["desa_cantik_siklus_tahunan"]
     gate = dagbag.dags["desa_cantik_gerbang_masuk"]
+    assert isinstance(cycle.timetable, Timetable) and isinstance(gate.timetable, Timetable)  # both are CronTriggerTimetable
     assert daftar.closing_cron() == "59 23 31 3 *"
     assert daftar.closing_cron() in cycle.timetable.summary
     assert daftar.interval_gerbang in gate.timetable.summary
@@ -75,7 +91,7 @@ print(json.dumps({"seconds": elapsed, "heavy": heavy}))
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
-def test_dag_file_parses_fast_without_heavy_imports(path):
+def test_dag_file_parses_fast_without_heavy_imports(path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "dags")}
     out = subprocess.run([sys.executable, "-c", PARSE_PROBE, str(path)], capture_output=True, text=True, env=env,
                          check=True, timeout=120)

@@ -12,16 +12,24 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
 
-from desa_cantik.cycle import Runtime, upload_folder
+from desa_cantik.cycle.inbox import upload_folder
+from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.publishing import verify_package
 from desa_cantik.storage import Warehouse
 
 from .conftest import AIRFLOW_ENV, SMALL_REGION, TAHUN
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+FirstRun = tuple[Runtime, int]
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration]
 DEADLINE = "2026-03-31T23:59:00+07:00"
@@ -36,7 +44,7 @@ def _airflow(env: dict[str, str], *args: str, timeout: int = 600) -> str:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory, pg_admin, s3_server):
+def deployment(tmp_path_factory: pytest.TempPathFactory, pg_admin: Engine, s3_server: str) -> Iterator[dict[str, str]]:
     """A kabupaten-style tier scoped to one kecamatan, its own PostgreSQL database and S3 bucket."""
     import uuid
 
@@ -62,7 +70,7 @@ def deployment(tmp_path_factory, pg_admin, s3_server):
 
 
 @pytest.fixture(scope="module")
-def first_run(deployment, small_generated):
+def first_run(deployment: dict[str, str], small_generated: Path) -> FirstRun:
     rt = Runtime.from_env(deployment)
     uploaded = upload_folder(rt.store, str(small_generated), TAHUN)
     _airflow(deployment, "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
@@ -73,38 +81,38 @@ def _answer(small_generated: Path, ds: str) -> pd.DataFrame:
     return pd.read_csv(small_generated / "_kebenaran" / f"{ds}.csv", dtype={"kode_desa": str})
 
 
-def test_rows_received_equal_rows_stored_plus_quarantined(first_run, small_generated):
+def test_rows_received_equal_rows_stored_plus_quarantined(first_run: FirstRun, small_generated: Path) -> None:
     rt, uploaded = first_run
     w: Warehouse = rt.warehouse
-    subs = w.read("berkas_masuk")
+    subs = w.table_frame("berkas_masuk")
     assert len(subs) == uploaded == 22
     for ds in ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"):
         read = int(subs.loc[subs["dataset"] == ds, "baris_dibaca"].sum())
         stored = len(w.dataset_rows(ds, TAHUN))
-        quarantined = int(w.scalar("SELECT COUNT(*) FROM karantina_baris WHERE dataset = :d AND baris > 0", d=ds))
+        quarantined = int(w.count_quarantined_rows(ds, TAHUN))
         assert read == stored + quarantined, ds
         assert stored == len(_answer(small_generated, ds)), ds
 
 
-def test_stored_values_are_what_passed_the_gate(first_run, small_generated):
+def test_stored_values_are_what_passed_the_gate(first_run: FirstRun, small_generated: Path) -> None:
     rt, _ = first_run
     stored = rt.warehouse.dataset_rows("kependudukan", TAHUN)
     expected = _answer(small_generated, "kependudukan").sort_values("kode_desa", ignore_index=True)
     cols = list(expected.columns)
     pd.testing.assert_frame_equal(stored[cols].reset_index(drop=True), expected[cols], check_dtype=False)
     # every stored row points at an archived file whose sha256 is the one the gate checked
-    subs = rt.warehouse.read("berkas_masuk").set_index("sha256")
+    subs = rt.warehouse.table_frame("berkas_masuk").set_index("sha256")
     import hashlib
 
     for sha in stored["sha256_berkas"].unique():
         assert hashlib.sha256(rt.store.get(subs.loc[sha, "kunci_arsip"])).hexdigest() == sha
 
 
-def test_every_injected_error_is_in_quarantine_or_findings(first_run, small_generated):
+def test_every_injected_error_is_in_quarantine_or_findings(first_run: FirstRun, small_generated: Path) -> None:
     rt, _ = first_run
     galat = pd.read_csv(small_generated / "_kebenaran" / "galat.csv", dtype={"kode_desa": str})
-    summary = rt.warehouse.read("ringkasan_validasi")
-    subs = rt.warehouse.read("berkas_masuk")
+    summary = rt.warehouse.table_frame("ringkasan_validasi")
+    subs = rt.warehouse.table_frame("berkas_masuk")
     for g in galat.itertuples():
         hits = summary[(summary["dataset"] == g.dataset) & (summary["aturan"] == g.aturan)]
         senders = set(subs.loc[subs["dataset"] == g.dataset, "pengirim"])
@@ -132,9 +140,9 @@ def _independent_indicators(root: Path) -> dict[str, float]:
     }
 
 
-def test_indicators_equal_independent_recomputation(first_run, small_generated):
+def test_indicators_equal_independent_recomputation(first_run: FirstRun, small_generated: Path) -> None:
     rt, _ = first_run
-    ind = rt.warehouse.read("indikator")
+    ind = rt.warehouse.table_frame("indikator")
     kec = ind[(ind["tingkat"] == "kecamatan") & (ind["kode_wilayah"] == SMALL_REGION)].set_index("indikator")
     expected = _independent_indicators(small_generated)
     assert set(kec.index) == set(expected)
@@ -144,8 +152,8 @@ def test_indicators_equal_independent_recomputation(first_run, small_generated):
     assert (kec["desa_total"] == 10).all()
 
 
-def test_package_in_object_store_verifies(first_run):
-    from desa_cantik.cycle import latest_package
+def test_package_in_object_store_verifies(first_run: FirstRun) -> None:
+    from desa_cantik.cycle.publish import latest_package
 
     rt, _ = first_run
     files = latest_package(rt)
@@ -163,16 +171,17 @@ def test_package_in_object_store_verifies(first_run):
     assert len([o for o in rt.store.list(f"arsip/{TAHUN}/") if o.key.endswith(".laporan.json")]) == 22
 
 
-def test_second_run_changes_nothing(first_run, deployment):
+def test_second_run_changes_nothing(first_run: FirstRun, deployment: dict[str, str]) -> None:
     rt, _ = first_run
     before = rt.warehouse.fingerprint()
     _airflow(deployment, "dags", "test", "desa_cantik_siklus_tahunan", "2026-04-01T00:30:00+07:00")
     assert rt.warehouse.fingerprint() == before
 
 
-def test_resubmission_through_hourly_gate_replaces_desa_data(first_run, deployment, small_generated):
+def test_resubmission_through_hourly_gate_replaces_desa_data(first_run: FirstRun, deployment: dict[str, str],
+                                                              small_generated: Path) -> None:
     rt, _ = first_run
-    subs = rt.warehouse.read("berkas_masuk")
+    subs = rt.warehouse.table_frame("berkas_masuk")
     rejected = subs[(subs["dataset"] == "kependudukan") & (subs["status"] == "ditolak")].iloc[0]
     desa = rejected["pengirim"]
     fixed = pd.DataFrame([{"kode_desa": desa, "tahun": TAHUN, "penduduk_laki": 2000, "penduduk_perempuan": 2100,
@@ -184,15 +193,15 @@ def test_resubmission_through_hourly_gate_replaces_desa_data(first_run, deployme
     assert stored.loc[desa, "jumlah_penduduk"] == 4100
     archived = [o.key for o in rt.store.list(f"arsip/{TAHUN}/kependudukan/{desa}/") if ".laporan." not in o.key]
     assert len(archived) == 2, "both the rejected file and its fix are kept"
-    assert len(rt.warehouse.read("berkas_masuk")) == 23
+    assert len(rt.warehouse.table_frame("berkas_masuk")) == 23
 
 
-def test_reports_match_the_precheck_and_data_docs_are_published(first_run):
+def test_reports_match_the_precheck_and_data_docs_are_published(first_run: FirstRun) -> None:
     from desa_cantik.feedback import report_text
     from desa_cantik.precheck import precheck
 
     rt, _ = first_run
-    subs = rt.warehouse.read("berkas_masuk")
+    subs = rt.warehouse.table_frame("berkas_masuk")
     for row in subs[subs["dataset"] == "fasilitas"].head(4).itertuples():
         stored = rt.store.get(row.kunci_arsip + ".laporan.txt").decode()
         cli = report_text(precheck(rt.store.get(row.kunci_arsip), row.nama_berkas, "fasilitas", TAHUN, row.pengirim))
@@ -212,12 +221,12 @@ WHERE r.keparahan = 'error' ORDER BY b.nama_berkas, r.aturan
 """
 
 
-def test_auditor_one_query_which_rule_rejected_which_file_in_which_run(first_run):
+def test_auditor_one_query_which_rule_rejected_which_file_in_which_run(first_run: FirstRun) -> None:
     import sqlalchemy as sa
 
     rt, _ = first_run
     with rt.warehouse.engine.connect() as conn:
         answer = pd.read_sql(sa.text(AUDIT_QUERY), conn)
-    rejected = rt.warehouse.read("berkas_masuk", "WHERE status = 'ditolak'")
+    rejected = rt.warehouse.submissions(TAHUN).query("status == 'ditolak'")
     assert set(rejected["sha256"]) <= set(answer["sha256"])
     assert answer["run_id"].str.startswith("manual__").all()

@@ -12,24 +12,28 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture
-def client(monkeypatch, tmp_path):
+def client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> TestClient:
     monkeypatch.setenv("DESA_CANTIK_LAPORAN_TOKEN", "rahasia")
     monkeypatch.setenv("DESA_CANTIK_HOME", str(tmp_path))
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("laporan_plugin", ROOT / "plugins" / "desa_cantik_laporan.py")
+    assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return TestClient(mod.app)
 
 
-def test_plugin_requires_token(client):
+def test_plugin_requires_token(client: TestClient) -> None:
     assert client.get("/laporan/2025/35.07.01").status_code == 401
     assert client.get("/laporan/2025/35.07.01", headers={"Authorization": "Bearer salah"}).status_code == 403
 
 
-def test_plugin_lists_reports_with_token(client, tmp_path):
-    from desa_cantik.cycle import Runtime, collect_batch, plan_batches, store_bundle, validate_collected
+def test_plugin_lists_reports_with_token(client: TestClient, tmp_path: Path) -> None:
+    from desa_cantik.cycle.gate import validate_collected
+    from desa_cantik.cycle.inbox import collect_batch, plan_batches
+    from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.cycle.store import store_bundle
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_WILAYAH": "35.07"})
     good = ("kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah_kk,kelahiran,kematian,"
@@ -45,7 +49,7 @@ def test_plugin_lists_reports_with_token(client, tmp_path):
     assert client.get("/laporan/2025/berkas/0000", headers=auth).status_code == 404
 
 
-def test_compose_and_dockerfile_are_consistent():
+def test_compose_and_dockerfile_are_consistent() -> None:
     compose = yaml.safe_load((ROOT / "docker" / "docker-compose.yml").read_text())
     services = compose["services"]
     assert {"postgres", "minio", "api-server", "scheduler", "dag-processor", "triggerer"} <= set(services)

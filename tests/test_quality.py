@@ -12,14 +12,17 @@ import pytest
 
 from desa_cantik.datasets import get_dataset
 from desa_cantik.intake import Provenance, read_submission
-from desa_cantik.quality import ACCEPTED, REJECTED, GateContext, expectations_dir, rule_catalogue, validate_batch
+from desa_cantik.quality import ACCEPTED, REJECTED, GateContext, Verdict, expectations_dir, validate_batch
 from desa_cantik.regions import desa_table
+from desa_cantik.rules import rule_catalogue
 from desa_cantik.synthetic import ERROR_KINDS
 
 from .conftest import TAHUN
 
+GateResults = dict[str, tuple[list[Path], list[Verdict]]]
 
-def _validate_folder(root: Path, dataset: str, ctx: GateContext):
+
+def _validate_folder(root: Path, dataset: str, ctx: GateContext) -> tuple[list[Path], list[Verdict]]:
     files = sorted(p for p in (root / dataset).rglob("*") if p.is_file())
     subs = [read_submission(p.read_bytes(), get_dataset(dataset), Provenance.of(p.read_bytes(), p.name), TAHUN) for p in files]
     senders = [p.parent.name if get_dataset(dataset).produsen == "pemerintah_desa" else "35.07" for p in files]
@@ -27,7 +30,7 @@ def _validate_folder(root: Path, dataset: str, ctx: GateContext):
 
 
 @pytest.fixture(scope="module")
-def gate_results(generated: Path):
+def gate_results(generated: Path) -> GateResults:
     answer = generated / "_kebenaran"
     kep = pd.read_csv(answer / "kependudukan.csv", dtype={"kode_desa": str})
     pro = pd.read_csv(answer / "proyeksi_penduduk.csv", dtype={"kode_desa": str})
@@ -36,13 +39,13 @@ def gate_results(generated: Path):
         "_penduduk_desa": kep.rename(columns={"jumlah_penduduk": "nilai"})[["kode_desa", "nilai"]],
     }
     ctx = GateContext(TAHUN, desa_table("35.07")["kode_desa"].tolist(), ["35.07-DINKES", "35.07-DISDIK"], refs)
-    out = {}
+    out: GateResults = {}
     for ds in ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"):
         out[ds] = _validate_folder(generated, ds, ctx)
     return out
 
 
-def _findings_by_desa(files, verdicts, dataset):
+def _findings_by_desa(files: list[Path], verdicts: list[Verdict], dataset: str) -> dict[str, set[tuple[str, str]]]:
     by_desa: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for path, v in zip(files, verdicts, strict=True):
         table = v.submission.table
@@ -54,7 +57,7 @@ def _findings_by_desa(files, verdicts, dataset):
     return by_desa
 
 
-def test_every_injected_error_is_caught_by_its_rule(generated, gate_results):
+def test_every_injected_error_is_caught_by_its_rule(generated: Path, gate_results: GateResults) -> None:
     galat = pd.read_csv(generated / "_kebenaran" / "galat.csv", dtype={"kode_desa": str})
     assert set(galat["jenis"]) == set(ERROR_KINDS), "the generator injects every kind"
     missed = []
@@ -67,7 +70,7 @@ def test_every_injected_error_is_caught_by_its_rule(generated, gate_results):
     assert missed == []
 
 
-def test_clean_files_have_no_findings_and_counts_match_answer_key(generated, gate_results):
+def test_clean_files_have_no_findings_and_counts_match_answer_key(generated: Path, gate_results: GateResults) -> None:
     galat = pd.read_csv(generated / "_kebenaran" / "galat.csv", dtype={"kode_desa": str})
     for ds in ("kependudukan", "fasilitas"):
         files, verdicts = gate_results[ds]
@@ -84,7 +87,7 @@ def test_clean_files_have_no_findings_and_counts_match_answer_key(generated, gat
     assert gate_results["proyeksi_penduduk"][1][0].status == ACCEPTED
 
 
-def test_rejected_file_statuses(gate_results):
+def test_rejected_file_statuses(gate_results: GateResults) -> None:
     files, verdicts = gate_results["kependudukan"]
     for path, v in zip(files, verdicts, strict=True):
         if any(i.keparahan == "error" for i in v.issues):
@@ -92,7 +95,7 @@ def test_rejected_file_statuses(gate_results):
             assert v.rows_accepted == 0
 
 
-def test_rules_live_with_the_suites():
+def test_rules_live_with_the_suites() -> None:
     cat = rule_catalogue()
     assert {r["suite"] for r in cat} == {"kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"}
     for r in cat:
@@ -105,7 +108,7 @@ def test_rules_live_with_the_suites():
         json.loads(path.read_text())  # reviewed files stay valid JSON
 
 
-def test_level_2_and_3_rules_compare_with_warehouse_references():
+def test_level_2_and_3_rules_compare_with_warehouse_references() -> None:
     from desa_cantik.intake import Provenance, read_submission
 
     text = (b"kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah_kk,kelahiran,kematian,"

@@ -19,11 +19,11 @@ from desa_cantik.regions import desa_table, get_region, is_within, normalise_cod
         ("350701200", None),
     ],
 )
-def test_normalise_code(raw, expected):
+def test_normalise_code(raw: object, expected: str | None) -> None:
     assert normalise_code(raw) == expected
 
 
-def test_malang_master_list_has_390_desa_in_33_kecamatan():
+def test_malang_master_list_has_390_desa_in_33_kecamatan() -> None:
     desa = desa_table("35.07")
     assert len(desa) == 390
     assert desa["kode_kecamatan"].nunique() == 33
@@ -31,7 +31,7 @@ def test_malang_master_list_has_390_desa_in_33_kecamatan():
     assert len(desa_table("35.07.01")) == 10
 
 
-def test_lookups_and_parentage():
+def test_lookups_and_parentage() -> None:
     r = get_region("3507012001")
     assert r is not None and r.nama == "Tulungrejo" and r.tingkat == "desa" and r.jenis == "desa"
     assert parent_code("35.07.01.2001") == "35.07.01"

@@ -3,14 +3,16 @@ PostgreSQL (COPY). The same contract holds on each backend."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from desa_cantik.storage import LocalFolderStore, Warehouse, get_many, open_store, put_many
+from desa_cantik.storage import LocalFolderStore, ObjectStore, Warehouse, get_many, open_store, put_many
 
 
-def _exercise_store(store):
+def _exercise_store(store: ObjectStore) -> None:
     put_many(store, [(f"masuk/2025/kependudukan/35.07.01.200{i}/f.csv", f"isi {i}".encode()) for i in range(1, 6)])
     store.put("arsip/x.bin", b"\x00\x01")
     listed = store.list("masuk/2025/")
@@ -22,7 +24,7 @@ def _exercise_store(store):
     assert store.get("arsip/x.bin") == b"baru"
 
 
-def test_local_folder_store(tmp_path):
+def test_local_folder_store(tmp_path: Path) -> None:
     store = open_store(f"file://{tmp_path}")
     assert isinstance(store, LocalFolderStore)
     _exercise_store(store)
@@ -31,7 +33,7 @@ def test_local_folder_store(tmp_path):
 
 
 @pytest.mark.integration
-def test_minio_store_on_s3_server(s3_url):
+def test_minio_store_on_s3_server(s3_url: str) -> None:
     store = open_store(s3_url)
     _exercise_store(store)
     assert store.location("a/b").startswith("s3://dc-")
@@ -62,12 +64,12 @@ def _exercise_warehouse(url: str) -> None:
     assert w.fingerprint() == before, "replaying a load changes nothing"
 
 
-def test_sqlite_warehouse(tmp_path):
+def test_sqlite_warehouse(tmp_path: Path) -> None:
     _exercise_warehouse(f"sqlite:///{tmp_path / 'g.sqlite'}")
 
 
 @pytest.mark.integration
-def test_postgres_warehouse_with_copy(pg_url):
+def test_postgres_warehouse_with_copy(pg_url: str) -> None:
     _exercise_warehouse(pg_url)
     w = Warehouse(pg_url)
     assert w.is_postgres

@@ -8,7 +8,7 @@ import io
 import openpyxl
 
 from desa_cantik.precheck import precheck
-from desa_cantik.quality import catalogue_markdown
+from desa_cantik.rules import catalogue_markdown
 from desa_cantik.template import build_template
 from tests.conftest import ROOT
 
@@ -25,7 +25,7 @@ def _fill(data: bytes, values: dict[str, object]) -> bytes:
     return out.getvalue()
 
 
-def test_template_prefilled_with_dropdowns():
+def test_template_prefilled_with_dropdowns() -> None:
     wb = openpyxl.load_workbook(io.BytesIO(build_template("35.07.01", "fasilitas", 2025)))
     ws = wb.active
     assert [c.value for c in ws[3]][:3] == ["kode_desa", "tahun", "jumlah_sd"]
@@ -36,7 +36,7 @@ def test_template_prefilled_with_dropdowns():
     assert ws.cell(2, 3).value == "satuan: unit"
 
 
-def test_filled_template_passes_the_gate():
+def test_filled_template_passes_the_gate() -> None:
     kep = _fill(build_template("35.07.01", "kependudukan", 2025), {
         "penduduk_laki": 1500, "penduduk_perempuan": 1520, "jumlah_penduduk": 3020, "jumlah_kk": 900,
         "kelahiran": 40, "kematian": 20, "penduduk_datang": 15, "penduduk_pindah": 12})
@@ -51,5 +51,6 @@ def test_filled_template_passes_the_gate():
     assert precheck(kes, "kes.xlsx", "kesehatan_anak", 2025, "35.07").rows_accepted == 10
 
 
-def test_rule_catalogue_document_is_generated_from_the_suites():
+def test_rule_catalogue_document_is_generated() -> None:
+    """docs/katalog-aturan.md is what the suites and standar/aturan_berkas.yaml generate, never hand-edited."""
     assert (ROOT / "docs" / "katalog-aturan.md").read_text(encoding="utf-8") == catalogue_markdown()

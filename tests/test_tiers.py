@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from desa_cantik.tiers import SIGNATURE, bag_info, check_bag, generate_key, make_bag
@@ -13,7 +16,7 @@ PAYLOAD = {"komponen_desa.csv": b"kode_desa,indikator,pembilang,penyebut\n35.72.
 
 
 @pytest.fixture
-def keys(tmp_path):
+def keys(tmp_path: Path) -> tuple[Path, Path]:
     own = tmp_path / "kab"
     registry = tmp_path / "prov" / "kunci_publik"
     priv, pub = generate_key(own, "35.72")
@@ -22,7 +25,7 @@ def keys(tmp_path):
     return priv, registry
 
 
-def test_signed_bag_verifies_and_names_the_cycle(keys):
+def test_signed_bag_verifies_and_names_the_cycle(keys: tuple[Path, Path]) -> None:
     priv, registry = keys
     bag = make_bag(PAYLOAD, bag_info(IDENTITY, {"komponen_desa.csv": 1}), priv)
     assert {"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt", SIGNATURE} <= set(bag)
@@ -45,7 +48,8 @@ def test_signed_bag_verifies_and_names_the_cycle(keys):
     ],
     ids=["tampered", "unsigned", "incomplete", "unknown-sender", "tag-file-edited"],
 )
-def test_bad_packages_are_refused_with_a_reason(keys, mutate, sender, reason):
+def test_bad_packages_are_refused_with_a_reason(keys: tuple[Path, Path], mutate: Callable[[dict[str, bytes]], dict[str, bytes]],
+                                                 sender: str, reason: str) -> None:
     priv, registry = keys
     bag = make_bag(PAYLOAD, bag_info(IDENTITY, {"komponen_desa.csv": 1}), priv)
     check = check_bag(mutate(bag), sender, registry)
@@ -53,7 +57,7 @@ def test_bad_packages_are_refused_with_a_reason(keys, mutate, sender, reason):
     assert reason in (check.reason or ""), check.reason
 
 
-def test_signature_from_another_key_is_refused(keys, tmp_path):
+def test_signature_from_another_key_is_refused(keys: tuple[Path, Path], tmp_path: Path) -> None:
     _, registry = keys
     other, _ = generate_key(tmp_path / "palsu", "35.72")
     bag = make_bag(PAYLOAD, bag_info(IDENTITY, {}), other)
@@ -61,8 +65,10 @@ def test_signature_from_another_key_is_refused(keys, tmp_path):
     assert not check.ok and "tanda tangan tidak sah" in (check.reason or "")
 
 
-def test_province_waits_for_every_child_when_configured(tmp_path):
-    from desa_cantik.cycle import Runtime, coordinate, publish
+def test_province_waits_for_every_child_when_configured(tmp_path: Path) -> None:
+    from desa_cantik.cycle.coordinate import coordinate
+    from desa_cantik.cycle.publish import publish
+    from desa_cantik.cycle.runtime import Runtime
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_TINGKAT": "provinsi",
                            "DESA_CANTIK_WILAYAH": "35"})

@@ -60,56 +60,67 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.cmd == "generate":
-        return _generate(args)
-    if args.cmd == "validate":
-        return _validate(args)
-    if args.cmd == "upload":
-        from .cycle import Runtime, upload_folder
+    commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
+                "template": _template, "rules": _rules, "summary": _summary}
+    return commands[args.cmd](args)
 
-        rt = Runtime.from_env()
-        n = upload_folder(rt.store, str(args.folder), args.tahun or rt.tahun)
-        print(f"{n} berkas diunggah ke {rt.store.location(f'masuk/{args.tahun or rt.tahun}/')}")
-        return 0
-    if args.cmd == "keygen":
-        from .config import Settings
-        from .tiers import generate_key
 
-        settings = Settings.from_env()
-        if (settings.kunci / f"{settings.kode_paket}.key").exists():
-            print(f"kunci sudah ada: {settings.kunci / settings.kode_paket}.key (tidak ditimpa)")
-            return 0
-        priv, pub = generate_key(settings.kunci, settings.kode_paket)
-        print(f"kunci privat: {priv}\nkunci publik (kirim ke tingkat di atas untuk registrinya): {pub}")
-        return 0
-    if args.cmd == "template":
-        from .config import DaftarData, Settings
-        from .datasets import all_datasets
-        from .regions import get_region
-        from .template import build_template
+def _upload(args: argparse.Namespace) -> int:
+    from .cycle.inbox import upload_folder
+    from .cycle.layout import inbox_prefix
+    from .cycle.runtime import Runtime
 
-        if args.dataset not in all_datasets() or get_region(args.region) is None:
-            print(f"galat: dataset atau wilayah tidak dikenal: {args.dataset} / {args.region}", file=sys.stderr)
-            return EXIT_USAGE
-        tahun = args.tahun or DaftarData.load(Settings.daftar_data_path()).tahun
-        args.out.write_bytes(build_template(args.region, args.dataset, tahun))
-        print(f"templat {args.dataset} untuk {args.region} tahun {tahun}: {args.out}")
-        return 0
-    if args.cmd == "rules":
-        from .quality import catalogue_markdown
+    rt = Runtime.from_env()
+    n = upload_folder(rt.store, args.folder, args.tahun or rt.tahun)
+    print(f"{n} berkas diunggah ke {rt.store.location(inbox_prefix(args.tahun or rt.tahun))}")
+    return 0
 
-        text = catalogue_markdown()
-        if args.out:
-            args.out.write_text(text, encoding="utf-8")
-        else:
-            print(text, end="")
-        return 0
-    if args.cmd == "summary":
-        from .cycle import Runtime, format_summary, summary
 
-        print(format_summary(summary(Runtime.from_env())))
+def _keygen(_: argparse.Namespace) -> int:
+    from .config import Settings
+    from .tiers import generate_key
+
+    settings = Settings.from_env()
+    if (settings.kunci / f"{settings.kode_paket}.key").exists():
+        print(f"kunci sudah ada: {settings.kunci / settings.kode_paket}.key (tidak ditimpa)")
         return 0
-    return EXIT_USAGE
+    priv, pub = generate_key(settings.kunci, settings.kode_paket)
+    print(f"kunci privat: {priv}\nkunci publik (kirim ke tingkat di atas untuk registrinya): {pub}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .config import DaftarData, Settings
+    from .datasets import all_datasets
+    from .regions import get_region
+    from .template import build_template
+
+    if args.dataset not in all_datasets() or get_region(args.region) is None:
+        print(f"galat: dataset atau wilayah tidak dikenal: {args.dataset} / {args.region}", file=sys.stderr)
+        return EXIT_USAGE
+    tahun = args.tahun or DaftarData.load(Settings.daftar_data_path()).tahun
+    args.out.write_bytes(build_template(args.region, args.dataset, tahun))
+    print(f"templat {args.dataset} untuk {args.region} tahun {tahun}: {args.out}")
+    return 0
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from .rules import catalogue_markdown
+
+    text = catalogue_markdown()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _summary(_: argparse.Namespace) -> int:
+    from .cycle.runtime import Runtime
+    from .cycle.summary import format_summary, summary
+
+    print(format_summary(summary(Runtime.from_env())))
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ only configuration differs. Defaults give the embedded deployment (SQLite + a lo
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,52 @@ class Settings:
         return Path(env.get("DESA_CANTIK_DAFTAR_DATA", PROJECT_ROOT / "config" / "daftar_data.yaml"))
 
 
+_PRODUCER_KIND = {"pemerintah_desa": "pemerintah_desa", "bps": "BPS"}
+
+
+def _check_producer(dataset: str, produsen: str, opd: tuple[str, ...]) -> None:
+    """The Daftar Data names who produces each dataset; it must fit the standard's kind of producer.
+
+    A village dataset is produced by ``pemerintah_desa``, BPS's by ``BPS``, an agency dataset by one of
+    the agencies listed under ``opd`` (that agency alone may send it).
+    """
+    kind = get_dataset(dataset).produsen
+    ok = produsen.upper() in opd if kind == "opd" else produsen == _PRODUCER_KIND.get(kind)
+    if not ok:
+        expected = "salah satu OPD di daftar opd" if kind == "opd" else _PRODUCER_KIND.get(kind, kind)
+        raise ValueError(f"Daftar Data: produsen dataset {dataset} adalah {produsen!r}, seharusnya {expected}")
+
+
+@dataclass(frozen=True)
+class BatasBerkas:
+    """Limits on one submission file, from ``batas_berkas:`` in the Daftar Data (every key optional).
+
+    Intake checks them before the expensive work; a file over a limit is rejected with a message that
+    names the limit. The defaults fit the largest real submission (every desa of Indonesia, ~84,000 rows).
+    """
+
+    ukuran_mb: float = 20  # the file as sent
+    baris: int = 100_000  # rows of the sheet read (CSV: lines), title and note rows included
+    kolom: int = 200  # columns of the sheet read
+    sel: int = 3_000_000  # rows x columns of the area a sheet uses (bounds memory)
+    panjang_sel: int = 10_000  # characters in one cell
+    terurai_mb: float = 100  # XLSX: all its parts uncompressed
+    rasio_kompresi: float = 100  # XLSX: uncompressed size / file size (a zip bomb is 1000+)
+    lembar: int = 50  # XLSX: sheets
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any] | None) -> BatasBerkas:
+        raw = raw or {}
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(raw) - set(known))
+        if unknown:
+            raise ValueError(f"Daftar Data: batas_berkas tidak dikenal: {', '.join(unknown)} (yang dikenal: {', '.join(known)})")
+        values: dict[str, Any] = {k: (float(v) if known[k] == "float" else int(v)) for k, v in raw.items()}  # int or float
+        if any(v <= 0 for v in values.values()):
+            raise ValueError(f"Daftar Data: setiap batas_berkas harus lebih dari 0: {values}")
+        return cls(**values)
+
+
 @dataclass(frozen=True)
 class DaftarData:
     tahun: int
@@ -74,14 +120,16 @@ class DaftarData:
     produsen: dict[str, str]
     opd: tuple[str, ...]
     tunggu_semua_paket: bool = False
+    batas: BatasBerkas = field(default_factory=BatasBerkas)  # limits on one submission file
 
     @classmethod
     def load(cls, path: Path) -> DaftarData:
         raw: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         kol = raw["pengumpulan"]
         names = [d["nama"] for d in raw["dataset"]]
-        for n in names:
-            get_dataset(n)  # unknown dataset: fail loudly at configuration time
+        opd = tuple(str(o).upper() for o in raw.get("opd", []))
+        for d in raw["dataset"]:
+            _check_producer(d["nama"], str(d["produsen"]), opd)  # unknown dataset or producer: fail at configuration
         ordered = tuple(n for n in DEPENDENCY_ORDER if n in names) + tuple(n for n in names if n not in DEPENDENCY_ORDER)
         return cls(
             tahun=int(raw["tahun"]),
@@ -91,12 +139,17 @@ class DaftarData:
             zona_waktu=str(kol.get("zona_waktu", "Asia/Jakarta")),
             datasets=ordered,
             produsen={d["nama"]: str(d["produsen"]) for d in raw["dataset"]},
-            opd=tuple(str(o).upper() for o in raw.get("opd", [])),
+            opd=opd,
             tunggu_semua_paket=bool(raw.get("paket", {}).get("tunggu_semua", False)),
+            batas=BatasBerkas.from_mapping(raw.get("batas_berkas")),
         )
 
     def kode_opd(self, kode_kabupaten: str) -> list[str]:
         return [f"{kode_kabupaten}-{o}" for o in self.opd]
+
+    def pengirim_opd(self, dataset: str, kode_kabupaten: str) -> list[str]:
+        """The agency codes that may send an agency dataset: its producer in this Daftar Data."""
+        return [f"{kode_kabupaten}-{self.produsen[dataset].upper()}"]
 
     def window_open(self, now: datetime) -> bool:
         return self.mulai <= now <= self.batas_akhir

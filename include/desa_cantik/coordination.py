@@ -9,17 +9,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .config import DEPENDENCY_ORDER
 from .datasets import all_indicators
 from .regions import desa_table, region_name
 
-SOURCES = ("kependudukan", "fasilitas", "kesehatan_anak")
 LEVELS = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2, "nasional": 0}
+
+
+def indicator_sources() -> tuple[str, ...]:
+    """The datasets the indicators are computed from: ``sumber`` of ``standar/indikator.yaml``, in load order."""
+    used = {s for ind in all_indicators().values() for s in ind.sumber}
+    return tuple(ds for ds in DEPENDENCY_ORDER if ds in used) + tuple(sorted(used - set(DEPENDENCY_ORDER)))
 
 
 def desa_frame(master: pd.DataFrame, sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per desa of the master list, with every accepted source value (NaN where none)."""
     frame = master[["kode_desa", "nama_desa", "kode_kecamatan", "kode_kabupaten", "kode_provinsi"]].copy()
-    for name in SOURCES:
+    for name in indicator_sources():
         src = sources.get(name)
         if src is None or src.empty:
             continue

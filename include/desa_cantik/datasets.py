@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -85,7 +85,7 @@ class Dataset:
 
 def _spec(name: str) -> dict[str, Any]:
     text = resources.files("desa_cantik").joinpath("standar", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return cast(dict[str, Any], yaml.safe_load(text))
 
 
 def _column(nama: str, d: dict[str, Any]) -> Column:
@@ -115,7 +115,8 @@ def all_datasets() -> dict[str, Dataset]:
             produsen=d["produsen"],
             satu_berkas_per=d["satu_berkas_per"],
             kunci=tuple(d["kunci"]),
-            kolom=tuple(_column(k, v) for k, v in d["kolom"].items()),
+            # a shared column (e.g. kode_opd) is defined once under kolom_kunci; a dataset may only add to it
+            kolom=tuple(_column(k, {**spec["kolom_kunci"].get(k, {}), **(v or {})}) for k, v in d["kolom"].items()),
         )
         for nama, d in spec["dataset"].items()
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ class CycleIdentity:
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.6f").encode("utf-8")
+    return cast(str, frame.to_csv(index=False, lineterminator="\n", float_format="%.6f")).encode("utf-8")
 
 
 def _json(obj: Any) -> bytes:
@@ -45,7 +45,8 @@ def _json(obj: Any) -> bytes:
 
 def sdmx_schema() -> Any:
     """The data structure definition the project declares for its indicator tables (SDMX 2.1)."""
-    from pysdmx.model.concept import Concept, DataType
+    from pysdmx.model import DataType
+    from pysdmx.model.concept import Concept
     from pysdmx.model.dataflow import Component, Components, Role, Schema
 
     def comp(cid: str, role: Role, dtype: DataType = DataType.STRING, required: bool = True) -> Component:

@@ -40,17 +40,23 @@ def normalise_code(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if not text:
-        return None
     if re.fullmatch(r"\d+\.0", text):
         text = text[:-2]
-    if "." in text:
-        parts = [p.strip() for p in text.split(".")]
-        if not all(p.isdigit() for p in parts) or len(parts) > 4:
-            return None
-        if any(len(p) != n for p, n in zip(parts, _SEGMENTS, strict=False)):
-            return None
-        return ".".join(parts)
+    if not text:
+        return None
+    return _dotted(text) if "." in text else _from_digits(text)
+
+
+def _dotted(text: str) -> str | None:
+    parts = [p.strip() for p in text.split(".")]
+    if len(parts) > 4 or not all(p.isdigit() for p in parts):
+        return None
+    if any(len(p) != n for p, n in zip(parts, _SEGMENTS, strict=False)):
+        return None
+    return ".".join(parts)
+
+
+def _from_digits(text: str) -> str | None:
     digits = _DIGITS.sub("", text)
     if digits != text.replace(" ", "") or len(digits) not in (2, 4, 6, 10):
         return None
@@ -65,10 +71,6 @@ def normalise_code(value: object) -> str | None:
 
 def parent_code(kode: str) -> str | None:
     return kode.rsplit(".", 1)[0] if "." in kode else None
-
-
-def level_of(kode: str) -> str:
-    return LEVEL_NAMES[kode.count(".") + 1]
 
 
 @lru_cache(maxsize=4096)

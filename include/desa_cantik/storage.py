@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .datasets import COUNT, all_datasets
+from .findings import DITERIMA
 
 # --- object store ----------------------------------------------------------------------------------
 
@@ -138,6 +139,15 @@ class MinioStore:
 
     def location(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
+
+
+def mask_url(url: str) -> str:
+    """A store or warehouse URL fit for a log or a page: the password (or S3 secret) replaced by ``***``."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    netloc = f"{parsed.username or ''}:***@{parsed.hostname or ''}" + (f":{parsed.port}" if parsed.port else "")
+    return parsed._replace(netloc=netloc).geturl()
 
 
 def open_store(url: str) -> ObjectStore:
@@ -316,7 +326,8 @@ class Warehouse:
             cur.copy_expert(f'COPY "{table}" ({collist}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')', buf)
             return
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        stmt = sa.text(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join(":" + c for c in cols)})')
+        # identifiers come from the schema (``_schema``), values are bound parameters: composed safely
+        stmt = sa.text(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join(":" + c for c in cols)})')  # noqa: S608
         conn.execute(stmt, records)
 
     def replace_rows(self, dataset: str, frame: pd.DataFrame) -> int:
@@ -334,14 +345,15 @@ class Warehouse:
                 conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" (LIKE "{table}") ON COMMIT DROP'))
             else:
                 conn.execute(sa.text(f'DROP TABLE IF EXISTS temp."{staging}"'))
-                conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM "{table}" WHERE 0'))
+                conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM "{table}" WHERE 0'))  # noqa: S608
             self._bulk_insert(conn, staging, frame)
+            # set-based upsert; table and column names are the schema's own, never input
             conn.execute(sa.text(
-                f'DELETE FROM "{table}" WHERE EXISTS (SELECT 1 FROM "{staging}" s WHERE s.kode_desa = "{table}".kode_desa'
+                f'DELETE FROM "{table}" WHERE EXISTS (SELECT 1 FROM "{staging}" s WHERE s.kode_desa = "{table}".kode_desa'  # noqa: S608
                 f' AND s.tahun = "{table}".tahun AND s.diterima_pada >= "{table}".diterima_pada)'))
             collist = ", ".join(f'"{c}"' for c in cols)
             conn.execute(sa.text(
-                f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM "{staging}" s WHERE NOT EXISTS '
+                f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM "{staging}" s WHERE NOT EXISTS '  # noqa: S608
                 f'(SELECT 1 FROM "{table}" d WHERE d.kode_desa = s.kode_desa AND d.tahun = s.tahun)'))
             if not self.is_postgres:
                 conn.execute(sa.text(f'DROP TABLE temp."{staging}"'))
@@ -378,7 +390,7 @@ class Warehouse:
         """One transaction: drop the year's rows of an area (codes under ``prefix``), load the new ones."""
         t = self.table(name)
         with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.tahun == tahun, t.c[column].like(f"{prefix}%")))
+            conn.execute(t.delete().where(t.c.tahun == tahun, t.c[column].startswith(prefix, autoescape=True)))
             self._bulk_insert(conn, name, frame)
         return len(frame)
 
@@ -396,10 +408,41 @@ class Warehouse:
     def replace_indicators(self, tahun: int, kode_wilayah: str, frame: pd.DataFrame) -> int:
         return self._replace_area(INDICATORS, "kode_wilayah", tahun, kode_wilayah, frame)
 
-    # reads -------------------------------------------------------------------------------------
-    def latest_delivery(self, tahun: int, kode: str) -> str | None:
-        return self.scalar(f"SELECT MAX(versi) FROM {DELIVERIES} WHERE tahun = :t AND kode_pengirim = :k "
-                           "AND status = 'diterima'", t=tahun, k=kode)
+    # named reads: the only queries stages, pages and tests run (no SQL from callers) ---------------
+    def _select(self, name: str, *where: sa.ColumnElement[bool], order: tuple[str, ...] = ()) -> pd.DataFrame:
+        t = self.table(name)
+        stmt = sa.select(t).where(*where).order_by(*(t.c[c] for c in order))
+        with self.engine.connect() as conn:
+            return pd.read_sql(stmt, conn)
+
+    def _count(self, name: str, *where: sa.ColumnElement[bool]) -> int:
+        t = self.table(name)
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one())
+
+    def table_frame(self, name: str) -> pd.DataFrame:
+        """A whole table (auditors, checksums, tests); ``name`` must be one of the schema's tables."""
+        return self._select(name)
+
+    def submissions(self, tahun: int) -> pd.DataFrame:
+        return self._select(SUBMISSIONS, self.table(SUBMISSIONS).c.tahun == tahun)
+
+    def submissions_from(self, tahun: int, kode_wilayah: str) -> pd.DataFrame:
+        """Checked files sent by a desa, or by every desa under a region, newest first."""
+        t = self.table(SUBMISSIONS)
+        inside = sa.or_(t.c.pengirim == kode_wilayah, t.c.pengirim.startswith(kode_wilayah + ".", autoescape=True))
+        return self._select(SUBMISSIONS, t.c.tahun == tahun, inside, order=("diterima_pada",)).iloc[::-1]
+
+    def submission(self, tahun: int, sha256: str) -> pd.DataFrame:
+        t = self.table(SUBMISSIONS)
+        return self._select(SUBMISSIONS, t.c.tahun == tahun, t.c.sha256 == sha256)
+
+    def submissions_by_sha(self, shas: list[str]) -> pd.DataFrame:
+        """Registry rows of these files (the stored rows' provenance), one per sha256."""
+        t = self.table(SUBMISSIONS)
+        parts = [self._select(SUBMISSIONS, t.c.sha256.in_(chunk)) for chunk in _chunks(shas, 500)]
+        frame = pd.concat(parts, ignore_index=True) if parts else self._select(SUBMISSIONS, sa.false())
+        return frame.sort_values("diterima_pada").drop_duplicates("sha256", keep="last")
 
     def seen(self, dataset: str, tahun: int) -> set[tuple[str, str]]:
         """(inbox key, received-at) of submissions already checked: the gate skips them on reruns."""
@@ -409,20 +452,49 @@ class Warehouse:
                 t.c.dataset == dataset, t.c.tahun == tahun))
             return {(r[0], r[1]) for r in rows}
 
-    def read(self, name: str, where: str = "", params: dict[str, Any] | None = None) -> pd.DataFrame:
+    def deliveries(self, tahun: int) -> pd.DataFrame:
+        return self._select(DELIVERIES, self.table(DELIVERIES).c.tahun == tahun)
+
+    def latest_delivery(self, tahun: int, kode: str) -> str | None:
+        t = self.table(DELIVERIES)
         with self.engine.connect() as conn:
-            return pd.read_sql(sa.text(f'SELECT * FROM "{name}" {where}'), conn, params=params or {})
+            return conn.execute(sa.select(sa.func.max(t.c.versi)).where(
+                t.c.tahun == tahun, t.c.kode_pengirim == kode, t.c.status == DITERIMA)).scalar()
+
+    def accepted_since(self, tahun: int, when_iso: str) -> bool:
+        """A child's package was accepted after ``when_iso`` (ISO-8601 UTC text sorts as time)."""
+        t = self.table(DELIVERIES)
+        return self._count(DELIVERIES, t.c.tahun == tahun, t.c.status == DITERIMA, t.c.diterima_pada > when_iso) > 0
+
+    def components(self, tahun: int, prefix: str = "") -> pd.DataFrame:
+        t = self.table(COMPONENTS)
+        return self._select(COMPONENTS, t.c.tahun == tahun, t.c.kode_desa.startswith(prefix, autoescape=True),
+                            order=("kode_desa", "indikator"))
+
+    def indicators(self, tahun: int) -> pd.DataFrame:
+        return self._select(INDICATORS, self.table(INDICATORS).c.tahun == tahun)
+
+    def issues(self, tahun: int) -> pd.DataFrame:
+        return self._select(ISSUES, self.table(ISSUES).c.tahun == tahun)
+
+    def validation_summary(self, tahun: int) -> pd.DataFrame:
+        return self._select(SUMMARY, self.table(SUMMARY).c.tahun == tahun)
+
+    def count_rows(self, dataset: str, tahun: int) -> int:
+        return self._count(data_table(dataset), self.table(data_table(dataset)).c.tahun == tahun)
+
+    def count_quarantined_rows(self, dataset: str, tahun: int) -> int:
+        """Rejected rows of readable files (a whole unreadable file is one entry with ``baris`` 0)."""
+        t = self.table(QUARANTINE)
+        return self._count(QUARANTINE, t.c.dataset == dataset, t.c.tahun == tahun, t.c.baris > 0)
 
     def dataset_rows(self, dataset: str, tahun: int) -> pd.DataFrame:
-        return self.read(data_table(dataset), "WHERE tahun = :tahun ORDER BY kode_desa", {"tahun": tahun})
+        t = self.table(data_table(dataset))
+        return self._select(data_table(dataset), t.c.tahun == tahun, order=("kode_desa",))
 
     def reference(self, dataset: str, column: str, tahun: int) -> pd.DataFrame:
-        frame = self.read(data_table(dataset), "WHERE tahun = :tahun", {"tahun": tahun})
+        frame = self.dataset_rows(dataset, tahun)
         return frame[["kode_desa", column]].rename(columns={column: "nilai"})
-
-    def scalar(self, sql: str, **params: Any) -> Any:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.text(sql), params).scalar()
 
     def fingerprint(self) -> dict[str, str]:
         """A content hash per table, ordered: what 'a second run changes nothing' compares."""
@@ -430,7 +502,7 @@ class Warehouse:
 
         out = {}
         for name in sorted(self.metadata.tables):
-            frame = self.read(name)
+            frame = self.table_frame(name)
             cols = sorted(c for c in frame.columns if c != "run_id")
             frame = frame[cols].sort_values(cols, ignore_index=True) if len(frame) else frame[cols]
             out[name] = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16] + f":{len(frame)}"

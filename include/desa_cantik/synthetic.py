@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,33 +27,194 @@ from .regions import desa_table
 
 ANSWER_DIR = "_kebenaran"
 
-# kind -> (dataset, rule, severity); every rule of the standard that a single file can break
-ERROR_KINDS: dict[str, tuple[str, str, str]] = {
-    "berkas_rusak": ("kependudukan", "STR-00", "error"),
-    "kolom_hilang": ("kependudukan", "STR-01", "error"),
-    "negatif": ("kependudukan", "KEP-01", "error"),
-    "bukan_bulat": ("kependudukan", "KEP-01", "error"),
-    "jumlah_tidak_sama": ("kependudukan", "KEP-02", "error"),
-    "kk_nol": ("kependudukan", "KEP-03", "error"),
-    "kk_lebih_dari_penduduk": ("kependudukan", "KEP-03", "error"),
-    "baris_ganda": ("kependudukan", "KEP-04", "error"),
-    "kode_tidak_dikenal": ("kependudukan", "WIL-01", "error"),
-    "kode_luar_wilayah": ("kependudukan", "WIL-02", "error"),
-    "tahun_salah": ("kependudukan", "WIL-03", "error"),
-    "rata_kk_tinggi": ("kependudukan", "KEP-05", "warning"),
-    "rasio_jk_ganjil": ("kependudukan", "KEP-06", "warning"),
-    "kelahiran_tinggi": ("kependudukan", "KEP-07", "warning"),
-    "jauh_dari_proyeksi": ("kependudukan", "KEP-09", "warning"),
-    "kategori_salah": ("fasilitas", "FAS-01", "error"),
-    "fasilitas_negatif": ("fasilitas", "FAS-01", "error"),
-    "fasilitas_ganda": ("fasilitas", "FAS-02", "error"),
-    "posyandu_nol": ("fasilitas", "FAS-03", "warning"),
-    "opd_salah": ("kesehatan_anak", "KES-01", "error"),
-    "ditimbang_lebih": ("kesehatan_anak", "KES-02", "error"),
-    "stunting_lebih": ("kesehatan_anak", "KES-02", "error"),
-    "stunting_tinggi": ("kesehatan_anak", "KES-04", "warning"),
-    "balita_banyak": ("kesehatan_anak", "KES-05", "warning"),
+DESA_DATASETS = ("kependudukan", "fasilitas")  # one file per desa; the others are one file per region
+DESA_STYLES = ("xlsx", "semicolon", "comma", "comma", "comma")  # by desa position, modulo 5
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """One desa's rows in the submitted frames; value-level errors edit them in place."""
+
+    kep: pd.DataFrame
+    fas: pd.DataFrame
+    kes: pd.DataFrame
+    pro: pd.DataFrame
+    pos: int
+    tahun: int
+
+
+@dataclass
+class _Draft:
+    """One desa file on its way to disk; file-level errors edit it before it is rendered."""
+
+    frame: pd.DataFrame
+    style: str
+    pos: int
+    desa: pd.DataFrame
+    rng: np.random.Generator
+    data: bytes | None = None  # set when the file is not a table at all
+
+    @property
+    def kode(self) -> str:
+        return str(self.desa["kode_desa"].iloc[self.pos])
+
+
+# value-level errors: the wrong number sits in the submitted frame (and so in the answer key)
+
+def _negatif(s: _Spot) -> None:
+    s.kep.at[s.pos, "kematian"] = -3
+
+
+def _jumlah_tidak_sama(s: _Spot) -> None:
+    s.kep.at[s.pos, "jumlah_penduduk"] += 17
+
+
+def _kk_nol(s: _Spot) -> None:
+    s.kep.at[s.pos, "jumlah_kk"] = 0
+
+
+def _kk_lebih_dari_penduduk(s: _Spot) -> None:
+    s.kep.at[s.pos, "jumlah_kk"] = s.kep.at[s.pos, "jumlah_penduduk"] + 5
+
+
+def _tahun_salah(s: _Spot) -> None:
+    s.kep.at[s.pos, "tahun"] = s.tahun - 1
+
+
+def _rata_kk_tinggi(s: _Spot) -> None:
+    s.kep.at[s.pos, "jumlah_kk"] = max(1, s.kep.at[s.pos, "jumlah_penduduk"] // 10)
+
+
+def _rasio_jk_ganjil(s: _Spot) -> None:
+    total = s.kep.at[s.pos, "jumlah_penduduk"]
+    s.kep.at[s.pos, "penduduk_laki"] = round(total * 0.6)
+    s.kep.at[s.pos, "penduduk_perempuan"] = total - round(total * 0.6)
+
+
+def _kelahiran_tinggi(s: _Spot) -> None:
+    s.kep.at[s.pos, "kelahiran"] = round(s.kep.at[s.pos, "jumlah_penduduk"] * 0.08)
+
+
+def _jauh_dari_proyeksi(s: _Spot) -> None:
+    s.pro.at[s.pos, "proyeksi_penduduk"] = round(s.kep.at[s.pos, "jumlah_penduduk"] * 1.4)
+
+
+def _fasilitas_negatif(s: _Spot) -> None:
+    s.fas.at[s.pos, "jumlah_sd"] = -1
+
+
+def _posyandu_nol(s: _Spot) -> None:
+    s.fas.at[s.pos, "jumlah_posyandu"] = 0
+
+
+def _opd_salah(s: _Spot) -> None:
+    s.kes.at[s.pos, "kode_opd"] = s.kes.at[s.pos, "kode_opd"].replace("DINKES", "DINKS")  # a typo: unknown agency
+
+
+def _ditimbang_lebih(s: _Spot) -> None:
+    s.kes.at[s.pos, "balita_ditimbang"] = s.kes.at[s.pos, "jumlah_balita"] + 3
+
+
+def _stunting_lebih(s: _Spot) -> None:
+    s.kes.at[s.pos, "balita_stunting"] = s.kes.at[s.pos, "balita_ditimbang"] + 2
+
+
+def _stunting_tinggi(s: _Spot) -> None:
+    s.kes.at[s.pos, "balita_stunting"] = round(s.kes.at[s.pos, "balita_ditimbang"] * 0.6)
+
+
+def _balita_banyak(s: _Spot) -> None:
+    s.kes.at[s.pos, "jumlah_balita"] = round(s.kep.at[s.pos, "jumlah_penduduk"] * 0.2)
+    s.kes.at[s.pos, "balita_ditimbang"] = round(s.kes.at[s.pos, "jumlah_balita"] * 0.8)
+    s.kes.at[s.pos, "balita_stunting"] = round(s.kes.at[s.pos, "balita_ditimbang"] * 0.2)
+
+
+# file-level errors: the numbers are right but the file the operator sends is broken
+
+def _berkas_rusak(f: _Draft) -> None:
+    f.data, f.style = bytes(f.rng.integers(0, 256, 600, dtype=np.uint8)) + b"\x00", "bin"
+
+
+def _kolom_hilang(f: _Draft) -> None:
+    f.frame = f.frame.drop(columns=["penduduk_pindah"])
+
+
+def _bukan_bulat(f: _Draft) -> None:
+    f.frame["penduduk_datang"] = f.frame["penduduk_datang"].astype(str) + ",5"
+    f.style = "comma"  # a decimal comma only survives in a comma CSV as text
+
+
+def _baris_ganda(f: _Draft) -> None:
+    f.frame = pd.concat([f.frame, f.frame])
+
+
+def _kode_tidak_dikenal(f: _Draft) -> None:
+    f.frame["kode_desa"] = f.kode[:9] + "2999"
+
+
+def _kode_luar_wilayah(f: _Draft) -> None:
+    other = f.desa[f.desa["kode_kecamatan"] != f.kode[:8]]["kode_desa"]
+    f.frame["kode_desa"] = other.iloc[0] if len(other) else f.desa["kode_desa"].iloc[(f.pos + 1) % len(f.desa)]
+
+
+def _kategori_salah(f: _Draft) -> None:
+    f.frame["sumber_penerangan"] = "LISTRIK DESA"
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    """One row of the error table: what the gate should say, and how to provoke it.
+
+    Exactly one of ``inject`` (edits the submitted values, so the answer key carries the bad value) and
+    ``spoil`` (edits only the file written for that desa) is set.
+    """
+
+    dataset: str
+    rule: str
+    severity: str
+    inject: Callable[[_Spot], None] | None = None
+    spoil: Callable[[_Draft], None] | None = None
+
+
+def _value(dataset: str, rule: str, severity: str, inject: Callable[[_Spot], None]) -> ErrorKind:
+    return ErrorKind(dataset, rule, severity, inject=inject)
+
+
+def _file(dataset: str, rule: str, severity: str, spoil: Callable[[_Draft], None]) -> ErrorKind:
+    return ErrorKind(dataset, rule, severity, spoil=spoil)
+
+
+# every rule of the standard that a single file can break. The order matters: it is the order errors are
+# assigned to desa and injected, so reordering it changes what a given seed produces.
+ERROR_TABLE: dict[str, ErrorKind] = {
+    "berkas_rusak": _file("kependudukan", "STR-00", "error", _berkas_rusak),
+    "kolom_hilang": _file("kependudukan", "STR-01", "error", _kolom_hilang),
+    "negatif": _value("kependudukan", "KEP-01", "error", _negatif),
+    "bukan_bulat": _file("kependudukan", "KEP-01", "error", _bukan_bulat),
+    "jumlah_tidak_sama": _value("kependudukan", "KEP-02", "error", _jumlah_tidak_sama),
+    "kk_nol": _value("kependudukan", "KEP-03", "error", _kk_nol),
+    "kk_lebih_dari_penduduk": _value("kependudukan", "KEP-03", "error", _kk_lebih_dari_penduduk),
+    "baris_ganda": _file("kependudukan", "KEP-04", "error", _baris_ganda),
+    "kode_tidak_dikenal": _file("kependudukan", "WIL-01", "error", _kode_tidak_dikenal),
+    "kode_luar_wilayah": _file("kependudukan", "WIL-02", "error", _kode_luar_wilayah),
+    "tahun_salah": _value("kependudukan", "WIL-03", "error", _tahun_salah),
+    "rata_kk_tinggi": _value("kependudukan", "KEP-05", "warning", _rata_kk_tinggi),
+    "rasio_jk_ganjil": _value("kependudukan", "KEP-06", "warning", _rasio_jk_ganjil),
+    "kelahiran_tinggi": _value("kependudukan", "KEP-07", "warning", _kelahiran_tinggi),
+    "jauh_dari_proyeksi": _value("kependudukan", "KEP-09", "warning", _jauh_dari_proyeksi),
+    "kategori_salah": _file("fasilitas", "FAS-01", "error", _kategori_salah),
+    "fasilitas_negatif": _value("fasilitas", "FAS-01", "error", _fasilitas_negatif),
+    "fasilitas_ganda": _file("fasilitas", "FAS-02", "error", _baris_ganda),
+    "posyandu_nol": _value("fasilitas", "FAS-03", "warning", _posyandu_nol),
+    "opd_salah": _value("kesehatan_anak", "KES-01", "error", _opd_salah),
+    "ditimbang_lebih": _value("kesehatan_anak", "KES-02", "error", _ditimbang_lebih),
+    "stunting_lebih": _value("kesehatan_anak", "KES-02", "error", _stunting_lebih),
+    "stunting_tinggi": _value("kesehatan_anak", "KES-04", "warning", _stunting_tinggi),
+    "balita_banyak": _value("kesehatan_anak", "KES-05", "warning", _balita_banyak),
 }
+
+# kind -> (dataset, rule, severity): the table without its injectors, for the tests and the gate's checks
+ERROR_KINDS: dict[str, tuple[str, str, str]] = {k: (e.dataset, e.rule, e.severity) for k, e in ERROR_TABLE.items()}
 
 
 CROSS_DATASET_KINDS = ("posyandu_nol", "balita_banyak")
@@ -132,112 +294,99 @@ def _assign_errors(n_desa: int, rate: float, rng: np.random.Generator) -> dict[s
 
 
 def generate(kode_wilayah: str, tahun: int, out: Path, seed: int = 1, error_rate: float = 0.05) -> GeneratedCycle:
+    """Write one cycle's submissions and its answer key; the same seed always gives the same bytes.
+
+    Everything random comes from one generator, drawn in a fixed order (clean values, error assignment,
+    then corrupt files as they are written), so keep that order when changing this.
+    """
     rng = np.random.default_rng(seed)
     desa = desa_table(kode_wilayah)
-    n = len(desa)
     truth = _clean_values(desa, tahun, rng)
     submitted = {k: v.copy() for k, v in truth.items()}
-    errors = _assign_errors(n, error_rate, rng)
-    log: list[dict[str, object]] = []
-    rejected: dict[str, set[int]] = {k: set() for k in truth}
-    special: dict[int, str] = {}  # desa position -> file-level kind for kependudukan
+    injected = _inject(_assign_errors(len(desa), error_rate, rng), submitted, desa, tahun)
+    files = _write_desa_files(out, desa, submitted, injected.spoiled, tahun, rng)
+    files += _write_region_files(out, desa, submitted, kode_wilayah, tahun)
+    _write_answer_key(out / ANSWER_DIR, submitted, injected)
+    return GeneratedCycle(out, tahun, kode_wilayah, len(desa), files, len(injected.log))
 
-    def mark(kind: str, pos: int) -> None:
-        ds, rule, severity = ERROR_KINDS[kind]
-        log.append({"dataset": ds, "kode_desa": desa["kode_desa"].iloc[pos], "jenis": kind, "aturan": rule,
-                    "keparahan": severity})
-        if severity == "error":
-            rejected[ds].add(pos)
 
-    kep, fas, kes, pro = (submitted[k] for k in ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"))
+@dataclass
+class _Injected:
+    """What ``_inject`` did: the log for ``galat.csv``, the rows the gate must reject, the files to spoil."""
+
+    log: list[dict[str, object]] = field(default_factory=list)
+    rejected: dict[str, set[int]] = field(default_factory=dict)  # dataset -> desa positions
+    spoiled: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # (dataset, position) -> kinds
+
+
+def _inject(errors: dict[str, list[int]], submitted: dict[str, pd.DataFrame], desa: pd.DataFrame,
+            tahun: int) -> _Injected:
+    """Apply value-level errors to ``submitted`` now and note file-level ones for when files are written."""
+    done = _Injected(rejected={k: set() for k in submitted})
     for kind, positions in errors.items():
+        row = ERROR_TABLE[kind]
         for pos in positions:
-            mark(kind, pos)
-            if kind in ("berkas_rusak", "kolom_hilang", "bukan_bulat", "baris_ganda", "kode_tidak_dikenal",
-                        "kode_luar_wilayah", "fasilitas_ganda", "kategori_salah"):
-                special[pos] = special.get(pos, "") + "|" + kind
-            elif kind == "negatif":
-                kep.at[pos, "kematian"] = -3
-            elif kind == "jumlah_tidak_sama":
-                kep.at[pos, "jumlah_penduduk"] += 17
-            elif kind == "kk_nol":
-                kep.at[pos, "jumlah_kk"] = 0
-            elif kind == "kk_lebih_dari_penduduk":
-                kep.at[pos, "jumlah_kk"] = kep.at[pos, "jumlah_penduduk"] + 5
-            elif kind == "tahun_salah":
-                kep.at[pos, "tahun"] = tahun - 1
-            elif kind == "rata_kk_tinggi":
-                kep.at[pos, "jumlah_kk"] = max(1, kep.at[pos, "jumlah_penduduk"] // 10)
-            elif kind == "rasio_jk_ganjil":
-                total = kep.at[pos, "jumlah_penduduk"]
-                kep.at[pos, "penduduk_laki"] = round(total * 0.6)
-                kep.at[pos, "penduduk_perempuan"] = total - round(total * 0.6)
-            elif kind == "kelahiran_tinggi":
-                kep.at[pos, "kelahiran"] = round(kep.at[pos, "jumlah_penduduk"] * 0.08)
-            elif kind == "jauh_dari_proyeksi":
-                pro.at[pos, "proyeksi_penduduk"] = round(kep.at[pos, "jumlah_penduduk"] * 1.4)
-            elif kind == "fasilitas_negatif":
-                fas.at[pos, "jumlah_sd"] = -1
-            elif kind == "posyandu_nol":
-                fas.at[pos, "jumlah_posyandu"] = 0
-            elif kind == "opd_salah":
-                kes.at[pos, "kode_opd"] = kes.at[pos, "kode_opd"].replace("DINKES", "DINKS")  # a typo: unknown agency
-            elif kind == "ditimbang_lebih":
-                kes.at[pos, "balita_ditimbang"] = kes.at[pos, "jumlah_balita"] + 3
-            elif kind == "stunting_lebih":
-                kes.at[pos, "balita_stunting"] = kes.at[pos, "balita_ditimbang"] + 2
-            elif kind == "stunting_tinggi":
-                kes.at[pos, "balita_stunting"] = round(kes.at[pos, "balita_ditimbang"] * 0.6)
-            elif kind == "balita_banyak":
-                kes.at[pos, "jumlah_balita"] = round(kep.at[pos, "jumlah_penduduk"] * 0.2)
-                kes.at[pos, "balita_ditimbang"] = round(kes.at[pos, "jumlah_balita"] * 0.8)
-                kes.at[pos, "balita_stunting"] = round(kes.at[pos, "balita_ditimbang"] * 0.2)
+            done.log.append({"dataset": row.dataset, "kode_desa": desa["kode_desa"].iloc[pos], "jenis": kind,
+                             "aturan": row.rule, "keparahan": row.severity})
+            if row.severity == "error":
+                done.rejected[row.dataset].add(pos)
+            if row.spoil is not None:
+                done.spoiled.setdefault((row.dataset, pos), []).append(kind)
+            if row.inject is not None:
+                row.inject(_Spot(submitted["kependudukan"], submitted["fasilitas"], submitted["kesehatan_anak"],
+                                 submitted["proyeksi_penduduk"], pos, tahun))
+    return done
 
+
+def _desa_file(draft: _Draft, kinds: list[str], title: str) -> bytes:
+    """The bytes of one desa file after its file-level errors; a corrupt file stops further edits."""
+    for kind in kinds:
+        if draft.data is not None:  # a corrupt file has no table left to edit
+            break
+        spoil = ERROR_TABLE[kind].spoil
+        if spoil is not None:
+            spoil(draft)
+    return draft.data if draft.data is not None else render(draft.frame, draft.style, title=title)
+
+
+def _write_desa_files(out: Path, desa: pd.DataFrame, submitted: dict[str, pd.DataFrame],
+                      spoiled: dict[tuple[str, int], list[str]], tahun: int, rng: np.random.Generator) -> int:
+    """One file per desa and dataset, cycling through the formats operators use."""
     files = 0
-    for pos in range(n):
+    for pos in range(len(desa)):
         kode = desa["kode_desa"].iloc[pos]
-        for ds in ("kependudukan", "fasilitas"):
-            frame = submitted[ds].iloc[[pos]].copy()
-            kinds = special.get(pos, "")
-            style = ("xlsx", "semicolon", "comma", "comma", "comma")[pos % 5]
-            data: bytes
-            if ds == "kependudukan" and "berkas_rusak" in kinds:
-                data, style = bytes(rng.integers(0, 256, 600, dtype=np.uint8)) + b"\x00", "bin"
-            else:
-                if ds == "kependudukan" and "kolom_hilang" in kinds:
-                    frame = frame.drop(columns=["penduduk_pindah"])
-                if ds == "kependudukan" and "bukan_bulat" in kinds:
-                    frame["penduduk_datang"] = frame["penduduk_datang"].astype(str) + ",5"
-                    style = "comma"
-                if ds == "kependudukan" and "kode_tidak_dikenal" in kinds:
-                    frame["kode_desa"] = kode[:9] + "2999"
-                if ds == "kependudukan" and "kode_luar_wilayah" in kinds:
-                    other = desa[desa["kode_kecamatan"] != kode[:8]]["kode_desa"]
-                    frame["kode_desa"] = other.iloc[0] if len(other) else desa["kode_desa"].iloc[(pos + 1) % n]
-                if (ds == "kependudukan" and "baris_ganda" in kinds) or (ds == "fasilitas" and "fasilitas_ganda" in kinds):
-                    frame = pd.concat([frame, frame])
-                if ds == "fasilitas" and "kategori_salah" in kinds:
-                    frame["sumber_penerangan"] = "LISTRIK DESA"
-                data = render(frame, style, title=f"Data {ds} {desa['nama_desa'].iloc[pos]} tahun {tahun}")
-            ext = {"xlsx": "xlsx", "bin": "xlsx"}.get(style, "csv")
+        for ds in DESA_DATASETS:
+            draft = _Draft(submitted[ds].iloc[[pos]].copy(), DESA_STYLES[pos % 5], pos, desa, rng)
+            data = _desa_file(draft, spoiled.get((ds, pos), []), f"Data {ds} {desa['nama_desa'].iloc[pos]} tahun {tahun}")
+            ext = {"xlsx": "xlsx", "bin": "xlsx"}.get(draft.style, "csv")
             path = out / ds / kode / f"{kode.replace('.', '')}_{ds}_{tahun}.{ext}"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             files += 1
+    return files
+
+
+def _write_region_files(out: Path, desa: pd.DataFrame, submitted: dict[str, pd.DataFrame], kode_wilayah: str,
+                        tahun: int) -> int:
+    """The Dinas Kesehatan file for all desa and BPS's projection reference."""
     kab = desa["kode_kabupaten"].iloc[0]
+    files = 0
     for ds, sender, style in (("kesehatan_anak", kode_opd_dinkes(kab), "xlsx"), ("proyeksi_penduduk", "BPS", "comma")):
         path = out / ds / sender / f"{ds}_{kode_wilayah.replace('.', '')}_{tahun}.{'xlsx' if style == 'xlsx' else 'csv'}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(render(submitted[ds], style, title=f"{get_dataset(ds).judul} {tahun}", totals=ds == "kesehatan_anak"))
         files += 1
+    return files
 
-    answer = out / ANSWER_DIR
+
+def _write_answer_key(answer: Path, submitted: dict[str, pd.DataFrame], injected: _Injected) -> None:
+    """The rows the gate should accept, as submitted, and the list of every injected error."""
     answer.mkdir(parents=True, exist_ok=True)
     for ds, frame in submitted.items():
-        keep = [p for p in range(n) if p not in rejected[ds]]
+        keep = [p for p in range(len(frame)) if p not in injected.rejected[ds]]
         frame.iloc[keep].to_csv(answer / f"{ds}.csv", index=False)
-    pd.DataFrame(log, columns=["dataset", "kode_desa", "jenis", "aturan", "keparahan"]).to_csv(answer / "galat.csv", index=False)
-    return GeneratedCycle(out, tahun, kode_wilayah, n, files, len(log))
+    pd.DataFrame(injected.log, columns=["dataset", "kode_desa", "jenis", "aturan", "keparahan"]).to_csv(
+        answer / "galat.csv", index=False)
 
 
 def _indonesian_thousands(v: object) -> object:
@@ -249,7 +398,8 @@ def _indonesian_thousands(v: object) -> object:
 def render(frame: pd.DataFrame, style: str, title: str = "", totals: bool = False) -> bytes:
     """A frame as an operator would save it: ``comma``, ``semicolon`` (cp1252, 1.234) or ``xlsx``."""
     if style == "comma":
-        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        text: str = frame.to_csv(index=False, lineterminator="\n")
+        return text.encode("utf-8")
     if style == "semicolon":
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")

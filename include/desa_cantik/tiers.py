@@ -17,19 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LEVELS = ("kabupaten", "provinsi", "pusat")
 SIGNATURE = "tanda-tangan-ed25519.txt"
 PACKAGE_INBOX = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
-
-
-def child_level(tingkat: str) -> str | None:
-    i = LEVELS.index(tingkat)
-    return LEVELS[i - 1] if i > 0 else None
-
-
-def child_code_length(tingkat: str) -> int:
-    """Length of a child's region code: provinsi collects kabupaten (5), pusat collects provinsi (2)."""
-    return {"provinsi": 5, "pusat": 2}[tingkat]
 
 
 # --- keys --------------------------------------------------------------------------------------------

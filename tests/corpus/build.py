@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -24,7 +26,7 @@ def csv(rows: list[list[str]], sep: str = ",", newline: str = "\n") -> str:
     return newline.join(sep.join(r) for r in rows) + newline
 
 
-def xlsx(build) -> bytes:
+def xlsx(build: Callable[[Any], None]) -> bytes:
     wb = openpyxl.Workbook()
     build(wb)
     buf = io.BytesIO()
@@ -32,7 +34,7 @@ def xlsx(build) -> bytes:
     return buf.getvalue()
 
 
-def title_sheet(wb):
+def title_sheet(wb: Any) -> None:
     wb.active.title = "Petunjuk"
     wb.active["A1"] = "Baca petunjuk pengisian"
     ws = wb.create_sheet("Data Kependudukan")
@@ -46,13 +48,13 @@ def title_sheet(wb):
     ws.append([])
 
 
-def numeric_code_sheet(wb):
+def numeric_code_sheet(wb: Any) -> None:
     ws = wb.active
     ws.append(H)
     ws.append([3507012001.0, "2025", 1510, 1490, 3000, 850, 45, 20, 30, 25])
 
 
-CASES: dict[str, tuple[bytes, dict]] = {
+CASES: dict[str, tuple[bytes, dict[str, Any]]] = {
     "01_koma_utf8.csv": (csv([H, R]).encode(), {"status": "accepted", "values": GOOD}),
     "02_titikkoma_bom.csv": (csv([H, R], ";", "\r\n").encode("utf-8-sig"), {"status": "accepted", "values": GOOD}),
     "03_tab_windows1252.csv": (

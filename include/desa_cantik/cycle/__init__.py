@@ -1,0 +1,16 @@
+"""The stages of the cycle, one module each, as plain functions the DAGs (and tests) call.
+
+::
+
+    masuk/ ──► inbox ──► gate ──────────► store ──► cross_check ──► coordinate ──► publish ──► tier above
+              (walidata:  (pembina: GX,    (walidata:   (pembina:       (koordinator:   (walidata:
+               plan,       reports,         COPY rows,   levels 2-4     indicators,      signed BagIt
+               archive)    bundle)          registry,    on all data)   coverage)        package)
+                 │            │             quarantine)
+                 └─ packages ─┘  provinsi/pusat: children's signed packages instead of files
+
+``runtime.Runtime`` carries settings, the Daftar Data, the stores and the tier policy (``tier``);
+``layout`` names every object key; ``bundle.Bundle`` is what the gate hands storage; ``handoff`` types
+every payload between tasks; ``summary`` is the people's summary. Import from the stage's module
+(this package imports nothing, so a DAG file can read ``handoff`` without loading pandas).
+"""

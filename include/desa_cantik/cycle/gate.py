@@ -1,0 +1,227 @@
+"""Stage 2, pembina (BPS): the quality gate on a collected batch, and the operator's reports.
+
+Every file gets a verdict and a report beside its archived copy; the rows, the registry entry, the
+findings and the quarantined rows go to storage as one bundle. Files of a dataset are checked together
+(one GX run per dataset and batch), each judged on its own rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import feedback
+from ..datasets import Dataset, get_dataset
+from ..findings import ERROR, WARNING, Issue
+from ..intake import ROW, Provenance, Submission, read_submission
+from ..quality import GateContext, Verdict, reference_specs, validate_batch
+from ..regions import desa_table, is_within, normalise_code
+from ..storage import get_many, put_many, to_json_text
+from . import bundle as b
+from . import layout
+from .handoff import PACKAGE, ArchivedFile, Collected, CollectedFiles, Validated
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+Checked = tuple[ArchivedFile, Verdict]
+SUMMARY_COLUMNS = ["run_id", "dataset", "tahun", "kode_desa", "aturan", "keparahan", "tingkat", "jumlah", "sha256_berkas"]
+
+
+def gate_context(rt: Runtime, with_references: bool = True) -> GateContext:
+    desa = desa_table(rt.wilayah)["kode_desa"].tolist()
+    refs = load_references(rt) if with_references else None
+    return GateContext(rt.tahun, desa, rt.daftar.kode_opd(rt.wilayah[:5]), refs)
+
+
+def load_references(rt: Runtime) -> dict[str, pd.DataFrame]:
+    """Reference columns the suites ask for, from what the warehouse holds now (absent -> rule skipped)."""
+    refs: dict[str, pd.DataFrame] = {}
+    for ds in rt.daftar.datasets:
+        for spec in reference_specs(ds):
+            frame = rt.warehouse.reference(spec.dataset, spec.kolom, rt.tahun + spec.selisih_tahun)
+            if len(frame):
+                refs[spec.kolom_rujukan] = frame
+    return refs
+
+
+def sender_problem(rt: Runtime, dataset: str, pengirim: str) -> str | None:
+    """Why this sender may not submit this dataset here (None: allowed), per the Daftar Data's producers."""
+    if dataset not in rt.daftar.datasets:
+        return (f"Dataset '{dataset}' tidak ada di Daftar Data tahun {rt.tahun}. Kirim ke folder dataset yang benar: "
+                + ", ".join(rt.daftar.datasets) + ".")
+    producer = get_dataset(dataset).produsen
+    if producer == "pemerintah_desa":
+        kode = normalise_code(pengirim)
+        if not kode or kode.count(".") != 3 or not is_within(kode, rt.wilayah):
+            return f"Pengirim '{pengirim}' bukan desa/kelurahan di wilayah {rt.wilayah}."
+    elif producer == "opd":
+        allowed = rt.daftar.pengirim_opd(dataset, rt.wilayah[:5])
+        if pengirim.upper() not in allowed:
+            return (f"Pengirim '{pengirim}' bukan produsen dataset {dataset} menurut Daftar Data "
+                    f"(yang berhak: {', '.join(allowed)}).")
+    elif producer == "bps" and pengirim.upper() != "BPS":
+        return f"Dataset {dataset} hanya dikirim oleh BPS, bukan '{pengirim}'."
+    return None
+
+
+def sender_region(rt: Runtime, dataset: str, pengirim: str) -> str:
+    """The area a sender's rows must lie in: its own desa for a village operator, the tier's region otherwise."""
+    if dataset in rt.daftar.datasets and get_dataset(dataset).produsen == "pemerintah_desa":
+        return normalise_code(pengirim) or pengirim
+    return rt.wilayah
+
+
+def validate_collected(rt: Runtime, collected: Collected, run_id: str) -> Validated:
+    """Run the gate on a collected batch: village/agency files, or a child tier's package."""
+    if collected["jenis"] == PACKAGE:
+        from .packages import validate_package
+
+        return validate_package(rt, collected, run_id)
+    return validate_files(rt, collected, run_id)
+
+
+def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submission:
+    prov = Provenance(f["kunci_masuk"], f["nama_berkas"], f["ukuran"], f["sha256"],
+                      datetime.fromisoformat(f["diterima_pada"]))
+    problem = sender_problem(rt, f["dataset"], f["pengirim"])
+    if problem:
+        empty = pd.DataFrame(columns=[*spec.columns, ROW])
+        return Submission(spec, prov, empty, empty.copy(), unreadable_reason=problem)
+    return read_submission(data, spec, prov, rt.tahun)
+
+
+def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Validated:
+    files = collected["berkas"]
+    datas = dict(zip([f["kunci_arsip"] for f in files], get_many(rt.store, [f["kunci_arsip"] for f in files]),
+                     strict=True))
+    ctx = gate_context(rt)
+    by_dataset: dict[str, list[ArchivedFile]] = {}
+    for f in files:
+        by_dataset.setdefault(f["dataset"], []).append(f)
+    checked: list[Checked] = []
+    docs: dict[str, str] = {}
+    for dataset, group in by_dataset.items():
+        spec = get_dataset(dataset if dataset in rt.daftar.datasets else rt.daftar.datasets[0])
+        subs = [_read(rt, f, datas[f["kunci_arsip"]], spec) for f in group]
+        senders = [sender_region(rt, dataset, f["pengirim"]) for f in group]
+        checked += list(zip(group, validate_batch(subs, ctx, senders, data_docs=docs), strict=True))
+    put_many(rt.store, _reports(checked))
+    put_many(rt.store, [(layout.data_docs_key(rt.tahun, run_id, collected["kelompok"], ds), html.encode())
+                        for ds, html in docs.items()])
+    staged = b.Bundle.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
+    staged.write(verdict_frames(rt.tahun, checked, run_id))
+    return {"kelompok": collected["kelompok"], "bundel": staged.prefix,
+            "status": dict(Counter(v.status for _, v in checked))}
+
+
+def _reports(checked: list[Checked]) -> list[tuple[str, bytes]]:
+    """The operator's report beside each archived file, as JSON, HTML and text (the pre-check's text)."""
+    out = []
+    for f, v in checked:
+        out.append((layout.report_key(f["kunci_arsip"], "json"), feedback.dumps(feedback.report_json(v)).encode()))
+        out.append((layout.report_key(f["kunci_arsip"], "html"), feedback.report_html(v).encode()))
+        out.append((layout.report_key(f["kunci_arsip"], "txt"), feedback.report_text(v).encode()))
+    return out
+
+
+# --- verdicts as the warehouse's rows --------------------------------------------------------------
+
+
+def issue_rows(f: ArchivedFile, v: Verdict, tahun: int) -> list[dict[str, object]]:
+    return [{"sha256_berkas": f["sha256"], "dataset": f["dataset"], "tahun": tahun, "pengirim": f["pengirim"],
+             "baris": i.baris, "kolom": i.kolom, "aturan": i.aturan, "keparahan": i.keparahan, "tingkat": i.tingkat,
+             "pesan": i.pesan, "nilai": i.nilai, "diharapkan": i.diharapkan} for i in v.issues]
+
+
+def _submission_row(f: ArchivedFile, v: Verdict, tahun: int, run_id: str) -> dict[str, object]:
+    return {"kunci_masuk": f["kunci_masuk"], "sha256": f["sha256"], "dataset": f["dataset"], "pengirim": f["pengirim"],
+            "kunci_arsip": f["kunci_arsip"], "nama_berkas": f["nama_berkas"], "ukuran": f["ukuran"],
+            "diterima_pada": f["diterima_pada"], "tahun": tahun, "status": v.status, "baris_dibaca": v.rows_read,
+            "baris_diterima": v.rows_accepted, "baris_ditolak": v.rows_read - v.rows_accepted,
+            "kunci_laporan": layout.report_key(f["kunci_arsip"], "json"), "run_id": run_id}
+
+
+def _accepted_rows(f: ArchivedFile, v: Verdict) -> pd.DataFrame:
+    rows = v.accepted.copy()
+    table = v.submission.table
+    rows["baris_berkas"] = table.loc[~table[ROW].isin(v.rejected[ROW]), ROW].to_numpy()
+    rows["sha256_berkas"] = f["sha256"]
+    rows["diterima_pada"] = f["diterima_pada"]
+    return rows
+
+
+def _reasons(issues: list[Issue]) -> tuple[dict[int, list[str]], list[str]]:
+    """Error messages per row, and those about the whole file."""
+    per_row: dict[int, list[str]] = {}
+    whole: list[str] = []
+    for i in issues:
+        if i.keparahan != ERROR:
+            continue
+        if i.baris is None:
+            whole.append(f"{i.aturan}: {i.pesan}")
+        else:
+            per_row.setdefault(i.baris, []).append(f"{i.aturan}: {i.pesan}")
+    return per_row, whole
+
+
+def _quarantine_rows(f: ArchivedFile, v: Verdict, tahun: int) -> list[dict[str, object]]:
+    """Rejected rows as read, with every reason; a file that cannot be read is kept whole as one entry."""
+    per_row, whole = _reasons(v.issues)
+    raw = v.submission.raw.set_index(ROW) if len(v.submission.raw) else None
+    out: list[dict[str, object]] = []
+    for _, row in v.rejected.iterrows():
+        n = int(row[ROW])
+        raw_row = raw.loc[n].to_dict() if raw is not None and n in raw.index else {}
+        kode = row.get("kode_desa")
+        out.append({"sha256_berkas": f["sha256"], "baris": n, "dataset": f["dataset"], "tahun": tahun,
+                    "kode_desa": kode if isinstance(kode, str) else None, "isi": to_json_text(raw_row),
+                    "alasan": " | ".join(per_row.get(n, []) + whole)})
+    if not v.submission.readable:
+        out.append({"sha256_berkas": f["sha256"], "baris": 0, "dataset": f["dataset"], "tahun": tahun,
+                    "kode_desa": None, "isi": to_json_text({"kunci_arsip": f["kunci_arsip"]}),
+                    "alasan": " | ".join(whole)})
+    return out
+
+
+def verdict_frames(tahun: int, checked: list[Checked], run_id: str) -> dict[str, pd.DataFrame]:
+    """The bundle for storage: registry rows, findings, quarantine, rule summary, accepted rows per dataset."""
+    accepted: dict[str, list[pd.DataFrame]] = {}
+    subs, issues, quarantine = [], [], []
+    for f, v in checked:
+        subs.append(_submission_row(f, v, tahun, run_id))
+        issues += issue_rows(f, v, tahun)
+        quarantine += _quarantine_rows(f, v, tahun)
+        if v.rows_accepted:
+            accepted.setdefault(f["dataset"], []).append(_accepted_rows(f, v))
+    frames = {b.SUBMISSIONS: pd.DataFrame(subs), b.ISSUES: pd.DataFrame(issues), b.QUARANTINE: pd.DataFrame(quarantine)}
+    frames[b.SUMMARY] = summarise(frames[b.ISSUES], run_id, checked)
+    for ds, parts in accepted.items():
+        frames[b.accepted(ds)] = pd.concat(parts, ignore_index=True)
+    return frames
+
+
+def summarise(issues: pd.DataFrame, run_id: str, checked: list[Checked]) -> pd.DataFrame:
+    """Rule counts per (file, desa, rule) for errors and warnings: the auditor's one-query table."""
+    if issues.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    issues = issues[issues["keparahan"].isin([ERROR, WARNING])]
+    desa_of: dict[tuple[str, int], str] = {}
+    sender_of: dict[str, str] = {}
+    for f, v in checked:
+        sender_of[f["sha256"]] = f["pengirim"]
+        t = v.submission.table
+        if "kode_desa" in t:
+            desa_of.update({(f["sha256"], int(r)): k for r, k in zip(t[ROW], t["kode_desa"], strict=True)
+                            if isinstance(k, str)})
+    kode = [desa_of.get((s, int(r))) if pd.notna(r) else (normalise_code(sender_of.get(s, "")) or None)
+            for s, r in zip(issues["sha256_berkas"], issues["baris"], strict=True)]
+    issues = issues.assign(kode_desa=kode, tingkat=issues["tingkat"].fillna(-1))
+    out = (issues.groupby(["dataset", "tahun", "kode_desa", "aturan", "keparahan", "tingkat", "sha256_berkas"],
+                          dropna=False).size().rename("jumlah").reset_index())
+    out["tingkat"] = out["tingkat"].astype(int).replace(-1, pd.NA)
+    out["run_id"] = run_id
+    return out[SUMMARY_COLUMNS]

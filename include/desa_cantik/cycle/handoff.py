@@ -1,0 +1,134 @@
+"""What one task hands the next (Airflow XCom, so JSON): one TypedDict per payload.
+
+A batch is either village/agency files (``jenis`` ``"berkas"``) or one child tier's package
+(``"paket"``); the two travel as a tagged union so each stage can tell them apart by type.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict
+
+FILES: Literal["berkas"] = "berkas"
+PACKAGE: Literal["paket"] = "paket"
+
+
+class InboxObject(TypedDict):
+    """One object found in the inbox: its key, size, and when the store received it (ISO-8601 UTC)."""
+
+    kunci: str
+    ukuran: int
+    diterima_pada: str
+
+
+class PackageObject(InboxObject):
+    relatif: str  # path inside the package (``data/...``, ``bag-info.txt``, ...)
+
+
+class FileBatch(TypedDict):
+    jenis: Literal["berkas"]
+    kelompok: str  # a kecamatan code, or ``opd-bps``
+    objek: list[InboxObject]
+
+
+class PackageBatch(TypedDict):
+    jenis: Literal["paket"]
+    kelompok: str  # ``paket-{pengirim}-{versi}``
+    pengirim: str
+    versi: str
+    objek: list[PackageObject]
+
+
+Batch = FileBatch | PackageBatch
+
+
+class ArchivedFile(TypedDict):
+    """A submission archived byte for byte: where it came from, where it is kept, what it is."""
+
+    kunci_masuk: str
+    kunci_arsip: str
+    sha256: str
+    ukuran: int
+    diterima_pada: str
+    dataset: str
+    pengirim: str
+    nama_berkas: str
+
+
+class CollectedFiles(TypedDict):
+    jenis: Literal["berkas"]
+    kelompok: str
+    berkas: list[ArchivedFile]
+
+
+class CollectedPackage(TypedDict):
+    jenis: Literal["paket"]
+    kelompok: str
+    pengirim: str
+    versi: str
+    arsip: str  # archive prefix of the package
+    isi: list[str]  # the package's relative paths
+    diterima_pada: str
+
+
+Collected = CollectedFiles | CollectedPackage
+
+
+class Validated(TypedDict):
+    """The gate's result for a batch: counts per verdict and where its bundle for storage is."""
+
+    kelompok: str
+    bundel: str  # staging prefix, see ``bundle.Bundle``
+    status: dict[str, int]  # verdict -> number of files (or packages)
+    alasan: NotRequired[str | None]  # a refused package's reason
+
+
+class Stored(TypedDict):
+    kelompok: str
+    baris_disimpan: dict[str, int]  # dataset (or ``komponen``) -> rows loaded
+    baris_karantina: int
+
+
+class Published(TypedDict):
+    status: Literal["terbit"]
+    paket: str
+    versi: str
+    berkas: list[str]
+    siklus: str
+    ditandatangani: bool
+    hulu: NotRequired[str]
+
+
+class Waiting(TypedDict):
+    status: Literal["menunggu"]
+    belum: list[str]  # children that have not delivered
+
+
+class DatasetCounts(TypedDict):
+    berkas_diterima_server: int
+    berkas_lolos: int
+    berkas_ditolak: int
+    baris_dibaca: int
+    baris_disimpan: int
+    baris_karantina: int
+
+
+class DeliveryRow(TypedDict):
+    kode_wilayah: str
+    nama_wilayah: str
+    terkirim: bool
+    versi_dipakai: str | None
+    diterima_pada: str | None
+    jumlah_versi: int
+    ditolak: int
+
+
+class CycleSummary(TypedDict):
+    tahun: int
+    wilayah: str
+    dataset: dict[str, DatasetCounts]
+    isu: dict[str, int]
+    indikator_per_tingkat: dict[str, int]
+    laporan: str
+    paket: str
+    pengiriman: list[DeliveryRow]
+    gudang: str  # the warehouse URL with its password masked

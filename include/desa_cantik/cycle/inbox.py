@@ -1,0 +1,94 @@
+"""Stage 1, walidata (Diskominfo): find new files in the inbox, batch them, archive them byte for byte.
+
+Work is batched per kecamatan (desa files) plus one batch for agency and BPS files, never one task per
+desa. A file already checked (same inbox key and arrival time) is not planned again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..intake import Provenance
+from ..regions import normalise_code
+from ..storage import ObjectStore, get_many, put_many
+from . import layout
+from .handoff import FILES, PACKAGE, ArchivedFile, Batch, Collected, CollectedFiles, FileBatch, InboxObject
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+AGENCY_BATCH = "opd-bps"
+
+
+def upload_folder(store: ObjectStore, folder: str | Path, tahun: int) -> int:
+    """Put a folder laid out ``{dataset}/{pengirim}/{berkas}`` (as ``generate`` writes it) in the inbox."""
+    root = Path(folder)
+    items = []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if p.is_file() and not rel.as_posix().startswith("_") and len(rel.parts) == 3:
+            items.append((layout.inbox_key(tahun, *rel.parts), p.read_bytes()))
+    return put_many(store, items)
+
+
+def window_open(rt: Runtime, when: datetime) -> bool:
+    """Whether the hourly gate works now: inside the Daftar Data's window, or always for packages from below."""
+    return rt.tier.gates_any_time or rt.daftar.window_open(when)
+
+
+def batch_of(pengirim: str) -> str:
+    """A desa's kecamatan code; agencies and BPS share one batch."""
+    kode = normalise_code(pengirim)
+    return kode[:8] if kode and kode.count(".") == 3 else AGENCY_BATCH
+
+
+def plan_batches(rt: Runtime) -> list[Batch]:
+    """New inbox objects since the last run, in batches (kecamatan files, or one child package each)."""
+    return rt.tier.plan(rt)
+
+
+def plan_file_batches(rt: Runtime) -> Iterator[FileBatch]:
+    pending: dict[str, list[InboxObject]] = {}
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for obj in rt.store.list(layout.inbox_prefix(rt.tahun)):
+        parsed = layout.parse_inbox_key(obj.key)
+        dataset = parsed.dataset if parsed else layout.UNKNOWN
+        if dataset not in seen:
+            seen[dataset] = rt.warehouse.seen(dataset, rt.tahun)
+        if (obj.key, layout.iso(obj.last_modified)) in seen[dataset]:
+            continue
+        group = batch_of(parsed.pengirim) if parsed else AGENCY_BATCH
+        pending.setdefault(group, []).append(
+            {"kunci": obj.key, "ukuran": obj.size, "diterima_pada": layout.iso(obj.last_modified)})
+    for kelompok, objs in sorted(pending.items()):
+        yield {"jenis": FILES, "kelompok": kelompok, "objek": objs}
+
+
+def collect_batch(rt: Runtime, batch: Batch) -> Collected:
+    """Archive every new object of the batch, byte for byte, before anything parses it."""
+    if batch["jenis"] == PACKAGE:
+        from .packages import collect_package
+
+        return collect_package(rt, batch)
+    return collect_files(rt, batch)
+
+
+def collect_files(rt: Runtime, batch: FileBatch) -> CollectedFiles:
+    objs = batch["objek"]
+    datas = get_many(rt.store, [o["kunci"] for o in objs])
+    archived: list[ArchivedFile] = []
+    writes = []
+    for o, data in zip(objs, datas, strict=True):
+        received = datetime.fromisoformat(o["diterima_pada"])
+        prov = Provenance.of(data, o["kunci"], received)
+        parsed = layout.parse_inbox_key(o["kunci"]) or layout.InboxKey(layout.UNKNOWN, layout.UNKNOWN, prov.nama_berkas)
+        key = layout.archive_key(rt.tahun, parsed.dataset, parsed.pengirim, received, prov.sha256, parsed.berkas)
+        writes.append((key, data))
+        archived.append({"kunci_masuk": o["kunci"], "kunci_arsip": key, "sha256": prov.sha256, "ukuran": prov.ukuran,
+                         "diterima_pada": layout.iso(received), "dataset": parsed.dataset, "pengirim": parsed.pengirim,
+                         "nama_berkas": parsed.berkas})
+    put_many(rt.store, writes)
+    return {"jenis": FILES, "kelompok": batch["kelompok"], "berkas": archived}

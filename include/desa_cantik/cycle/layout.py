@@ -1,0 +1,114 @@
+"""The object-key layout of a tier's store, in one place (one bucket or folder per tier).
+
+- ``masuk/{tahun}/{dataset}/{pengirim}/{berkas}``   inbox; pengirim = kode desa, kode OPD or ``BPS``
+- ``masuk/{tahun}/paket/{kode}/{versi}/...``   a child tier's package (provinsi, pusat)
+- ``arsip/{tahun}/{dataset}/{pengirim}/{waktu}-{sha}-{berkas}``   raw files, archived before parsing,
+  with ``.laporan.json|.html|.txt`` beside each (the operator's feedback)
+- ``arsip/{tahun}/paket/{kode}/{versi}/...``   every received package version
+- ``karantina/{tahun}/{dataset}/{pengirim}/{arsip}.csv``   rejected rows with their reasons
+- ``staging/{tahun}/{run}/{kelompok}/``   what the gate hands storage (see ``bundle.Bundle``)
+- ``data_docs/{tahun}/{run}/{kelompok}/{dataset}.html``   GX Data Docs of each gate run
+- ``publikasi/{tahun}/{kode}/{versi}/`` and ``terbaru.json``   this tier's signed packages
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+INBOX = "masuk"
+ARCHIVE = "arsip"
+QUARANTINE = "karantina"
+STAGING = "staging"
+DATA_DOCS = "data_docs"
+PUBLICATION = "publikasi"
+PACKAGES = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
+UNKNOWN = "tidak_dikenal"
+REPORT_FORMATS = ("json", "html", "txt")
+
+
+def stamp(when: datetime) -> str:
+    """Compact UTC time for keys and package versions: ``20260331T165900Z``."""
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def safe_segment(text: str) -> str:
+    """A run id or group name as one key segment (no slashes, no spaces)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+
+class InboxKey(NamedTuple):
+    dataset: str
+    pengirim: str
+    berkas: str
+
+
+def inbox_prefix(tahun: int) -> str:
+    return f"{INBOX}/{tahun}/"
+
+
+def inbox_key(tahun: int, dataset: str, pengirim: str, berkas: str) -> str:
+    return f"{INBOX}/{tahun}/{dataset}/{pengirim}/{berkas}"
+
+
+def parse_inbox_key(key: str) -> InboxKey | None:
+    """``masuk/{tahun}/{dataset}/{pengirim}/{berkas}`` -> its parts; None for a key outside the layout."""
+    parts = key.split("/")
+    if len(parts) != 5 or parts[0] != INBOX:
+        return None
+    return InboxKey(parts[2], parts[3], parts[4])
+
+
+def archive_key(tahun: int, dataset: str, pengirim: str, received: datetime, sha256: str, berkas: str) -> str:
+    return f"{ARCHIVE}/{tahun}/{dataset}/{pengirim}/{stamp(received)}-{sha256[:16]}-{berkas}"
+
+
+def report_key(archived: str, fmt: str) -> str:
+    """The operator's report beside an archived file (``json``, ``html`` or ``txt``)."""
+    return f"{archived}.laporan.{fmt}"
+
+
+def quarantine_key(tahun: int, dataset: str, pengirim: str, archived: str) -> str:
+    return f"{QUARANTINE}/{tahun}/{dataset}/{pengirim}/{archived.rsplit('/', 1)[-1]}.csv"
+
+
+def staging_prefix(tahun: int, run_id: str, kelompok: str) -> str:
+    return f"{STAGING}/{tahun}/{safe_segment(run_id)}/{kelompok}"
+
+
+def data_docs_key(tahun: int, run_id: str, kelompok: str, dataset: str) -> str:
+    return f"{DATA_DOCS}/{tahun}/{safe_segment(run_id)}/{kelompok}/{dataset}.html"
+
+
+def package_inbox_prefix(tahun: int) -> str:
+    return f"{INBOX}/{tahun}/{PACKAGES}/"
+
+
+def package_inbox(tahun: int, kode: str, versi: str) -> str:
+    return f"{INBOX}/{tahun}/{PACKAGES}/{kode}/{versi}"
+
+
+def package_archive(tahun: int, kode: str, versi: str) -> str:
+    return f"{ARCHIVE}/{tahun}/{PACKAGES}/{kode}/{versi}"
+
+
+def archive_prefix(tahun: int) -> str:
+    return f"{ARCHIVE}/{tahun}/"
+
+
+def publication_prefix(tahun: int, kode: str) -> str:
+    return f"{PUBLICATION}/{tahun}/{kode}/"
+
+
+def publication(tahun: int, kode: str, versi: str) -> str:
+    return f"{PUBLICATION}/{tahun}/{kode}/{versi}"
+
+
+def publication_pointer(tahun: int, kode: str) -> str:
+    """``terbaru.json``: which version is this tier's newest publication, and when it was published."""
+    return f"{PUBLICATION}/{tahun}/{kode}/terbaru.json"

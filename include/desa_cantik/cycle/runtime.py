@@ -1,0 +1,36 @@
+"""Everything a stage needs, built once per task from the environment, the tier's policy included."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import DaftarData, Settings
+from ..storage import ObjectStore, Warehouse, open_store
+from .tier import Tier, tier_for
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    daftar: DaftarData
+    store: ObjectStore
+    warehouse: Warehouse
+    tier: Tier = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tier = tier_for(self.settings.tingkat)  # chosen once: stages ask the policy, never branch on tingkat
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Runtime:
+        settings = Settings.from_env(env)
+        warehouse = Warehouse(settings.gudang_url)
+        warehouse.create()
+        return cls(settings, DaftarData.load(settings.daftar_data), open_store(settings.objek_url), warehouse)
+
+    @property
+    def tahun(self) -> int:
+        return self.daftar.tahun
+
+    @property
+    def wilayah(self) -> str:
+        return self.settings.kode_wilayah

@@ -1,0 +1,68 @@
+"""Stage 3, walidata (Diskominfo): load a validated bundle into the warehouse.
+
+Accepted rows are upserted per (kode_desa, tahun), newest received file winning; the registry, findings,
+quarantined rows and rule summary of the batch's files replace any earlier record of the same files;
+a child's accepted package replaces that child's components only if it is its newest version.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..findings import DITERIMA
+from ..storage import put_many
+from . import bundle as b
+from . import layout
+from .handoff import Stored, Validated
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+
+def store_bundle(rt: Runtime, validated: Validated) -> Stored:
+    """Load a validated bundle: accepted rows (COPY), registry, issues, quarantine, summary; or a delivery."""
+    tables = b.Bundle(rt.store, validated["bundel"]).read()
+    stored: dict[str, int] = {}
+    for name, frame in sorted(tables.items()):
+        if name.startswith(b.ACCEPTED_PREFIX):
+            stored[name.removeprefix(b.ACCEPTED_PREFIX)] = rt.warehouse.replace_rows(
+                name.removeprefix(b.ACCEPTED_PREFIX), frame)
+    if b.DELIVERY in tables:
+        stored.update(_store_delivery(rt, tables))
+    if b.SUBMISSIONS not in tables:
+        return {"kelompok": validated["kelompok"], "baris_disimpan": stored, "baris_karantina": 0}
+    rt.warehouse.record_verdicts(tables[b.SUBMISSIONS], tables[b.ISSUES], tables[b.QUARANTINE], tables[b.SUMMARY])
+    quarantine = tables[b.QUARANTINE]
+    put_many(rt.store, _quarantine_files(rt.tahun, tables[b.SUBMISSIONS], quarantine))
+    return {"kelompok": validated["kelompok"], "baris_disimpan": stored, "baris_karantina": len(quarantine)}
+
+
+def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    stored: dict[str, int] = {}
+    for delivery in tables[b.DELIVERY].to_dict("records"):
+        latest = rt.warehouse.latest_delivery(rt.tahun, delivery["kode_pengirim"])
+        if delivery["status"] == DITERIMA and (latest is None or delivery["versi"] >= latest):
+            # a resend replaces the sender's earlier contribution; every version stays archived
+            stored["komponen"] = rt.warehouse.replace_components(rt.tahun, delivery["kode_pengirim"],
+                                                                 tables[b.COMPONENTS])
+        rt.warehouse.record_delivery({k: _none_if_missing(v) for k, v in delivery.items()})
+    return stored
+
+
+def _none_if_missing(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and v != v) else v
+
+
+def _quarantine_files(tahun: int, submissions: pd.DataFrame, quarantine: pd.DataFrame) -> list[tuple[str, bytes]]:
+    """One CSV of rejected rows (with reasons) per file, beside the file's dataset and sender."""
+    if quarantine.empty:
+        return []
+    files = submissions.set_index("sha256")
+    out = []
+    for sha, rows in quarantine.groupby("sha256_berkas"):
+        f = files.loc[sha]
+        out.append((layout.quarantine_key(tahun, f["dataset"], f["pengirim"], f["kunci_arsip"]),
+                    rows.to_csv(index=False).encode()))
+    return out

@@ -1,0 +1,238 @@
+"""The cycle's stages called directly, on the embedded deployment (SQLite + a folder): fast, no Airflow.
+
+One kecamatan (Donomulyo, 10 desa) with every kind of injected error; each test asserts numbers the
+stages must produce, so a stage that silently stops doing its job (blank quarantine reasons, warnings
+missing from the auditor's summary, the close's cross-dataset check skipped, empty desa rows in the
+indicators, a retried package load that does not restore its components) fails here in seconds.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from desa_cantik.cycle import layout
+from desa_cantik.cycle.bundle import Bundle
+from desa_cantik.cycle.coordinate import coordinate
+from desa_cantik.cycle.cross_check import cross_check
+from desa_cantik.cycle.gate import validate_collected
+from desa_cantik.cycle.handoff import Validated
+from desa_cantik.cycle.inbox import collect_batch, plan_batches, upload_folder, window_open
+from desa_cantik.cycle.publish import latest_package, publish
+from desa_cantik.cycle.runtime import Runtime
+from desa_cantik.cycle.store import store_bundle
+from desa_cantik.cycle.summary import format_summary, summary
+from desa_cantik.findings import DITERIMA, DITOLAK, WARNING
+from desa_cantik.tiers import bag_info, generate_key, make_bag
+
+from .conftest import SMALL_REGION, TAHUN
+
+RUN = "uji__2026-03-31"
+
+
+def gate_and_store(rt: Runtime, run_id: str = RUN) -> list[Validated]:
+    """What the gate DAG's three groups do, batch by batch."""
+    validated = []
+    for batch in plan_batches(rt):
+        v = validate_collected(rt, collect_batch(rt, batch), run_id)
+        store_bundle(rt, v)
+        validated.append(v)
+    return validated
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> Runtime:
+    home = tmp_path_factory.mktemp("siklus")
+    rt = Runtime.from_env({"DESA_CANTIK_HOME": str(home), "DESA_CANTIK_WILAYAH": SMALL_REGION,
+                           "DESA_CANTIK_GUDANG": f"sqlite:///{home / 'gudang.sqlite'}"})
+    upload_folder(rt.store, small_generated, TAHUN)
+    gate_and_store(rt)
+    cross_check(rt, RUN)
+    coordinate(rt)
+    publish(rt, "2026-03-31T23:59:00+07:00")
+    return rt
+
+
+def _galat(root: Path) -> pd.DataFrame:
+    return pd.read_csv(root / "_kebenaran" / "galat.csv", dtype={"kode_desa": str})
+
+
+def test_every_file_gets_a_registry_entry_and_rows_add_up(cycle: Runtime, small_generated: Path) -> None:
+    subs = cycle.warehouse.submissions(TAHUN)
+    assert len(subs) == 22
+    assert set(subs["status"]) <= {DITERIMA, "diterima_dengan_catatan", DITOLAK}
+    for ds in cycle.daftar.datasets:
+        read = int(subs.loc[subs["dataset"] == ds, "baris_dibaca"].sum())
+        answer = pd.read_csv(small_generated / "_kebenaran" / f"{ds}.csv")
+        assert cycle.warehouse.count_rows(ds, TAHUN) == len(answer), ds
+        assert read == len(answer) + cycle.warehouse.count_quarantined_rows(ds, TAHUN), ds
+
+
+def test_quarantine_keeps_every_rejected_row_with_its_reasons(cycle: Runtime) -> None:
+    q = cycle.warehouse.table_frame("karantina_baris")
+    assert len(q) > 0
+    assert q["alasan"].str.len().gt(0).all(), "every quarantined row says why"
+    assert q["alasan"].str.match(r"^[A-Z]{3}-\d{2}: ").all(), "reasons name the rule first"
+    files = cycle.store.list("karantina/")
+    assert len(files) == q["sha256_berkas"].nunique()
+    for obj in files:
+        rows = pd.read_csv(io.BytesIO(cycle.store.get(obj.key)))
+        assert rows["alasan"].notna().all() and len(rows) >= 1, obj.key
+
+
+def test_summary_counts_errors_and_warnings_per_rule(cycle: Runtime, small_generated: Path) -> None:
+    summ = cycle.warehouse.validation_summary(TAHUN)
+    issues = cycle.warehouse.issues(TAHUN)
+    for severity in ("error", "warning"):
+        got = summ[summ["keparahan"] == severity].groupby("aturan")["jumlah"].sum().to_dict()
+        want = issues[issues["keparahan"] == severity].groupby("aturan").size().to_dict()
+        assert got == want, severity
+    for g in _galat(small_generated).itertuples():
+        assert g.aturan in set(summ["aturan"]), (g.jenis, g.aturan)
+
+
+def test_close_cross_check_finds_what_the_gate_could_not_see(cycle: Runtime, small_generated: Path) -> None:
+    """FAS-03 needs the desa's population, stored in the same batch: only the close can judge it."""
+    issues = cycle.warehouse.issues(TAHUN)
+    galat = _galat(small_generated)
+    cross = galat[galat["aturan"].isin(["FAS-03", "KES-05"])]
+    assert len(cross) == 2
+    for g in cross.itertuples():
+        hit = issues[(issues["aturan"] == g.aturan) & (issues["keparahan"] == WARNING)]
+        assert len(hit) == 1, g.aturan
+    again = cross_check(cycle, RUN + "-ulang")
+    assert again == {"kependudukan": 0, "fasilitas": 1, "kesehatan_anak": 1}
+    assert len(cycle.warehouse.issues(TAHUN)) == len(issues), "findings of the same rules are replaced"
+
+
+def test_indicators_list_only_desa_that_contributed(cycle: Runtime) -> None:
+    ind = cycle.warehouse.indicators(TAHUN)
+    desa = ind[ind["tingkat"] == "desa"]
+    assert (desa["desa_kontribusi"] > 0).all()
+    stored = set(cycle.warehouse.dataset_rows("kependudukan", TAHUN)["kode_desa"])
+    assert set(desa.loc[desa["indikator"] == "jumlah_penduduk", "kode_wilayah"]) == stored
+    kec = ind[(ind["tingkat"] == "kecamatan") & (ind["indikator"] == "jumlah_penduduk")].iloc[0]
+    assert kec["desa_total"] == 10 and kec["desa_kontribusi"] == len(stored)
+
+
+def test_rerun_changes_nothing(cycle: Runtime) -> None:
+    before = cycle.warehouse.fingerprint()
+    assert gate_and_store(cycle, "uji__ulang") == []
+    cross_check(cycle, RUN)
+    coordinate(cycle)
+    assert cycle.warehouse.fingerprint() == before
+
+
+def test_summary_for_people_matches_the_warehouse_and_hides_secrets(cycle: Runtime) -> None:
+    s = summary(cycle)
+    kep = s["dataset"]["kependudukan"]
+    assert kep["berkas_diterima_server"] == 10 and kep["berkas_lolos"] + kep["berkas_ditolak"] == 10
+    assert kep["baris_disimpan"] == cycle.warehouse.count_rows("kependudukan", TAHUN)
+    text = format_summary({**s, "gudang": "x"})
+    assert "kependudukan" in text and "Indikator dihitung" in text
+    from desa_cantik.storage import mask_url
+
+    assert mask_url("postgresql+psycopg2://dc:rahasia@db:5432/gudang") == "postgresql+psycopg2://dc:***@db:5432/gudang"
+    assert "rahasia" not in mask_url("s3://AKSES:rahasia@minio:9000/desa?secure=false")
+
+
+def test_package_carries_components_and_validation_summary(cycle: Runtime) -> None:
+    files = latest_package(cycle)
+    comps = pd.read_csv(io.BytesIO(files["komponen_desa.csv"]), dtype={"kode_desa": str})
+    assert len(comps) == len(cycle.warehouse.components(TAHUN))
+    assert "ringkasan_validasi.csv" in files and "pengiriman.csv" not in files
+
+
+def test_bundle_reads_back_exactly_what_was_written(tmp_path: Path) -> None:
+    from desa_cantik.storage import LocalFolderStore
+
+    store = LocalFolderStore(tmp_path)
+    b = Bundle.for_batch(store, TAHUN, "manual__2026/03/31 x", "35.07.01")
+    assert b.prefix == "staging/2025/manual__2026_03_31_x/35.07.01"
+    store.put(f"{b.prefix}/sisa_percobaan_lama.parquet", b"bukan parquet")  # a stale object of an earlier try
+    b.write({"a": pd.DataFrame({"x": [1, 2]})})
+    assert list(b.read()) == ["a"] and b.read()["a"]["x"].tolist() == [1, 2]
+
+
+def test_layout_parses_only_keys_of_the_layout() -> None:
+    assert layout.parse_inbox_key("masuk/2025/kependudukan/35.07.01.2001/a.csv") == (
+        "kependudukan", "35.07.01.2001", "a.csv")
+    for bad in ("masuk/2025/kependudukan/a.csv", "arsip/2025/x/y/z", "masuk/2025/a/b/c/d"):
+        assert layout.parse_inbox_key(bad) is None
+
+
+def test_window_is_the_daftar_data_s_at_a_kabupaten_and_always_open_above(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    kab = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "kab"), "DESA_CANTIK_WILAYAH": SMALL_REGION})
+    prov = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "prov"), "DESA_CANTIK_TINGKAT": "provinsi",
+                             "DESA_CANTIK_WILAYAH": "35"})
+    outside = datetime.fromisoformat("2026-06-01T10:00:00+07:00")
+    inside = datetime.fromisoformat("2026-02-01T10:00:00+07:00")
+    assert window_open(kab, inside) and not window_open(kab, outside)
+    assert window_open(prov, outside)
+
+
+# --- upper tier: packages ------------------------------------------------------------------------------
+
+
+def _send(child: Runtime, parent: Runtime, kode: str, versi: str, rows: pd.DataFrame) -> None:
+    files = {"data/komponen_desa.csv": rows.to_csv(index=False).encode()}
+    identity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{kode}", "tingkat": "kabupaten", "kode_wilayah": kode,
+                "dibuat_pada": "2026-04-01T00:00:00+07:00", "versi_standar": "1"}
+    bag = make_bag({k.removeprefix("data/"): v for k, v in files.items()}, bag_info(identity, {}),
+                   child.settings.kunci / f"{kode}.key")
+    for name, data in bag.items():
+        parent.store.put(f"{layout.package_inbox(TAHUN, kode, versi)}/{name}", data)
+
+
+@pytest.fixture
+def kab_and_prov(tmp_path: Path) -> tuple[Runtime, Runtime]:
+    """Kabupaten Malang and its province, the province holding Malang's public key."""
+    child = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "kab"), "DESA_CANTIK_WILAYAH": "35.07"})
+    prov = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "prov"), "DESA_CANTIK_TINGKAT": "provinsi",
+                             "DESA_CANTIK_WILAYAH": "35"})
+    _, pub = generate_key(child.settings.kunci, "35.07")
+    (prov.settings.kunci / "kunci_publik").mkdir(parents=True)
+    (prov.settings.kunci / "kunci_publik" / "35.07.pub").write_bytes(pub.read_bytes())
+    return child, prov
+
+
+def test_province_uses_the_newest_version_and_a_retried_load_restores_it(kab_and_prov: tuple[Runtime, Runtime]) -> None:
+    child, prov = kab_and_prov
+    v1 = pd.DataFrame({"kode_desa": ["35.07.01.2001"], "indikator": ["jumlah_penduduk"], "pembilang": [100.0],
+                       "penyebut": [1.0]})
+    _send(child, prov, "35.07", "20260401T000000Z", v1)
+    _send(child, prov, "35.07", "20260402T000000Z", v1.assign(pembilang=200.0))
+    validated = gate_and_store(prov)
+    assert [v["status"] for v in validated] == [{DITERIMA: 1}, {DITERIMA: 1}]
+    assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [200.0]
+    # a retry of the newest version's load (the task ran again) converges on the same components
+    prov.warehouse.replace_components(TAHUN, "35.07", v1.iloc[0:0].assign(tahun=TAHUN, sumber="x", versi="x"))
+    store_bundle(prov, validated[1])
+    assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [200.0]
+    # an older version stored late does not replace the newer one
+    store_bundle(prov, validated[0])
+    assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [200.0]
+    sent = prov.warehouse.deliveries(TAHUN)
+    assert sorted(sent["status"]) == [DITERIMA, DITERIMA]
+    s = summary(prov)  # travels as XCom: plain JSON, no NaN for the 37 kabupaten/kota that sent nothing
+    json.dumps(s, allow_nan=False)
+    assert [(d["kode_wilayah"], d["jumlah_versi"]) for d in s["pengiriman"] if d["terkirim"]] == [("35.07", 2)]
+
+
+def test_package_outside_the_senders_area_is_refused_with_its_reason(kab_and_prov: tuple[Runtime, Runtime]) -> None:
+    child, prov = kab_and_prov
+    rows = pd.DataFrame({"kode_desa": ["35.08.01.2001"], "indikator": ["jumlah_penduduk"], "pembilang": [1.0],
+                         "penyebut": [1.0]})
+    _send(child, prov, "35.07", "20260401T000000Z", rows)
+    [validated] = gate_and_store(prov)
+    assert validated["status"] == {DITOLAK: 1}
+    sent = prov.warehouse.deliveries(TAHUN).iloc[0]
+    assert sent["status"] == DITOLAK and "di luar wilayah 35.07" in sent["alasan"]
+    assert prov.warehouse.components(TAHUN).empty
+    assert json.loads(json.dumps(validated))["alasan"] == sent["alasan"], "the hand-off is plain JSON"
