@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from .findings import DITOLAK, ERROR, INFO, STATUS_LABEL, WARNING
-from .quality import Verdict
+from .quality import FILE_LEVEL, Verdict
 
 _SEVERITY_ID = {ERROR: "GALAT", WARNING: "PERINGATAN", INFO: "CATATAN"}
 
@@ -45,6 +45,9 @@ def report_text(verdict: Verdict) -> str:
         lines.append(f"{head} {i.pesan}")
         if i.keparahan != INFO and (i.nilai is not None or i.diharapkan):
             lines.append(f"    ditemukan: {i.nilai if i.nilai is not None else '-'}; seharusnya: {i.diharapkan or '-'}")
+    if any(i.keparahan == WARNING and (i.tingkat or 0) > FILE_LEVEL for i in verdict.issues):
+        lines += ["", "Peringatan tingkat 2-4 membandingkan dengan data lain (tahun lalu, proyeksi BPS, dataset lain);",
+                  "keputusan tidak berubah karenanya. Periksa kembali angkanya dan kirim ulang bila memang keliru."]
     if verdict.status == DITOLAK:
         lines += ["", "Perbaiki galat di atas lalu kirim ulang berkas. Berkas yang baru menggantikan yang lama."]
     return "\n".join(lines) + "\n"

@@ -24,6 +24,10 @@ from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, INFO, W
 from .intake import ROW, Submission
 
 FILE = "_berkas"  # which submission of the batch a row came from
+# The verdict is a function of the file alone (ESS levels 0-1): warnings that compare with other data
+# (levels 2-4) are reported but never change it, so the pre-check, the gate and any rerun agree whatever
+# the warehouse held at the time.
+FILE_LEVEL = 1
 SENDER = "_wilayah_pengirim"  # region (or desa) the submitter may report on
 
 ACCEPTED = DITERIMA
@@ -301,7 +305,7 @@ def _judge(sub: Submission, file_issues: list[Issue], row_issues: list[Issue],
                             + ", ".join(skipped) + ".", tingkat=None))
     if len(accepted) == 0:
         status = REJECTED
-    elif any(i.keparahan == WARNING for i in issues) or len(rejected):
+    elif any(i.keparahan == WARNING and (i.tingkat or 0) <= FILE_LEVEL for i in issues) or len(rejected):
         status = ACCEPTED_WITH_WARNINGS
     else:
         status = ACCEPTED

@@ -182,24 +182,26 @@ def data_table(dataset: str) -> str:
 
 
 def _schema() -> sa.MetaData:
+    """The warehouse's tables. Text wherever a sender's input can reach (names, keys, values): no width can
+    fail a load; fixed-width only for values the cycle itself makes (codes it normalised, hashes, times)."""
     md = sa.MetaData()
     sa.Table(
         SUBMISSIONS, md,
-        sa.Column("kunci_masuk", sa.String(512), primary_key=True),
-        sa.Column("sha256", sa.String(64), primary_key=True),
-        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("kunci_masuk", sa.Text, primary_key=True),
+        sa.Column("sha256", sa.Text, primary_key=True),
+        sa.Column("dataset", sa.Text, nullable=False),
         sa.Column("tahun", sa.Integer, nullable=False),
-        sa.Column("pengirim", sa.String(64), nullable=False),
-        sa.Column("kunci_arsip", sa.String(512), nullable=False),
-        sa.Column("nama_berkas", sa.String(256), nullable=False),
+        sa.Column("pengirim", sa.Text, nullable=False),
+        sa.Column("kunci_arsip", sa.Text, nullable=False),
+        sa.Column("nama_berkas", sa.Text, nullable=False),
         sa.Column("ukuran", sa.BigInteger, nullable=False),
         sa.Column("diterima_pada", sa.String(32), nullable=False),  # ISO-8601 UTC, sorts as text
         sa.Column("status", sa.String(32), nullable=False),
         sa.Column("baris_dibaca", sa.Integer, nullable=False),
         sa.Column("baris_diterima", sa.Integer, nullable=False),
         sa.Column("baris_ditolak", sa.Integer, nullable=False),
-        sa.Column("kunci_laporan", sa.String(512)),
-        sa.Column("run_id", sa.String(256)),
+        sa.Column("kunci_laporan", sa.Text),
+        sa.Column("run_id", sa.Text),
     )
     specs = all_datasets()
     for ds in specs.values():
@@ -212,31 +214,31 @@ def _schema() -> sa.MetaData:
             elif c.tipe == COUNT:
                 cols.append(sa.Column(c.nama, sa.BigInteger, nullable=False))
             else:
-                cols.append(sa.Column(c.nama, sa.String(64), nullable=False))
-        cols += [sa.Column("sha256_berkas", sa.String(64), nullable=False),
+                cols.append(sa.Column(c.nama, sa.Text, nullable=False))
+        cols += [sa.Column("sha256_berkas", sa.Text, nullable=False),
                  sa.Column("baris_berkas", sa.Integer, nullable=False),
                  sa.Column("diterima_pada", sa.String(32), nullable=False)]
         sa.Table(data_table(ds.nama), md, *cols)
     sa.Table(
         QUARANTINE, md,
-        sa.Column("sha256_berkas", sa.String(64), primary_key=True),
+        sa.Column("sha256_berkas", sa.Text, primary_key=True),
         sa.Column("baris", sa.Integer, primary_key=True),
-        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("dataset", sa.Text, nullable=False),
         sa.Column("tahun", sa.Integer, nullable=False),
-        sa.Column("kode_desa", sa.String(64)),
+        sa.Column("kode_desa", sa.Text),
         sa.Column("isi", sa.Text, nullable=False),  # the row as read, JSON
         sa.Column("alasan", sa.Text, nullable=False),
     )
     sa.Table(
         ISSUES, md,
-        sa.Column("sha256_berkas", sa.String(64), nullable=False, index=True),
-        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("sha256_berkas", sa.Text, nullable=False, index=True),
+        sa.Column("dataset", sa.Text, nullable=False),
         sa.Column("tahun", sa.Integer, nullable=False),
-        sa.Column("pengirim", sa.String(64), nullable=False),
+        sa.Column("pengirim", sa.Text, nullable=False),
         sa.Column("baris", sa.Integer),
-        sa.Column("kolom", sa.String(64)),
+        sa.Column("kolom", sa.Text),
         sa.Column("aturan", sa.String(32), nullable=False),
-        sa.Column("keparahan", sa.String(16), nullable=False),
+        sa.Column("keparahan", sa.Text, nullable=False),
         sa.Column("tingkat", sa.Integer),
         sa.Column("pesan", sa.Text, nullable=False),
         sa.Column("nilai", sa.Text),
@@ -244,23 +246,23 @@ def _schema() -> sa.MetaData:
     )
     sa.Table(
         SUMMARY, md,
-        sa.Column("run_id", sa.String(256), nullable=False),
-        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("run_id", sa.Text, nullable=False),
+        sa.Column("dataset", sa.Text, nullable=False),
         sa.Column("tahun", sa.Integer, nullable=False),
-        sa.Column("kode_desa", sa.String(64)),
+        sa.Column("kode_desa", sa.Text),
         sa.Column("aturan", sa.String(32), nullable=False),
-        sa.Column("keparahan", sa.String(16), nullable=False),
+        sa.Column("keparahan", sa.Text, nullable=False),
         sa.Column("tingkat", sa.Integer),
         sa.Column("jumlah", sa.Integer, nullable=False),
-        sa.Column("sha256_berkas", sa.String(64), nullable=False, index=True),
+        sa.Column("sha256_berkas", sa.Text, nullable=False, index=True),
     )
     sa.Table(
         INDICATORS, md,
         sa.Column("tahun", sa.Integer, primary_key=True),
-        sa.Column("tingkat", sa.String(16), primary_key=True),
+        sa.Column("tingkat", sa.Text, primary_key=True),
         sa.Column("kode_wilayah", sa.String(13), primary_key=True),
-        sa.Column("indikator", sa.String(64), primary_key=True),
-        sa.Column("nama_wilayah", sa.String(128), nullable=False),
+        sa.Column("indikator", sa.Text, primary_key=True),
+        sa.Column("nama_wilayah", sa.Text, nullable=False),
         sa.Column("nilai", sa.Float),
         sa.Column("satuan", sa.String(32), nullable=False),
         sa.Column("desa_kontribusi", sa.Integer, nullable=False),
@@ -270,23 +272,23 @@ def _schema() -> sa.MetaData:
         COMPONENTS, md,  # per desa: the sums an indicator is made of, so upper tiers can re-aggregate
         sa.Column("tahun", sa.Integer, primary_key=True),
         sa.Column("kode_desa", sa.String(13), primary_key=True),
-        sa.Column("indikator", sa.String(64), primary_key=True),
+        sa.Column("indikator", sa.Text, primary_key=True),
         sa.Column("pembilang", sa.Float, nullable=False),
         sa.Column("penyebut", sa.Float, nullable=False),
-        sa.Column("sumber", sa.String(64), nullable=False),  # the tier (or own gate) the row came from
-        sa.Column("versi", sa.String(32), nullable=False),
+        sa.Column("sumber", sa.Text, nullable=False),  # the tier (or own gate) the row came from
+        sa.Column("versi", sa.Text, nullable=False),
     )
     sa.Table(
         DELIVERIES, md,
         sa.Column("tahun", sa.Integer, primary_key=True),
-        sa.Column("kode_pengirim", sa.String(16), primary_key=True),
-        sa.Column("versi", sa.String(32), primary_key=True),
+        sa.Column("kode_pengirim", sa.Text, primary_key=True),
+        sa.Column("versi", sa.Text, primary_key=True),  # the folder name a child chose
         sa.Column("diterima_pada", sa.String(32), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),  # diterima | ditolak
+        sa.Column("status", sa.Text, nullable=False),  # diterima | ditolak
         sa.Column("alasan", sa.Text),
-        sa.Column("kunci_arsip", sa.String(512), nullable=False),
+        sa.Column("kunci_arsip", sa.Text, nullable=False),
         sa.Column("baris_komponen", sa.Integer, nullable=False),
-        sa.Column("run_id", sa.String(256)),
+        sa.Column("run_id", sa.Text),
     )
     return md
 
@@ -332,6 +334,10 @@ class Warehouse:
 
     def replace_rows(self, dataset: str, frame: pd.DataFrame) -> int:
         """Upsert accepted rows: per (kode_desa, tahun), the most recently received submission wins."""
+        with self.engine.begin() as conn:
+            return self._upsert_rows(conn, dataset, frame)
+
+    def _upsert_rows(self, conn: sa.Connection, dataset: str, frame: pd.DataFrame) -> int:
         if frame.empty:
             return 0
         frame = (frame.sort_values(["diterima_pada", "sha256_berkas"])
@@ -340,41 +346,51 @@ class Warehouse:
         cols = [c.name for c in self.table(table).columns]
         frame = frame[cols]
         staging = f"tmp_{table}"
-        with self.engine.begin() as conn:
-            if self.is_postgres:
-                conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" (LIKE "{table}") ON COMMIT DROP'))
-            else:
-                conn.execute(sa.text(f'DROP TABLE IF EXISTS temp."{staging}"'))
-                conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM "{table}" WHERE 0'))  # noqa: S608
-            self._bulk_insert(conn, staging, frame)
-            # set-based upsert; table and column names are the schema's own, never input
-            conn.execute(sa.text(
-                f'DELETE FROM "{table}" WHERE EXISTS (SELECT 1 FROM "{staging}" s WHERE s.kode_desa = "{table}".kode_desa'  # noqa: S608
-                f' AND s.tahun = "{table}".tahun AND s.diterima_pada >= "{table}".diterima_pada)'))
-            collist = ", ".join(f'"{c}"' for c in cols)
-            conn.execute(sa.text(
-                f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM "{staging}" s WHERE NOT EXISTS '  # noqa: S608
-                f'(SELECT 1 FROM "{table}" d WHERE d.kode_desa = s.kode_desa AND d.tahun = s.tahun)'))
-            if not self.is_postgres:
-                conn.execute(sa.text(f'DROP TABLE temp."{staging}"'))
+        if self.is_postgres:
+            conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" (LIKE "{table}") ON COMMIT DROP'))
+        else:
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS temp."{staging}"'))
+            conn.execute(sa.text(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM "{table}" WHERE 0'))  # noqa: S608
+        self._bulk_insert(conn, staging, frame)
+        # set-based upsert; table and column names are the schema's own, never input
+        conn.execute(sa.text(
+            f'DELETE FROM "{table}" WHERE EXISTS (SELECT 1 FROM "{staging}" s WHERE s.kode_desa = "{table}".kode_desa'  # noqa: S608
+            f' AND s.tahun = "{table}".tahun AND s.diterima_pada >= "{table}".diterima_pada)'))
+        collist = ", ".join(f'"{c}"' for c in cols)
+        conn.execute(sa.text(
+            f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM "{staging}" s WHERE NOT EXISTS '  # noqa: S608
+            f'(SELECT 1 FROM "{table}" d WHERE d.kode_desa = s.kode_desa AND d.tahun = s.tahun)'))
+        if not self.is_postgres:
+            conn.execute(sa.text(f'DROP TABLE temp."{staging}"'))
         return len(frame)
 
-    def record_verdicts(self, submissions: pd.DataFrame, issues: pd.DataFrame, quarantine: pd.DataFrame,
-                        summary: pd.DataFrame) -> None:
-        """Register checked submissions with their issues, quarantined rows and rule summary, in one go."""
-        shas = submissions["sha256"].unique().tolist()
+    def store_checked(self, accepted: dict[str, pd.DataFrame], submissions: pd.DataFrame, issues: pd.DataFrame,
+                      quarantine: pd.DataFrame, summary: pd.DataFrame) -> dict[str, int]:
+        """A batch's files as one unit of work: accepted rows, registry, findings, quarantine, summary.
+
+        One transaction: after a crash nothing of the batch is stored, so any rerun (a task retry or a new
+        DAG run) checks the same files again and ends in the same state; the registry never names a file
+        whose rows are missing, nor rows a file the registry does not know.
+        """
         with self.engine.begin() as conn:
-            for name, col in ((ISSUES, "sha256_berkas"), (QUARANTINE, "sha256_berkas"), (SUMMARY, "sha256_berkas")):
-                t = self.table(name)
-                for chunk in _chunks(shas, 500):
-                    conn.execute(t.delete().where(t.c[col].in_(chunk)))
-            t = self.table(SUBMISSIONS)
-            for chunk in _chunks(list(zip(submissions["kunci_masuk"], submissions["sha256"], strict=True)), 500):
-                conn.execute(t.delete().where(sa.tuple_(t.c.kunci_masuk, t.c.sha256).in_(chunk)))
-            self._bulk_insert(conn, SUBMISSIONS, submissions)
-            self._bulk_insert(conn, ISSUES, issues)
-            self._bulk_insert(conn, QUARANTINE, quarantine)
-            self._bulk_insert(conn, SUMMARY, summary)
+            stored = {ds: self._upsert_rows(conn, ds, frame) for ds, frame in sorted(accepted.items())}
+            self._record_verdicts(conn, submissions, issues, quarantine, summary)
+        return stored
+
+    def _record_verdicts(self, conn: sa.Connection, submissions: pd.DataFrame, issues: pd.DataFrame,
+                         quarantine: pd.DataFrame, summary: pd.DataFrame) -> None:
+        shas = submissions["sha256"].unique().tolist()
+        for name, col in ((ISSUES, "sha256_berkas"), (QUARANTINE, "sha256_berkas"), (SUMMARY, "sha256_berkas")):
+            t = self.table(name)
+            for chunk in _chunks(shas, 500):
+                conn.execute(t.delete().where(t.c[col].in_(chunk)))
+        t = self.table(SUBMISSIONS)
+        for chunk in _chunks(list(zip(submissions["kunci_masuk"], submissions["sha256"], strict=True)), 500):
+            conn.execute(t.delete().where(sa.tuple_(t.c.kunci_masuk, t.c.sha256).in_(chunk)))
+        self._bulk_insert(conn, SUBMISSIONS, submissions)
+        self._bulk_insert(conn, ISSUES, issues)
+        self._bulk_insert(conn, QUARANTINE, quarantine)
+        self._bulk_insert(conn, SUMMARY, summary)
 
     def replace_findings(self, dataset: str, tahun: int, rules: list[str], issues: pd.DataFrame,
                          summary: pd.DataFrame) -> None:

@@ -7,6 +7,7 @@ findings and the quarantined rows go to storage as one bundle. Files of a datase
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from .handoff import PACKAGE, ArchivedFile, Collected, CollectedFiles, Validated
 if TYPE_CHECKING:
     from .runtime import Runtime
 
+log = logging.getLogger(__name__)
 Checked = tuple[ArchivedFile, Verdict]
 SUMMARY_COLUMNS = ["run_id", "dataset", "tahun", "kode_desa", "aturan", "keparahan", "tingkat", "jumlah", "sha256_berkas"]
 
@@ -84,14 +86,48 @@ def validate_collected(rt: Runtime, collected: Collected, run_id: str) -> Valida
     return validate_files(rt, collected, run_id)
 
 
+INTERNAL = ("Berkas tidak dapat diproses karena gangguan di server ({kind}). Berkas sudah disimpan dan akan "
+            "diperiksa petugas; tidak perlu dikirim ulang kecuali diminta.")
+
+
+def _unreadable(spec: Dataset, prov: Provenance, reason: str) -> Submission:
+    empty = pd.DataFrame(columns=[*spec.columns, ROW])
+    return Submission(spec, prov, empty, empty.copy(), unreadable_reason=reason)
+
+
 def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submission:
+    """One file as a submission; whatever goes wrong becomes that file's reason, never the batch's failure."""
     prov = Provenance(f["kunci_masuk"], f["nama_berkas"], f["ukuran"], f["sha256"],
                       datetime.fromisoformat(f["diterima_pada"]))
+    if f["dataset"] == layout.UNKNOWN:
+        return _unreadable(spec, prov, f"Berkas diletakkan di luar susunan kotak masuk ('{f['kunci_masuk'][:200]}'). "
+                                       f"Kirim ulang ke masuk/{rt.tahun}/{{dataset}}/{{pengirim}}/{{nama berkas}}.")
     problem = sender_problem(rt, f["dataset"], f["pengirim"])
     if problem:
-        empty = pd.DataFrame(columns=[*spec.columns, ROW])
-        return Submission(spec, prov, empty, empty.copy(), unreadable_reason=problem)
-    return read_submission(data, spec, prov, rt.tahun)
+        return _unreadable(spec, prov, problem)
+    try:
+        return read_submission(data, spec, prov, rt.tahun)
+    except Exception as exc:  # a reader bug must not cost the other files of the batch their verdicts
+        log.exception("membaca %s gagal", f["kunci_arsip"])
+        return _unreadable(spec, prov, INTERNAL.format(kind=type(exc).__name__))
+
+
+def _judge_isolated(subs: list[Submission], ctx: GateContext, senders: list[str],
+                    docs: dict[str, str]) -> list[Verdict]:
+    """One GX run for the dataset's files; if it fails, each file alone, and a file that still fails is refused."""
+    try:
+        return validate_batch(subs, ctx, senders, data_docs=docs)
+    except Exception:
+        log.exception("gerbang gagal untuk %d berkas %s; diperiksa satu per satu", len(subs), subs[0].dataset.nama)
+    verdicts = []
+    for sub, sender in zip(subs, senders, strict=True):
+        try:
+            verdicts += validate_batch([sub], ctx, [sender])
+        except Exception as exc:
+            log.exception("gerbang gagal untuk %s", sub.provenance.object_key)
+            verdicts += validate_batch([_unreadable(sub.dataset, sub.provenance, INTERNAL.format(kind=type(exc).__name__))],
+                                       ctx, [sender])
+    return verdicts
 
 
 def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Validated:
@@ -108,7 +144,7 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
         spec = get_dataset(dataset if dataset in rt.daftar.datasets else rt.daftar.datasets[0])
         subs = [_read(rt, f, datas[f["kunci_arsip"]], spec) for f in group]
         senders = [sender_region(rt, dataset, f["pengirim"]) for f in group]
-        checked += list(zip(group, validate_batch(subs, ctx, senders, data_docs=docs), strict=True))
+        checked += list(zip(group, _judge_isolated(subs, ctx, senders, docs), strict=True))
     put_many(rt.store, _reports(checked))
     put_many(rt.store, [(layout.data_docs_key(rt.tahun, run_id, collected["kelompok"], ds), html.encode())
                         for ds, html in docs.items()])

@@ -37,9 +37,25 @@ def iso(when: datetime) -> str:
     return when.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
+MAX_NAME = 96  # characters of a sender's file name kept in a key (the full name stays in the registry)
+
+
 def safe_segment(text: str) -> str:
     """A run id or group name as one key segment (no slashes, no spaces)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+
+def safe_name(name: str, limit: int = MAX_NAME) -> str:
+    """Any name a sender chose as one short key segment: safe characters, bounded length, extension kept.
+
+    A 240-character name once failed a whole batch (``ENAMETOOLONG``); ``.`` and ``..`` never survive.
+    """
+    clean = safe_segment(name).strip(".") or "berkas"
+    if len(clean) <= limit:
+        return clean
+    stem, dot, ext = clean.rpartition(".")
+    ext = ext[:12] if dot and stem else ""
+    return clean[: limit - len(ext) - 1].rstrip(".") + ("." + ext if ext else "")
 
 
 class InboxKey(NamedTuple):
@@ -59,13 +75,15 @@ def inbox_key(tahun: int, dataset: str, pengirim: str, berkas: str) -> str:
 def parse_inbox_key(key: str) -> InboxKey | None:
     """``masuk/{tahun}/{dataset}/{pengirim}/{berkas}`` -> its parts; None for a key outside the layout."""
     parts = key.split("/")
-    if len(parts) != 5 or parts[0] != INBOX:
+    if len(parts) != 5 or parts[0] != INBOX or any(p in ("", ".", "..") for p in parts):
         return None
     return InboxKey(parts[2], parts[3], parts[4])
 
 
 def archive_key(tahun: int, dataset: str, pengirim: str, received: datetime, sha256: str, berkas: str) -> str:
-    return f"{ARCHIVE}/{tahun}/{dataset}/{pengirim}/{stamp(received)}-{sha256[:16]}-{berkas}"
+    """Unique per content and arrival; every segment bounded and safe whatever the sender named things."""
+    return (f"{ARCHIVE}/{tahun}/{safe_name(dataset, 64)}/{safe_name(pengirim, 64)}/"
+            f"{stamp(received)}-{sha256[:16]}-{safe_name(berkas)}")
 
 
 def report_key(archived: str, fmt: str) -> str:
@@ -74,7 +92,7 @@ def report_key(archived: str, fmt: str) -> str:
 
 
 def quarantine_key(tahun: int, dataset: str, pengirim: str, archived: str) -> str:
-    return f"{QUARANTINE}/{tahun}/{dataset}/{pengirim}/{archived.rsplit('/', 1)[-1]}.csv"
+    return f"{QUARANTINE}/{tahun}/{safe_name(dataset, 64)}/{safe_name(pengirim, 64)}/{archived.rsplit('/', 1)[-1]}.csv"
 
 
 def staging_prefix(tahun: int, run_id: str, kelompok: str) -> str:

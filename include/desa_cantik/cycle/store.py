@@ -22,20 +22,16 @@ if TYPE_CHECKING:
 
 
 def store_bundle(rt: Runtime, validated: Validated) -> Stored:
-    """Load a validated bundle: accepted rows (COPY), registry, issues, quarantine, summary; or a delivery."""
+    """Load a validated bundle: a batch's files as one unit of work, or a child tier's delivery."""
     tables = b.Bundle(rt.store, validated["bundel"]).read()
-    stored: dict[str, int] = {}
-    for name, frame in sorted(tables.items()):
-        if name.startswith(b.ACCEPTED_PREFIX):
-            stored[name.removeprefix(b.ACCEPTED_PREFIX)] = rt.warehouse.replace_rows(
-                name.removeprefix(b.ACCEPTED_PREFIX), frame)
     if b.DELIVERY in tables:
-        stored.update(_store_delivery(rt, tables))
-    if b.SUBMISSIONS not in tables:
-        return {"kelompok": validated["kelompok"], "baris_disimpan": stored, "baris_karantina": 0}
-    rt.warehouse.record_verdicts(tables[b.SUBMISSIONS], tables[b.ISSUES], tables[b.QUARANTINE], tables[b.SUMMARY])
+        return {"kelompok": validated["kelompok"], "baris_disimpan": _store_delivery(rt, tables), "baris_karantina": 0}
     quarantine = tables[b.QUARANTINE]
+    # objects first (rewritten identically by any rerun), then every table of the batch in one transaction
     put_many(rt.store, _quarantine_files(rt.tahun, tables[b.SUBMISSIONS], quarantine))
+    accepted = {name.removeprefix(b.ACCEPTED_PREFIX): frame for name, frame in tables.items()
+                if name.startswith(b.ACCEPTED_PREFIX)}
+    stored = rt.warehouse.store_checked(accepted, tables[b.SUBMISSIONS], tables[b.ISSUES], quarantine, tables[b.SUMMARY])
     return {"kelompok": validated["kelompok"], "baris_disimpan": stored, "baris_karantina": len(quarantine)}
 
 
