@@ -15,19 +15,20 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from desa_cantik.datasets import get_dataset
-from desa_cantik.intake import Provenance, read_submission
+from desa_cantik.intake import Provenance, Submission, read_submission
 from desa_cantik.quality import GateContext, validate_batch
 from desa_cantik.regions import desa_table
 from desa_cantik.storage import Warehouse
 from desa_cantik.synthetic import generate
 
 
-def timed(fn, repeat: int = 3) -> float:
+def timed(fn: Callable[[], object], repeat: int = 3) -> float:
     runs = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -42,7 +43,7 @@ def main() -> int:
     spec = get_dataset("kependudukan")
     files = sorted(p for p in (out / "kependudukan").rglob("*") if p.is_file())
     blobs = [(p.read_bytes(), p.name) for p in files]
-    subs: list = []
+    subs: list[Submission] = []
 
     def intake() -> None:
         subs.clear()

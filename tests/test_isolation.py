@@ -61,16 +61,15 @@ def test_a_file_that_breaks_the_reader_costs_only_its_own_verdict(tmp_path: Path
     rt = _runtime(tmp_path)
     boom = HEADER.encode() + b"\xff\xfe ledakan\n"
     _inbox(rt, {**GOOD, "kependudukan/35.07.01.2007/rusak.csv": boom})
-    import desa_cantik.cycle.gate as gate
+    from desa_cantik.intake import read_submission as real
 
-    real = gate.read_submission
 
     def flaky(data: bytes, *args: object, **kwargs: object) -> object:
         if data == boom:
             raise RuntimeError("bug pembaca")
         return real(data, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gate, "read_submission", flaky)
+    monkeypatch.setattr("desa_cantik.cycle.gate.read_submission", flaky)
     _gate(rt, "uji")
     subs = rt.warehouse.submissions(TAHUN).set_index("pengirim")
     assert (subs.drop(index="35.07.01.2007")["status"] == DITERIMA).all() and len(subs) == 6

@@ -132,8 +132,13 @@ def test_summary_for_people_matches_the_warehouse_and_hides_secrets(cycle: Runti
     kep = s["dataset"]["kependudukan"]
     assert kep["berkas_diterima_server"] == 10 and kep["berkas_lolos"] + kep["berkas_ditolak"] == 10
     assert kep["baris_disimpan"] == cycle.warehouse.count_rows("kependudukan", TAHUN)
-    text = format_summary({**s, "gudang": "x"})
+    text = format_summary(s)
     assert "kependudukan" in text and "Indikator dihitung" in text
+    import dataclasses
+
+    with_password = dataclasses.replace(cycle.settings, gudang_url="postgresql+psycopg2://dc:rahasia@db:5432/gudang")
+    shown = format_summary(summary(dataclasses.replace(cycle, settings=with_password)))
+    assert "rahasia" not in shown and "dc:***@db:5432/gudang" in shown
     from desa_cantik.storage import mask_url
 
     assert mask_url("postgresql+psycopg2://dc:rahasia@db:5432/gudang") == "postgresql+psycopg2://dc:***@db:5432/gudang"

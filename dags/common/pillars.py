@@ -47,8 +47,13 @@ CYCLE_DAG_ARGS: dict[str, Any] = {
 
 
 def runtime() -> Runtime:
+    """The stages' runtime; the warehouse and store passwords are registered with Airflow's log masker first."""
+    from airflow.sdk.log import mask_secret
+    from desa_cantik.config import Settings
     from desa_cantik.cycle.runtime import Runtime
 
+    for secret in Settings.from_env().secrets():
+        mask_secret(secret)
     return Runtime.from_env()
 
 

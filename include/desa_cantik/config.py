@@ -56,6 +56,13 @@ class Settings:
         )
 
 
+    def secrets(self) -> list[str]:
+        """Passwords inside the configured URLs: what logs must never show."""
+        from urllib.parse import unquote, urlparse
+
+        found = (urlparse(url).password for url in (self.gudang_url, self.objek_url))
+        return [unquote(p) for p in found if p]
+
     @staticmethod
     def daftar_data_path(env: dict[str, str] | None = None) -> Path:
         """Only the Daftar Data's path: what a DAG file needs at parse time, cheaply."""
