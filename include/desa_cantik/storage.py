@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlparse
@@ -139,6 +139,10 @@ class MinioStore:
 
     def location(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
+
+    def presigned_upload(self, key: str, expires: timedelta) -> str:
+        """A URL that lets its holder PUT exactly this one object, until it expires (no credentials handed out)."""
+        return str(self.client.presigned_put_object(self.bucket, key, expires=expires))
 
 
 def mask_url(url: str) -> str:

@@ -7,13 +7,13 @@ desa. A file already checked (same inbox key and arrival time) is not planned ag
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..intake import Provenance
 from ..regions import normalise_code
-from ..storage import ObjectStore, get_many, put_many
+from ..storage import MinioStore, ObjectStore, get_many, put_many
 from . import layout
 from .handoff import FILES, PACKAGE, ArchivedFile, Batch, Collected, CollectedFiles, FileBatch, InboxObject
 
@@ -37,6 +37,25 @@ def upload_folder(store: ObjectStore, folder: str | Path, tahun: int) -> int:
 def window_open(rt: Runtime, when: datetime) -> bool:
     """Whether the hourly gate works now: inside the Daftar Data's window, or always for packages from below."""
     return rt.tier.gates_any_time or rt.daftar.window_open(when)
+
+
+def upload_url(rt: Runtime, dataset: str, pengirim: str, nama_berkas: str, expires: timedelta = timedelta(hours=1),
+               now: datetime | None = None) -> str:
+    """A presigned upload for one file of one sender: the only key its holder can write.
+
+    The key is made here (the sender's own folder, a safe name stamped with the time), so a holder cannot
+    choose another desa's folder; a sender who may not send this dataset gets no URL at all.
+    """
+    from .gate import sender_problem
+
+    problem = sender_problem(rt, dataset, pengirim)
+    if problem:
+        raise PermissionError(problem)
+    if not isinstance(rt.store, MinioStore):
+        raise NotImplementedError("unggahan langsung butuh penyimpanan S3/MinIO")
+    key = layout.inbox_key(rt.tahun, dataset, pengirim,
+                           f"{layout.stamp(now or datetime.now(UTC))}-{layout.safe_name(nama_berkas)}")
+    return rt.store.presigned_upload(key, expires)
 
 
 def batch_of(pengirim: str) -> str:
