@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -171,7 +172,6 @@ def test_layout_parses_only_keys_of_the_layout() -> None:
 
 
 def test_window_is_the_daftar_data_s_at_a_kabupaten_and_always_open_above(tmp_path: Path) -> None:
-    from datetime import datetime
 
     kab = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "kab"), "DESA_CANTIK_WILAYAH": SMALL_REGION})
     prov = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "prov"), "DESA_CANTIK_TINGKAT": "provinsi",
@@ -188,7 +188,8 @@ def test_window_is_the_daftar_data_s_at_a_kabupaten_and_always_open_above(tmp_pa
 def _send(child: Runtime, parent: Runtime, kode: str, versi: str, rows: pd.DataFrame) -> None:
     files = {"data/komponen_desa.csv": rows.to_csv(index=False).encode()}
     identity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{kode}", "tingkat": "kabupaten", "kode_wilayah": kode,
-                "dibuat_pada": "2026-04-01T00:00:00+07:00", "versi_standar": "1"}
+                "dibuat_pada": datetime.strptime(versi, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat(),
+                "versi_standar": "1"}  # a version is the signed creation time
     bag = make_bag({k.removeprefix("data/"): v for k, v in files.items()}, bag_info(identity, {}),
                    child.settings.kunci / f"{kode}.key")
     for name, data in bag.items():
@@ -241,3 +242,18 @@ def test_package_outside_the_senders_area_is_refused_with_its_reason(kab_and_pro
     assert sent["status"] == DITOLAK and "di luar wilayah 35.07" in sent["alasan"]
     assert prov.warehouse.components(TAHUN).empty
     assert json.loads(json.dumps(validated))["alasan"] == sent["alasan"], "the hand-off is plain JSON"
+
+
+def test_an_unsigned_package_still_arriving_is_waited_for_then_refused() -> None:
+    from datetime import timedelta
+
+    from desa_cantik.cycle.handoff import PackageObject
+    from desa_cantik.cycle.packages import in_transit
+
+    now = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
+    objs: list[PackageObject] = [{"kunci": "k", "ukuran": 1, "diterima_pada": (now - timedelta(minutes=5)).isoformat(),
+                                  "relatif": "data/komponen_desa.csv"}]
+    assert in_transit(objs, now), "the signature (written last) may still come"
+    assert not in_transit(objs, now + timedelta(minutes=40)), "after the grace period it is judged, and refused"
+    signed: list[PackageObject] = [*objs, {**objs[0], "relatif": "tanda-tangan-ed25519.txt"}]
+    assert not in_transit(signed, now)

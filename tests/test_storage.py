@@ -78,3 +78,18 @@ def test_postgres_warehouse_with_copy(pg_url: str) -> None:
     assert w.replace_rows("kependudukan", big) == len(big)
     with w.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM data_kependudukan")).scalar() == len(big)  # the two earlier desa were replaced, not duplicated
+
+
+def test_folder_store_refuses_keys_and_links_that_reach_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "rahasia.txt"
+    outside.write_text("kunci")
+    store = LocalFolderStore(tmp_path / "objek")
+    store.put("masuk/2025/a.csv", b"isi")
+    (tmp_path / "objek" / "masuk" / "2025" / "tautan.csv").symlink_to(outside)
+    (tmp_path / "objek" / "masuk" / "folder").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "objek" / "masuk" / "2025" / "dalam.csv").symlink_to(tmp_path / "objek" / "masuk" / "2025" / "a.csv")
+    assert [o.key for o in store.list("masuk/")] == ["masuk/2025/a.csv"]
+    for key in ("masuk/2025/tautan.csv", "masuk/folder/rahasia.txt", "masuk/2025/dalam.csv", "../rahasia.txt",
+                "/etc/passwd", "masuk/./2025/a.csv", "masuk\\2025"):
+        with pytest.raises(ValueError):
+            store.get(key)

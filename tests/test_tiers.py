@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from desa_cantik.tiers import SIGNATURE, bag_info, check_bag, generate_key, make_bag
+from desa_cantik.tiers import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, check_bag, generate_key, make_bag
 
 IDENTITY = {"siklus": "desa-cantik/2025/kabupaten/35.72", "tingkat": "kabupaten", "kode_wilayah": "35.72",
             "dibuat_pada": "2026-03-31T23:59:00+07:00", "versi_standar": "1"}
@@ -77,3 +79,95 @@ def test_province_waits_for_every_child_when_configured(tmp_path: Path) -> None:
     assert waiting["status"] == "menunggu" and len(waiting["belum"]) == 38 and "35.07" in waiting["belum"]
     published = publish(rt, "2026-04-30T00:00:00+07:00")
     assert published["status"] == "terbit" and not published["ditandatangani"]
+
+
+# --- hostile bags: paths confined to the bag, any malformed byte a refusal, nothing written to disk ------
+
+
+def _resigned(priv: Path, bag: dict[str, bytes]) -> dict[str, bytes]:
+    """Tag manifest recomputed and signed with the sender's real key: a registered sender that lies."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = serialization.load_pem_private_key(priv.read_bytes(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    tags = "".join(f"{hashlib.sha256(bag[n]).hexdigest()} {n}\n" for n in ("bag-info.txt", "bagit.txt", MANIFEST)).encode()
+    return {**bag, TAGMANIFEST: tags, SIGNATURE: base64.b64encode(key.sign(tags)) + b"\n"}
+
+
+Bag = dict[str, bytes]
+HOSTILE: list[tuple[str, Callable[[Bag, Path], Bag], str]] = [
+    ("absolute-path", lambda b, p: {**b, str(p / "luar" / "jahat.txt"): b"x"}, "jalur absolut"),
+    ("dotdot", lambda b, _p: {**b, "data/../../luar/jahat.txt": b"x"}, "'..'"),
+    ("backslash", lambda b, _p: {**b, "data\\jahat.txt": b"x"}, "garis miring terbalik"),
+    ("nul", lambda b, _p: {**b, "data/ja\x00hat.txt": b"x"}, "karakter kendali"),
+    ("too-long", lambda b, _p: {**b, "data/" + "a" * 400: b"x"}, "lebih dari 255"),
+    ("empty-segment", lambda b, _p: {**b, "data//x": b"x"}, "segmen kosong"),
+    ("fetch-txt", lambda b, _p: {**b, "fetch.txt": b"http://x 1 data/x\n"}, "berkas tak dikenal"),
+    ("unlisted-payload", lambda b, _p: {**b, "data/tambahan.csv": b"x"}, "tidak tercantum di manifest"),
+    ("signature-not-utf8", lambda b, _p: {**b, SIGNATURE: b"\xff\xfe\x81"}, "tanda tangan tidak terbaca"),
+    ("signature-not-base64", lambda b, _p: {**b, SIGNATURE: b"%%%\n"}, "tanda tangan tidak sah"),
+    ("signature-short", lambda b, _p: {**b, SIGNATURE: b"AAAA\n"}, "tanda tangan tidak sah"),
+    ("signature-empty", lambda b, _p: {**b, SIGNATURE: b""}, "tanda tangan tidak sah"),
+    ("manifest-garbage", lambda b, p: _resigned(p / "kab" / "35.72.key", {**b, MANIFEST: b"\x00\x01 bukan manifest\n"}),
+     "bukan 'checksum jalur'"),
+    ("manifest-not-utf8", lambda b, p: _resigned(p / "kab" / "35.72.key", {**b, MANIFEST: b"\xff\n"}), "bukan teks UTF-8"),
+    ("manifest-dotdot", lambda b, p: _resigned(p / "kab" / "35.72.key", {**b, MANIFEST: b"0" * 64 + b" data/../x\n"}),
+     "jalur tidak sah"),
+    ("manifest-names-tag-file", lambda b, p: _resigned(p / "kab" / "35.72.key", {
+        **b, MANIFEST: b[MANIFEST] + hashlib.sha256(b["bagit.txt"]).hexdigest().encode() + b"  bagit.txt\n"}),
+     "manifest-sha256.txt menyebut"),
+    ("manifest-duplicate", lambda b, p: _resigned(p / "kab" / "35.72.key", {**b, MANIFEST: b[MANIFEST] * 2}), "dua kali"),
+    ("bag-info-duplicate-label", lambda b, p: _resigned(p / "kab" / "35.72.key", {
+        **b, "bag-info.txt": b["bag-info.txt"] + b"Kode-Wilayah: 35.76\n"}), "dua kali"),
+    ("bag-info-no-colon", lambda b, p: _resigned(p / "kab" / "35.72.key", {**b, "bag-info.txt": b"tanpa titik dua\n"}),
+     "bukan 'Label: nilai'"),
+    ("payload-oxum", lambda b, p: _resigned(p / "kab" / "35.72.key", {
+        **b, "bag-info.txt": b["bag-info.txt"].replace(b"Payload-Oxum: ", b"Payload-Oxum: 9")}), "Payload-Oxum"),
+    ("bagit-txt", lambda b, p: _resigned(p / "kab" / "35.72.key", {**b, "bagit.txt": b"BagIt-Version: 9\n"}), "bagit.txt"),
+    ("no-tag-manifest", lambda b, _p: {k: v for k, v in b.items() if k != TAGMANIFEST}, "tidak lengkap"),
+    ("no-bag-info", lambda b, _p: {k: v for k, v in b.items() if k != "bag-info.txt"}, "tidak lengkap: bag-info.txt"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "reason"), [(m, r) for _, m, r in HOSTILE], ids=[n for n, _, _ in HOSTILE])
+def test_hostile_bags_are_refused_without_touching_the_disk(keys: tuple[Path, Path], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           mutate: Callable[[Bag, Path], Bag], reason: str) -> None:
+    priv, registry = keys
+    bag = mutate(make_bag(PAYLOAD, bag_info(IDENTITY, {"komponen_desa.csv": 1}), priv), tmp_path)
+
+    def no_disk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("check_bag wrote to disk")
+
+    for name in ("mkdtemp", "mkstemp", "TemporaryDirectory", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, no_disk)
+    monkeypatch.setattr(Path, "write_bytes", no_disk)
+    monkeypatch.setattr(Path, "mkdir", no_disk)
+    check = check_bag(bag, "35.72", registry)
+    assert not check.ok and check.payload == {}
+    assert reason in (check.reason or ""), check.reason
+    assert not (tmp_path / "luar").exists()
+
+
+@pytest.mark.parametrize("sender", ["../35.72", "35.72/..", "", "35.72\x00", "x" * 40])
+def test_a_sender_that_is_not_a_region_code_is_refused(keys: tuple[Path, Path], sender: str) -> None:
+    priv, registry = keys
+    check = check_bag(make_bag(PAYLOAD, bag_info(IDENTITY, {}), priv), sender, registry)
+    assert not check.ok and "kode pengirim" in (check.reason or "")
+
+
+def test_a_broken_registry_key_is_a_refusal_not_a_crash(keys: tuple[Path, Path]) -> None:
+    priv, registry = keys
+    (registry / "35.72.pub").write_bytes(b"-----BEGIN PUBLIC KEY-----\nrusak\n-----END PUBLIC KEY-----\n")
+    check = check_bag(make_bag(PAYLOAD, bag_info(IDENTITY, {}), priv), "35.72", registry)
+    assert not check.ok and "kunci publik 35.72" in (check.reason or "")
+
+
+def test_make_bag_refuses_a_path_outside_the_bag(keys: tuple[Path, Path], tmp_path: Path) -> None:
+    priv, _ = keys
+    with pytest.raises(ValueError, match="tidak sah"):
+        make_bag({str(tmp_path / "luar.csv"): b"x"}, bag_info(IDENTITY, {}), priv)
+    assert not (tmp_path / "luar.csv").exists()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -22,6 +22,7 @@ import pandas as pd
 
 from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, INFO, WARNING, Issue
 from .intake import ROW, Submission
+from .pii import mask_text
 
 FILE = "_berkas"  # which submission of the batch a row came from
 # The verdict is a function of the file alone (ESS levels 0-1): warnings that compare with other data
@@ -272,12 +273,17 @@ def _collect(result: Any, frame: pd.DataFrame, raw_text: pd.DataFrame, row_issue
             ))
 
 
+def _masked(issue: Issue) -> Issue:
+    """No NIK in clear in anything the gate says (reports, findings, pages): values are echoed to help, not leak."""
+    return replace(issue, pesan=mask_text(issue.pesan) or "", nilai=mask_text(issue.nilai))
+
+
 def _judge(sub: Submission, file_issues: list[Issue], row_issues: list[Issue],
            skipped: list[str]) -> Verdict:
     columns = sub.dataset.columns
     notes = list(sub.notes)
     if not sub.readable:
-        issue = Issue(None, None, "STR-00", ERROR, sub.unreadable_reason or "", tingkat=0)
+        issue = _masked(Issue(None, None, "STR-00", ERROR, sub.unreadable_reason or "", tingkat=0))
         empty = pd.DataFrame(columns=columns)
         return Verdict(sub, REJECTED, empty, empty.copy(), [issue], skipped, 0)
     # an unreadable number's note explains the rule's error on the same cell: merge them
@@ -298,7 +304,8 @@ def _judge(sub: Submission, file_issues: list[Issue], row_issues: list[Issue],
     reject_mask = table[ROW].isin(bad_rows) | file_error
     accepted = table.loc[~reject_mask, [c for c in columns if c in table.columns]].reset_index(drop=True)
     rejected = table.loc[reject_mask].reset_index(drop=True)
-    issues = sorted(file_issues + row_issues, key=lambda i: (i.baris or 0, i.aturan, i.kolom or "")) + notes
+    issues = [_masked(i) for i in sorted(file_issues + row_issues, key=lambda i: (i.baris or 0, i.aturan, i.kolom or ""))
+              + notes]
     if skipped:
         issues.append(Issue(None, None, "GERBANG", INFO,
                             "Aturan yang butuh data gudang atau rujukan BPS tidak diperiksa di sini: "

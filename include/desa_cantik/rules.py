@@ -101,6 +101,19 @@ def rule_catalogue() -> list[dict[str, Any]]:
     return rows
 
 
+def package_rules() -> list[dict[str, Any]]:
+    """The rules a child tier's package must pass (``expectations/paket/*.json``) before it is merged."""
+    rows = []
+    for path in sorted((expectations_dir() / "paket").glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        for e in suite["expectations"]:
+            m = e["meta"]
+            rows.append({"suite": f"paket/{suite['name']}", "aturan": m["aturan"], "tingkat": m["tingkat"],
+                         "keparahan": m["keparahan"], "kolom": m.get("kolom"), "ekspektasi": e["type"],
+                         "diharapkan": m.get("diharapkan"), "pesan": m["pesan"]})
+    return rows
+
+
 def _cell(value: object) -> str:
     """A Markdown table cell: ``|`` inside a value (code lists) would split the row."""
     return "" if value is None else str(value).replace("|", "\\|")
@@ -131,8 +144,16 @@ def catalogue_markdown() -> str:
         lines.append(f"| {r['suite']} | {r['aturan']} | {r['tingkat']} | {r['keparahan']} | {_cell(r['kolom'])} | "
                      f"`{r['ekspektasi']}` | {_cell(r['diharapkan'])} | {', '.join(r['butuh_rujukan'])} | "
                      f"{r['asal']} |")
+    packages = package_rules()
+    lines += ["", "## Aturan paket (provinsi dan pusat)", "",
+              "Isi paket dari tingkat di bawah (`komponen_desa.csv`) diperiksa sebelum digabung; satu pelanggaran "
+              "menolak paket (sumber: `expectations/paket/`).", "",
+              "| suite | aturan | tingkat ESS | kolom | ekspektasi GX | seharusnya |", "|---|---|---|---|---|---|"]
+    for r in packages:
+        lines.append(f"| {r['suite']} | {r['aturan']} | {r['tingkat']} | {_cell(r['kolom'])} | `{r['ekspektasi']}` | "
+                     f"{_cell(r['diharapkan'])} |")
     rules = {r["aturan"] for r in rows}
     structural = sum(r["asal"] == "datasets.yaml" for r in rows)
     lines += ["", f"{len(rules)} aturan suite ({len(rows)} ekspektasi, {structural} di antaranya struktural) "
-              f"dan {len(files)} aturan tingkat berkas.", ""]
+              f"dan {len(files)} aturan tingkat berkas, {len({r['aturan'] for r in packages})} aturan paket.", ""]
     return "\n".join(lines)

@@ -62,9 +62,18 @@ class LocalFolderStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if not path.is_relative_to(self.root):
-            raise ValueError(f"kunci objek di luar penyimpanan: {key!r}")
+        """The file of a key, refusing anything a writer could use to reach outside: ``..``, absolute keys,
+        odd characters, and symbolic links anywhere on the way (a link inside the store is not followed either)."""
+        parts = key.split("/")
+        if key.startswith("/") or "\\" in key or any(p in (".", "..") for p in parts) or any(
+                ord(c) < 32 for c in key):
+            raise ValueError(f"kunci objek tidak sah: {key[:200]!r}")
+        path = self.root.joinpath(*[p for p in parts if p])
+        walk = self.root
+        for part in path.relative_to(self.root).parts:
+            walk = walk / part
+            if walk.is_symlink():
+                raise ValueError(f"kunci objek di luar penyimpanan (tautan simbolik): {key[:200]!r}")
         return path
 
     def put(self, key: str, data: bytes) -> None:
@@ -81,15 +90,18 @@ class LocalFolderStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str) -> list[ObjectInfo]:
+        """Regular files under the prefix; symbolic links are never listed (nor followed into directories)."""
         base = self._path(prefix) if prefix else self.root
         start = base if base.is_dir() else base.parent
         out = []
-        for p in sorted(start.rglob("*")):
-            key = p.relative_to(self.root).as_posix()
-            if p.is_file() and key.startswith(prefix) and not key.endswith(".tmp"):
-                st = p.stat()
-                out.append(ObjectInfo(key, st.st_size, datetime.fromtimestamp(int(st.st_mtime), UTC)))
-        return out
+        for folder, _, names in os.walk(start, followlinks=False):
+            for name in names:
+                p = Path(folder) / name
+                key = p.relative_to(self.root).as_posix()
+                if key.startswith(prefix) and not key.endswith(".tmp") and not p.is_symlink() and p.is_file():
+                    st = p.stat()
+                    out.append(ObjectInfo(key, st.st_size, datetime.fromtimestamp(int(st.st_mtime), UTC)))
+        return sorted(out, key=lambda o: o.key)
 
     def location(self, key: str) -> str:
         return str(self._path(key))

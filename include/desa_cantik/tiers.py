@@ -5,20 +5,36 @@ verify) whose ``bag-info.txt`` names the cycle, tier, row counts and creation ti
 tag manifest with its own Ed25519 key. The tier above keeps a registry of its children's public keys
 (``kunci_publik/{kode}.pub`` in its key folder); on collection it verifies checksums and signature, and a
 tampered, unsigned, unknown-sender or incomplete package is refused with a reason, never merged.
+
+A received bag is verified in memory, never written to disk: every path is checked before anything else
+(relative, inside the bag, no ``..``, no backslash, no empty segment, no control character, not too
+long), the signature over ``tagmanifest-sha256.txt`` first, then the checksums that chain from it to every
+payload file. Whatever a package's bytes do to a parser becomes a refusal reason, never an exception.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
 import json
-import shutil
+import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 SIGNATURE = "tanda-tangan-ed25519.txt"
 PACKAGE_INBOX = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
+TAGMANIFEST = "tagmanifest-sha256.txt"
+MANIFEST = "manifest-sha256.txt"
+TAG_FILES = ("bagit.txt", "bag-info.txt", MANIFEST)  # what the tag manifest must cover
+PAYLOAD = "data/"
+MAX_PATH = 255  # characters of a path inside the bag
+MAX_FILES = 1000  # a package holds about a dozen files
+SENDER_CODE = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")  # a Kemendagri region code
+_MANIFEST_LINE = re.compile(r"([0-9a-fA-F]{64})[ \t]+(\S.*)")
 
 
 # --- keys --------------------------------------------------------------------------------------------
@@ -49,13 +65,17 @@ def _sign(private_key: Path, data: bytes) -> str:
 
 
 def _verify(public_key: bytes, data: bytes, signature: str) -> bool:
+    """Whether ``signature`` (base64) is the Ed25519 signature of ``data`` under a PEM public key."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     key = serialization.load_pem_public_key(public_key)
+    if not isinstance(key, Ed25519PublicKey):
+        return False
     try:
-        key.verify(base64.b64decode(signature), data)  # type: ignore[call-arg, union-attr]
-    except (InvalidSignature, ValueError):
+        key.verify(base64.b64decode(signature, validate=True), data)
+    except (InvalidSignature, ValueError, binascii.Error):
         return False
     return True
 
@@ -63,18 +83,42 @@ def _verify(public_key: bytes, data: bytes, signature: str) -> bool:
 # --- bags --------------------------------------------------------------------------------------------
 
 
+def path_problem(name: str) -> str | None:
+    """Why a path named by a package cannot be a file inside the bag (None: it can)."""
+    if not name:
+        return "nama kosong"
+    if len(name) > MAX_PATH:
+        return f"lebih dari {MAX_PATH} karakter"
+    if not name.isprintable():
+        return "berisi karakter kendali atau tak tercetak"
+    if "\\" in name:
+        return "berisi garis miring terbalik"
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "jalur absolut"
+    segments = name.split("/")
+    if any(s in (".", "..") for s in segments):
+        return "berisi segmen '.' atau '..'"
+    if "" in segments:
+        return "berisi segmen kosong"
+    return None
+
+
 def make_bag(files: dict[str, bytes], info: dict[str, str], private_key: Path | None) -> dict[str, bytes]:
     """The package's files as a signed BagIt bag: relative path -> bytes (payload under ``data/``)."""
     import bagit
 
+    for name in files:
+        if (problem := path_problem(name)) is not None:
+            raise ValueError(f"nama berkas paket tidak sah: {name!r} ({problem})")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "bag"
         root.mkdir()
         for name, data in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)
         bagit.make_bag(str(root), bag_info=info, checksums=["sha256"])
         if private_key is not None:
-            manifest = (root / "tagmanifest-sha256.txt").read_bytes()
+            manifest = (root / TAGMANIFEST).read_bytes()
             (root / SIGNATURE).write_text(_sign(private_key, manifest) + "\n")
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -87,36 +131,159 @@ class BagCheck:
     payload: dict[str, bytes]
 
 
-def check_bag(files: dict[str, bytes], sender: str, registry: Path) -> BagCheck:
-    """Verify a received bag: complete and untampered (BagIt sha256), signed by a registered sender."""
-    import bagit
+class BagProblem(Exception):
+    """Why a received bag is refused (an Indonesian reason, stored in ``pengiriman_paket.alasan``)."""
 
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _shown(name: str) -> str:
+    """A name from a package, safe and short enough for a reason."""
+    return repr(name[:80] + ("…" if len(name) > 80 else ""))
+
+
+def _text(name: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise BagProblem(f"paket rusak: {name} bukan teks UTF-8") from None
+
+
+def _check_names(files: dict[str, bytes]) -> None:
+    """Every path relative and inside the bag, and only the files a bag of this project holds."""
+    if len(files) > MAX_FILES:
+        raise BagProblem(f"paket berisi {len(files)} berkas (paling banyak {MAX_FILES})")
+    known = {*TAG_FILES, TAGMANIFEST, SIGNATURE}
+    for name in sorted(files):
+        if (problem := path_problem(name)) is not None:
+            raise BagProblem(f"nama berkas tidak sah di paket: {_shown(name)} ({problem})")
+        if name not in known and not name.startswith(PAYLOAD):
+            raise BagProblem(f"berkas tak dikenal di paket: {_shown(name)} (hanya berkas tag BagIt dan data/...)")
+
+
+def _check_signature(public_key: Path, files: dict[str, bytes], sender: str) -> None:
+    try:
+        signature = files[SIGNATURE].decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise BagProblem("tanda tangan tidak terbaca (bukan teks base64)") from None
+    try:
+        key = public_key.read_bytes()
+        valid = _verify(key, files[TAGMANIFEST], signature)
+    except ValueError:  # the registry's key file itself is not a PEM public key
+        raise BagProblem(f"kunci publik {sender} di registri rusak") from None
+    if not valid:
+        raise BagProblem(f"tanda tangan tidak sah untuk pengirim {sender}")
+
+
+def _manifest(name: str, files: dict[str, bytes]) -> dict[str, str]:
+    """``path -> sha256`` of a manifest; a line that is not ``checksum path`` refuses the bag."""
+    if name not in files:
+        raise BagProblem(f"paket tidak lengkap: {name} tidak ada")
+    entries: dict[str, str] = {}
+    for n, line in enumerate(_text(name, files[name]).splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _MANIFEST_LINE.fullmatch(line.rstrip())
+        if match is None:
+            raise BagProblem(f"paket rusak: baris {n} {name} bukan 'checksum jalur'")
+        path = re.sub("%0D", "\r", re.sub("%0A", "\n", match[2], flags=re.I), flags=re.I)  # RFC 8493 §2.1.3
+        if (problem := path_problem(path)) is not None:
+            raise BagProblem(f"paket rusak: {name} menyebut jalur tidak sah {_shown(path)} ({problem})")
+        if path in entries:
+            raise BagProblem(f"paket rusak: {_shown(path)} tercantum dua kali di {name}")
+        entries[path] = match[1].lower()
+    return entries
+
+
+def _check_digests(name: str, entries: dict[str, str], files: dict[str, bytes], covers: Callable[[str], bool]) -> None:
+    for path, digest in entries.items():
+        if not covers(path):
+            raise BagProblem(f"paket rusak: {name} menyebut {_shown(path)}")
+        if path not in files:
+            raise BagProblem(f"paket tidak lengkap: {path} tidak ada")
+        if hashlib.sha256(files[path]).hexdigest() != digest:
+            raise BagProblem(f"paket rusak: checksum {path} tidak cocok")
+
+
+def _tags(name: str, files: dict[str, bytes]) -> dict[str, str]:
+    """A tag file (``Label: value``, folded lines continue a value); a repeated label refuses the bag."""
+    tags: dict[str, str] = {}
+    label = None
+    for line in _text(name, files[name]).splitlines():
+        if not line.strip():
+            continue
+        if line[0].isspace() and label is not None:
+            tags[label] += " " + line.strip()
+            continue
+        label, sep, value = line.partition(":")
+        label = label.strip()
+        if not sep or not label:
+            raise BagProblem(f"paket rusak: baris {_shown(line)} di {name} bukan 'Label: nilai'")
+        if label in tags:
+            raise BagProblem(f"paket rusak: label {_shown(label)} tercantum dua kali di {name}")
+        tags[label] = value.strip()
+    return tags
+
+
+def _check_declarations(files: dict[str, bytes], payload: dict[str, str], info: dict[str, str]) -> None:
+    """``bagit.txt`` declares a BagIt bag in UTF-8; ``Payload-Oxum``, when given, matches the payload."""
+    declared = _tags("bagit.txt", files)
+    if declared.get("BagIt-Version") not in ("0.97", "1.0") or \
+            declared.get("Tag-File-Character-Encoding", "").upper() != "UTF-8":
+        raise BagProblem("paket rusak: bagit.txt bukan deklarasi BagIt 0.97/1.0 UTF-8")
+    oxum = info.get("Payload-Oxum")
+    if oxum is not None and oxum != f"{sum(len(files[p]) for p in payload)}.{len(payload)}":
+        raise BagProblem(f"paket rusak: Payload-Oxum {_shown(oxum)} tidak cocok dengan isi data/")
+
+
+def _verified_info(files: dict[str, bytes], sender: str, registry: Path) -> dict[str, str]:
+    """Names, signature, tag manifest, payload manifest, in that order; the bag's ``bag-info.txt``."""
+    if not SENDER_CODE.fullmatch(sender):
+        raise BagProblem(f"kode pengirim {_shown(sender)} tidak sah")
     pub = registry / f"{sender}.pub"
     if not pub.is_file():
-        return BagCheck(False, f"pengirim {sender} tidak terdaftar (kunci publik tidak ada di registri)", {}, {})
+        raise BagProblem(f"pengirim {sender} tidak terdaftar (kunci publik tidak ada di registri)")
+    _check_names(files)
     if SIGNATURE not in files:
-        return BagCheck(False, "paket tidak bertanda tangan", {}, {})
-    if "tagmanifest-sha256.txt" not in files:
-        return BagCheck(False, "paket tidak lengkap: tagmanifest-sha256.txt tidak ada", {}, {})
-    if not _verify(pub.read_bytes(), files["tagmanifest-sha256.txt"], files[SIGNATURE].decode().strip()):
-        return BagCheck(False, f"tanda tangan tidak sah untuk pengirim {sender}", {}, {})
-    tmp = Path(tempfile.mkdtemp())
+        raise BagProblem("paket tidak bertanda tangan")
+    if TAGMANIFEST not in files:
+        raise BagProblem(f"paket tidak lengkap: {TAGMANIFEST} tidak ada")
+    _check_signature(pub, files, sender)
+    tags = _manifest(TAGMANIFEST, files)
+    _check_digests(TAGMANIFEST, tags, files, lambda p: p in TAG_FILES)
+    for name in TAG_FILES:
+        if name not in files:
+            raise BagProblem(f"paket tidak lengkap: {name} tidak ada")
+        if name not in tags:
+            raise BagProblem(f"paket rusak: {name} tidak tercantum di {TAGMANIFEST}")
+    payload = _manifest(MANIFEST, files)
+    _check_digests(MANIFEST, payload, files, lambda p: p.startswith(PAYLOAD))
+    unlisted = sorted(n for n in files if n.startswith(PAYLOAD) and n not in payload)
+    if unlisted:
+        raise BagProblem(f"paket rusak: {_shown(unlisted[0])} tidak tercantum di {MANIFEST}")
+    info = _tags("bag-info.txt", files)
+    _check_declarations(files, payload, info)
+    return info
+
+
+def check_bag(files: dict[str, bytes], sender: str, registry: Path) -> BagCheck:
+    """Verify a received bag in memory: complete and untampered (sha256), signed by a registered sender.
+
+    Nothing is written to disk. Any problem, including bytes no parser expects, is a refusal with its
+    reason; the payload (paths under ``data/`` without the prefix) is returned only for a sound bag.
+    """
     try:
-        for name, data in files.items():
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_bytes(data)
-        try:
-            bag = bagit.Bag(str(tmp))
-            bag.validate()
-        except bagit.BagError as exc:
-            return BagCheck(False, f"paket rusak atau tidak lengkap: {str(exc)[:300]}", {}, {})
-        info = dict(bag.info)
-        if info.get("Kode-Wilayah") != sender:
-            return BagCheck(False, f"paket menyatakan wilayah {info.get('Kode-Wilayah')}, dikirim oleh {sender}", info, {})
-        payload = {k.removeprefix("data/"): v for k, v in files.items() if k.startswith("data/")}
-        return BagCheck(True, None, info, payload)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        info = _verified_info(files, sender, registry)
+    except BagProblem as exc:
+        return BagCheck(False, exc.reason, {}, {})
+    except Exception as exc:  # a package is data: whatever its bytes do to a parser is a refusal, never a crash
+        return BagCheck(False, f"paket rusak: {type(exc).__name__}: {str(exc)[:200]}", {}, {})
+    if info.get("Kode-Wilayah") != sender:
+        return BagCheck(False, f"paket menyatakan wilayah {info.get('Kode-Wilayah')}, dikirim oleh {sender}", info, {})
+    payload = {k.removeprefix(PAYLOAD): v for k, v in files.items() if k.startswith(PAYLOAD)}
+    return BagCheck(True, None, info, payload)
 
 
 def bag_info(identity: dict[str, Any], rows: dict[str, int]) -> dict[str, str]:

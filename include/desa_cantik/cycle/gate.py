@@ -18,6 +18,7 @@ from .. import feedback
 from ..datasets import Dataset, get_dataset
 from ..findings import ERROR, WARNING, Issue
 from ..intake import ROW, Provenance, Submission, read_submission
+from ..pii import mask_text
 from ..quality import GateContext, Verdict, reference_specs, validate_batch
 from ..regions import desa_table, is_within, normalise_code
 from ..storage import get_many, put_many, to_json_text
@@ -214,7 +215,7 @@ def _quarantine_rows(f: ArchivedFile, v: Verdict, tahun: int) -> list[dict[str, 
         raw_row = raw.loc[n].to_dict() if raw is not None and n in raw.index else {}
         kode = row.get("kode_desa")
         out.append({"sha256_berkas": f["sha256"], "baris": n, "dataset": f["dataset"], "tahun": tahun,
-                    "kode_desa": kode if isinstance(kode, str) else None, "isi": to_json_text(raw_row),
+                    "kode_desa": kode if isinstance(kode, str) else None, "isi": mask_text(to_json_text(raw_row)),
                     "alasan": " | ".join(per_row.get(n, []) + whole)})
     if not v.submission.readable:
         out.append({"sha256_berkas": f["sha256"], "baris": 0, "dataset": f["dataset"], "tahun": tahun,

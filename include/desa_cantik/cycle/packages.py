@@ -1,23 +1,31 @@
 """The upper tiers' side of stages 1-2: collect and verify the signed packages their children send.
 
-A package is accepted only if it is complete and untampered (BagIt sha256), signed by a registered
-child, for this cycle, and every component row lies in the sender's area; otherwise it is refused with
-its reason in ``pengiriman_paket`` and stays archived, never merged.
+A package is accepted only if every path in it stays inside the bag, it is complete and untampered
+(BagIt sha256), signed by a registered child, for this cycle, its version is its signed creation time
+(not in the future, newer than what was accepted from that child), and its components pass their own
+suite (``expectations/paket/komponen_desa.json``: columns, keys, region, indicator codes, ranges).
+Otherwise it is refused with its reason in ``pengiriman_paket`` and stays archived, never merged; a
+malformed package is a refusal, never a crashed batch.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..coordination import master_for
+from ..datasets import all_indicators
 from ..findings import DITERIMA, DITOLAK
 from ..regions import is_within, region_name
-from ..storage import get_many, put_many
-from ..tiers import check_bag
+from ..storage import ObjectStore, put_many
+from ..tiers import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from . import bundle as b
 from . import layout
 from .handoff import PACKAGE, CollectedPackage, PackageBatch, PackageObject, Validated
@@ -26,58 +34,244 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 COMPONENTS_FILE = "komponen_desa.csv"
+COMPONENT_COLUMNS = ["kode_desa", "indikator", "pembilang", "penyebut"]
+SUITE = "paket/komponen_desa"  # expectations/paket/komponen_desa.json: a package's suite, not a dataset's
+CLOCK_SKEW = timedelta(minutes=10)  # how far a child's clock may run ahead of this tier's
+VERSION = re.compile(r"\d{8}T\d{6}Z")  # ``layout.stamp`` of the signed ``Dibuat-Pada``
+UNSAFE_NAMES = "_nama_tidak_sah"  # archive folder for files whose path cannot be a key
+
+
+# --- plan and collect ----------------------------------------------------------------------------------
+
+
+def _safe_name(name: str, pattern: re.Pattern[str], width: int) -> str:
+    """An inbox folder name as keys and the warehouse may hold it; any other name becomes a stand-in."""
+    if pattern.fullmatch(name):
+        return name
+    return "x" + hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:width]
+
+
+UPLOAD_GRACE = timedelta(minutes=30)
 
 
 def plan_package_batches(rt: Runtime) -> Iterator[PackageBatch]:
-    """One batch per (child, version) not yet judged."""
+    """One batch per (child, version) not yet judged; a malformed folder name is judged (refused) too."""
     prefix = layout.package_inbox_prefix(rt.tahun)
     judged = rt.warehouse.deliveries(rt.tahun)
     seen = set(zip(judged["kode_pengirim"], judged["versi"], strict=True))
     bags: dict[tuple[str, str], list[PackageObject]] = {}
     for obj in rt.store.list(prefix):
         parts = obj.key[len(prefix):].split("/", 2)
-        if len(parts) == 3 and (parts[0], parts[1]) not in seen:
-            bags.setdefault((parts[0], parts[1]), []).append(
+        if len(parts) != 3:
+            continue
+        group = (_safe_name(parts[0], SENDER_CODE, 12), _safe_name(parts[1], VERSION, 16))
+        if group not in seen:
+            bags.setdefault(group, []).append(
                 {"kunci": obj.key, "ukuran": obj.size, "diterima_pada": layout.iso(obj.last_modified),
                  "relatif": parts[2]})
+    now = datetime.now(UTC)
     for (sender, versi), objs in sorted(bags.items()):
+        if in_transit(objs, now):
+            continue  # the signature is written last: wait for it rather than refuse a package still arriving
         yield {"jenis": PACKAGE, "kelompok": f"paket-{sender}-{versi}", "pengirim": sender, "versi": versi,
                "objek": objs}
 
 
+def in_transit(objs: list[PackageObject], now: datetime, grace: timedelta = UPLOAD_GRACE) -> bool:
+    """Unsigned and still being written to within the grace period; after it, an unsigned package is refused."""
+    if any(o["relatif"] == SIGNATURE for o in objs):
+        return False
+    newest = max(datetime.fromisoformat(o["diterima_pada"]) for o in objs)
+    return now - newest < grace
+
+
+def archive_key(base: str, relatif: str) -> str:
+    """Where a package file is archived; a path that is not plainly inside the bag gets a stand-in name."""
+    if path_problem(relatif) is None:
+        return f"{base}/{relatif}"
+    return f"{base}/{UNSAFE_NAMES}/{hashlib.sha256(relatif.encode('utf-8', 'surrogateescape')).hexdigest()}"
+
+
+def _read(store: ObjectStore, keys: list[str]) -> list[bytes | str]:
+    """Each object's bytes, or why it cannot be read (e.g. a link out of a folder store)."""
+    def one(key: str) -> bytes | str:
+        try:
+            return store.get(key)
+        except (ValueError, OSError) as exc:
+            return str(exc)[:200]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(one, keys))
+
+
 def collect_package(rt: Runtime, batch: PackageBatch) -> CollectedPackage:
-    """Archive every file of a received package version as it arrived."""
+    """Archive every readable file of a received package version as it arrived."""
     objs = batch["objek"]
     base = layout.package_archive(rt.tahun, batch["pengirim"], batch["versi"])
-    datas = get_many(rt.store, [o["kunci"] for o in objs])
-    put_many(rt.store, [(f"{base}/{o['relatif']}", d) for o, d in zip(objs, datas, strict=True)])
+    datas = _read(rt.store, [o["kunci"] for o in objs])
+    put_many(rt.store, [(archive_key(base, o["relatif"]), d) for o, d in zip(objs, datas, strict=True)
+                        if isinstance(d, bytes)])
     return {"jenis": PACKAGE, "kelompok": batch["kelompok"], "pengirim": batch["pengirim"], "versi": batch["versi"],
             "arsip": base, "isi": [o["relatif"] for o in objs], "diterima_pada": max(o["diterima_pada"] for o in objs)}
 
 
-def _refusal(rt: Runtime, sender: str, info: dict[str, str], components: pd.DataFrame) -> str | None:
-    """Why a verified bag is still refused: wrong area, wrong cycle, or rows outside the sender's area."""
+# --- versions ------------------------------------------------------------------------------------------
+
+
+def _plausible(versi: str, now: datetime) -> bool:
+    """A version that can be real: a stamp, not later than this tier's clock allows."""
+    return bool(VERSION.fullmatch(versi)) and versi <= layout.stamp(now + CLOCK_SKEW)
+
+
+def newest_accepted(rt: Runtime, kode: str, now: datetime | None = None) -> str | None:
+    """The newest plausible version accepted from a child: what a new version must not be older than.
+
+    An accepted version dated in the future (a replay accepted before versions were checked) is
+    ignored, so it cannot freeze the child.
+    """
+    now = now or datetime.now(UTC)
+    got = rt.warehouse.deliveries(rt.tahun)
+    mine = got.loc[(got["kode_pengirim"] == kode) & (got["status"] == DITERIMA), "versi"]
+    return max((v for v in mine if _plausible(v, now)), default=None)
+
+
+def is_newest(rt: Runtime, kode: str, versi: str) -> bool:
+    """Whether an accepted version's components are the ones to use (a retried load of it included)."""
+    now = datetime.now(UTC)
+    newest = newest_accepted(rt, kode, now)
+    return _plausible(versi, now) and (newest is None or versi >= newest)
+
+
+def _version_problem(rt: Runtime, sender: str, versi: str, info: dict[str, str], now: datetime) -> str | None:
+    """The version is the signed creation time, not in the future, and not older than what was accepted."""
+    raw = info.get("Dibuat-Pada", "")
+    try:
+        signed = datetime.fromisoformat(raw)
+    except ValueError:
+        return f"Dibuat-Pada di bag-info.txt tidak terbaca: {raw[:40]!r}"
+    if signed.tzinfo is None:
+        return f"Dibuat-Pada {raw[:40]!r} tanpa zona waktu"
+    if layout.stamp(signed) != versi:
+        return f"versi {versi} tidak sama dengan waktu tanda tangan (Dibuat-Pada {layout.stamp(signed)})"
+    if signed > now + CLOCK_SKEW:
+        return (f"versi {versi} dari masa depan (jam penerima {layout.stamp(now)}, "
+                f"toleransi {CLOCK_SKEW.seconds // 60} menit)")
+    newest = newest_accepted(rt, sender, now)
+    if newest is not None and versi < newest:
+        return f"versi {versi} lebih lama dari versi {newest} yang sudah diterima"
+    return None
+
+
+# --- content -------------------------------------------------------------------------------------------
+
+
+def _suite_reason(result: Any, sender: str) -> str | None:
+    """The failed rules of the components' suite, each with its row count (missing columns alone first)."""
+    failed = [er for er in result.results if not er.success]
+    missing = [er for er in failed if er.expectation_config.type == "expect_column_to_exist"]
+    notes = []
+    for er in missing or failed:
+        meta = er.expectation_config.meta
+        count = (er.result or {}).get("unexpected_count")
+        rows = f"{count} baris " if count else ""
+        notes.append(f"{meta['aturan']}: {rows}{meta['pesan'].replace('{pengirim}', sender)}")
+    if not notes:
+        return None
+    return "komponen tidak sah: " + "; ".join(sorted(set(notes)))
+
+
+def content_problem(frame: pd.DataFrame, sender: str) -> str | None:
+    """Run the components' GX suite (ranges, keys, region of the sender, indicator codes)."""
+    from ..quality import _derive, load_suite, run_suite
+
+    suite = load_suite(SUITE)
+    checked = frame.copy()
+    ratios = {kode for kode, ind in all_indicators().items() if ind.penyebut}
+    checked["_punya_penyebut"] = checked["indikator"].isin(ratios) if "indikator" in checked else False
+    checked = _derive(checked, suite)
+    parameters = {"kode_desa_wilayah": master_for(sender)["kode_desa"].tolist(),
+                  "kode_indikator": sorted(all_indicators())}
+    return _suite_reason(run_suite(checked, suite, parameters), sender)
+
+
+def _components(sender: str, payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:
+    """The package's components, typed, if they pass their suite; otherwise why not."""
+    if COMPONENTS_FILE not in payload:
+        return pd.DataFrame(), f"paket tidak berisi data/{COMPONENTS_FILE}"
+    try:
+        frame = pd.read_csv(io.BytesIO(payload[COMPONENTS_FILE]), dtype={"kode_desa": str, "indikator": str},
+                            encoding="utf-8")
+    except UnicodeDecodeError:
+        return pd.DataFrame(), f"{COMPONENTS_FILE} tidak terbaca: bukan teks UTF-8"
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(), f"{COMPONENTS_FILE} tidak terbaca: berkas kosong, tanpa baris judul"
+    except Exception as exc:  # a package is data: whatever its bytes do to the reader is a refusal
+        return pd.DataFrame(), f"{COMPONENTS_FILE} tidak terbaca sebagai CSV: {type(exc).__name__}: {str(exc)[:150]}"
+    frame = frame[[c for c in COMPONENT_COLUMNS if c in frame.columns]].copy()  # extra columns are not loaded
+    for col in ("pembilang", "penyebut"):
+        if col in frame:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")  # not a number: empty
+    reason = content_problem(frame, sender)
+    return (pd.DataFrame(), reason) if reason else (frame, None)
+
+
+# --- the gate ------------------------------------------------------------------------------------------
+
+
+def _refusal(rt: Runtime, sender: str, info: dict[str, str]) -> str | None:
+    """Why a verified bag is still refused: not a child of this tier, or another cycle."""
     if len(sender) != rt.tier.child_code_length or not is_within(sender, rt.wilayah):
         return f"{sender} bukan wilayah bawahan {rt.settings.tingkat} {rt.settings.kode_paket}"
     if info.get("Siklus", "").split("/")[1:2] != [str(rt.tahun)]:
         return f"paket untuk siklus {info.get('Siklus')}, bukan tahun {rt.tahun}"
-    outside = ~components["kode_desa"].map(lambda k: is_within(k, sender))
-    if outside.any():
-        return f"{int(outside.sum())} baris komponen di luar wilayah {sender}"
     return None
 
 
-def validate_package(rt: Runtime, collected: CollectedPackage, run_id: str) -> Validated:
-    """The upper tier's gate: signature, checksums, sender, cycle, and every row inside the sender's area."""
+def _name_problem(collected: CollectedPackage) -> str | None:
+    """Folder names and file paths as received, before anything is read."""
+    if not SENDER_CODE.fullmatch(collected["pengirim"]) or not VERSION.fullmatch(collected["versi"]):
+        return "nama folder kiriman tidak sah: masuk/{tahun}/paket/{kode_wilayah}/{versi seperti 20260331T165900Z}/"
+    for rel in sorted(collected["isi"]):
+        if (problem := path_problem(rel)) is not None:
+            return f"nama berkas tidak sah di paket: {rel[:80]!r} ({problem})"
+    return None
+
+
+def _files(rt: Runtime, collected: CollectedPackage) -> tuple[dict[str, bytes], str | None]:
+    """The archived files of the package; one that could not be archived is read where it arrived, to say why."""
+    rels = collected["isi"]
+    inbox = layout.package_inbox(rt.tahun, collected["pengirim"], collected["versi"])
+    files: dict[str, bytes] = {}
+    for rel, data in zip(rels, _read(rt.store, [archive_key(collected["arsip"], r) for r in rels]), strict=True):
+        if isinstance(data, str):
+            [data] = _read(rt.store, [f"{inbox}/{rel}"])
+            if isinstance(data, str):
+                return {}, f"berkas {rel} di paket tidak dapat dibaca: {data}"
+            rt.store.put(archive_key(collected["arsip"], rel), data)
+        files[rel] = data
+    return files, None
+
+
+def _judge(rt: Runtime, collected: CollectedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
+    """Names, then bag (signature, checksums), sender and cycle, version, then content: the first problem."""
     sender, versi = collected["pengirim"], collected["versi"]
-    keys = [f"{collected['arsip']}/{rel}" for rel in collected["isi"]]
-    files = dict(zip(collected["isi"], get_many(rt.store, keys), strict=True))
+    if reason := _name_problem(collected):
+        return pd.DataFrame(), reason
+    files, reason = _files(rt, collected)
+    if reason:
+        return pd.DataFrame(), reason
     check = check_bag(files, sender, rt.settings.kunci / "kunci_publik")
-    reason = check.reason
-    components = pd.DataFrame()
-    if check.ok:
-        components = pd.read_csv(io.BytesIO(check.payload[COMPONENTS_FILE]), dtype={"kode_desa": str})
-        reason = _refusal(rt, sender, check.info, components)
+    if not check.ok:
+        return pd.DataFrame(), check.reason
+    if reason := _refusal(rt, sender, check.info) or _version_problem(rt, sender, versi, check.info, now):
+        return pd.DataFrame(), reason
+    return _components(sender, check.payload)
+
+
+def validate_package(rt: Runtime, collected: CollectedPackage, run_id: str) -> Validated:
+    """The upper tier's gate on one package version: accepted whole, or refused with its reason."""
+    sender, versi = collected["pengirim"], collected["versi"]
+    components, reason = _judge(rt, collected, datetime.now(UTC))
     status = DITERIMA if reason is None else DITOLAK
     delivery = {"tahun": rt.tahun, "kode_pengirim": sender, "versi": versi, "diterima_pada": collected["diterima_pada"],
                 "status": status, "alasan": reason, "kunci_arsip": collected["arsip"],
@@ -94,12 +288,15 @@ def deliveries(rt: Runtime, child_code_length: int) -> pd.DataFrame:
     """Per child region: which delivered this cycle, when, which version is used, how many were refused."""
     children = sorted(set(master_for(rt.wilayah)["kode_desa"].str[:child_code_length]))
     got = rt.warehouse.deliveries(rt.tahun)
+    now = datetime.now(UTC)
     rows = []
     for kode in children:
         mine = got[got["kode_pengirim"] == kode]
         ok = mine[mine["status"] == DITERIMA].sort_values("versi")
+        used = ok[ok["versi"].map(lambda v: _plausible(v, now)).astype(bool)]  # a future-dated one is not used
+        used = used if len(used) else ok
         rows.append({"kode_wilayah": kode, "nama_wilayah": region_name(kode), "terkirim": bool(len(ok)),
-                     "versi_dipakai": ok["versi"].iloc[-1] if len(ok) else None,
-                     "diterima_pada": ok["diterima_pada"].iloc[-1] if len(ok) else None,
+                     "versi_dipakai": used["versi"].iloc[-1] if len(used) else None,
+                     "diterima_pada": used["diterima_pada"].iloc[-1] if len(used) else None,
                      "jumlah_versi": len(ok), "ditolak": int((mine["status"] == DITOLAK).sum())})
     return pd.DataFrame(rows)

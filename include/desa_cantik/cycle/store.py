@@ -36,11 +36,14 @@ def store_bundle(rt: Runtime, validated: Validated) -> Stored:
 
 
 def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    from .packages import is_newest
+
     stored: dict[str, int] = {}
     for delivery in tables[b.DELIVERY].to_dict("records"):
-        latest = rt.warehouse.latest_delivery(rt.tahun, delivery["kode_pengirim"])
-        if delivery["status"] == DITERIMA and (latest is None or delivery["versi"] >= latest):
-            # a resend replaces the sender's earlier contribution; every version stays archived
+        if delivery["status"] == DITERIMA and b.COMPONENTS in tables and \
+                is_newest(rt, delivery["kode_pengirim"], delivery["versi"]):
+            # a resend replaces the sender's earlier contribution (a retried load of the newest version
+            # restores it; a future-dated version is never newest); every version stays archived
             stored["komponen"] = rt.warehouse.replace_components(rt.tahun, delivery["kode_pengirim"],
                                                                  tables[b.COMPONENTS])
         rt.warehouse.record_delivery({k: _none_if_missing(v) for k, v in delivery.items()})
