@@ -219,7 +219,8 @@ def _quarantine_rows(f: ArchivedFile, v: Verdict, tahun: int) -> list[dict[str, 
                     "alasan": " | ".join(per_row.get(n, []) + whole)})
     if not v.submission.readable:
         out.append({"sha256_berkas": f["sha256"], "baris": 0, "dataset": f["dataset"], "tahun": tahun,
-                    "kode_desa": None, "isi": to_json_text({"kunci_arsip": f["kunci_arsip"]}),
+                    "kode_desa": None,  # the file as named and sized (its keys carry arrival times, the registry has them)
+                    "isi": to_json_text({"nama_berkas": mask_text(f["nama_berkas"]), "ukuran": f["ukuran"]}),
                     "alasan": " | ".join(whole)})
     return out
 
