@@ -6,6 +6,7 @@ ones until restored, without touching the server itself: PostgreSQL and the S3 s
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from types import TracebackType
@@ -55,10 +56,8 @@ class CuttableProxy:
     def _close(self, s: socket.socket) -> None:
         with self._lock:
             self._open.discard(s)
-        try:
+        with contextlib.suppress(OSError):
             s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         s.close()
 
     def cut(self) -> None:
