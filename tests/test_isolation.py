@@ -153,3 +153,26 @@ def test_values_wider_than_any_column_still_load_on_postgresql(tmp_path: Path, p
     assert len(subs) == 2 and rt.warehouse.count_rows("kependudukan", TAHUN) == 1
     issues = rt.warehouse.issues(TAHUN)
     assert (issues["kolom"].str.len() > 64).any()
+
+
+def test_personal_data_is_refused_and_never_echoed(tmp_path: Path) -> None:
+    """A pasted list with NIK and names is refused whole; no report, finding or quarantine row shows a NIK."""
+    from desa_cantik.pii import mask_text, scan
+
+    nik = "3507011204850003"
+    pasted = (HEADER.rstrip("\n") + ",NIK,Nama\n" + _row("35.07.01.2001").rstrip("\n") + f",{nik},Budi Santoso\n")
+    typed = HEADER + _row("35.07.01.2002").replace("1510", nik)  # a NIK typed into a count column
+    rt = _runtime(tmp_path)
+    _inbox(rt, {"kependudukan/35.07.01.2001/k.csv": pasted.encode(), "kependudukan/35.07.01.2002/k.csv": typed.encode()})
+    _gate(rt, "uji")
+    subs = rt.warehouse.submissions(TAHUN).set_index("pengirim")
+    assert set(subs["status"]) == {DITOLAK}
+    report = rt.store.get(subs.loc["35.07.01.2001", "kunci_arsip"] + ".laporan.txt").decode()
+    assert "data pribadi" in report and "'NIK' (NIK)" in report and "'Nama' (nama orang)" in report
+    shown = [rt.store.get(o.key).decode(errors="replace") for o in rt.store.list("arsip/")
+             if ".laporan." in o.key] + [rt.store.get(o.key).decode() for o in rt.store.list("karantina/")]
+    for table in ("isu_validasi", "karantina_baris", "ringkasan_validasi", "berkas_masuk"):
+        shown.append(rt.warehouse.table_frame(table).to_csv())
+    assert all(nik not in text for text in shown) and any("3507********0003" in text for text in shown)
+    assert mask_text(f"nilai {nik}") == "nilai 3507********0003"
+    assert scan([["kode_desa", "KK", "L+P"], ["3507012001", "850", "3000"]], {"kode_desa", "kk", "l_p"}) is None

@@ -49,6 +49,7 @@ CYCLE_DAG_ARGS: dict[str, Any] = {
 def runtime() -> Runtime:
     """The stages' runtime; the warehouse and store passwords are registered with Airflow's log masker first."""
     from airflow.sdk.log import mask_secret
+
     from desa_cantik.config import Settings
     from desa_cantik.cycle.runtime import Runtime
 

@@ -1,6 +1,8 @@
 """``python -m desa_cantik``: generate data, pre-check a file, upload to the inbox, print the cycle summary.
 
-Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage.
+Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage,
+3 internal error of the checker (never the file's fault). Once the arguments parse, ``--json`` always prints a
+JSON report (``status`` null when there is no verdict).
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from .quality import Verdict
+
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,12 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--dataset", required=True)
     v.add_argument("--tahun", type=int)
     v.add_argument("--region", help="wilayah pengirim (kode desa/kabupaten); bawaan: dari kode_desa di berkas")
-    v.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
+    v.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON (juga saat galat)")
     v.add_argument("--output", type=Path, help="tulis baris yang diterima dalam bentuk baku (CSV)")
 
     u = sub.add_parser("upload", help="unggah folder {dataset}/{pengirim}/{berkas} ke kotak masuk")
     u.add_argument("folder", type=Path)
     u.add_argument("--tahun", type=int)
+
+    k = sub.add_parser("kebijakan", help="kebijakan tulis kotak masuk per pengirim (MinIO/S3), untuk init server")
+    k.add_argument("--bucket", required=True)
+    k.add_argument("--out", required=True, type=Path)
 
     sub.add_parser("summary", help="ringkasan siklus dari gudang data")
     sub.add_parser("keygen", help="buat kunci tanda tangan Ed25519 tingkat ini (di DESA_CANTIK_KUNCI)")
@@ -61,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
-                "template": _template, "rules": _rules, "summary": _summary}
+                "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies}
     return commands[args.cmd](args)
 
 
@@ -115,6 +124,16 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policies(args: argparse.Namespace) -> int:
+    from .config import DaftarData, Settings
+    from .pengirim import write_policies
+
+    settings = Settings.from_env()
+    n = write_policies(DaftarData.load(settings.daftar_data), settings.kode_wilayah, args.bucket, args.out)
+    print(f"{n} kebijakan pengirim ditulis ke {args.out} (daftar: {args.out / 'pengirim.csv'})")
+    return 0
+
+
 def _summary(_: argparse.Namespace) -> int:
     from .cycle.runtime import Runtime
     from .cycle.summary import format_summary, summary
@@ -137,30 +156,68 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .datasets import all_datasets
-
-    if args.dataset not in all_datasets():
-        print(f"galat: dataset tidak dikenal: {args.dataset} (pilihan: {', '.join(all_datasets())})", file=sys.stderr)
-        return EXIT_USAGE
-    if not args.file.is_file():
-        print(f"galat: berkas tidak ditemukan: {args.file}", file=sys.stderr)
-        return EXIT_USAGE
-    from .precheck import precheck
-
-    verdict = precheck(args.file.read_bytes(), args.file.name, args.dataset, args.tahun, args.region)
-    from . import feedback
-
-    if args.json:
-        print(json.dumps(verdict.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print(feedback.report_text(verdict), end="")
+    """Pre-check one file. Exit 0/1 is the verdict, 2 a file that cannot be read or bad usage, 3 a bug."""
+    problem = _validate_usage(args)
+    if problem:
+        return _no_verdict(args, EXIT_USAGE, "PEMAKAIAN", problem)
+    try:
+        verdict, shown = _precheck_file(args)
+    except OSError as exc:
+        return _no_verdict(args, EXIT_USAGE, "PEMAKAIAN", f"berkas tidak dapat dibaca: {args.file} ({exc.strerror or exc})")
+    except Exception as exc:  # a bug or a broken installation, never the operator's file
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return _no_verdict(args, EXIT_INTERNAL, "GALAT-INTERNAL",
+                           "Pemeriksa mengalami galat internal; ini bukan kesalahan berkas Anda dan berkas belum "
+                           "diperiksa. Laporkan ke petugas BPS kabupaten/kota dengan melampirkan berkas dan pesan ini "
+                           f"({detail}).")
+    print(shown, end="")
     if args.output is not None and verdict.rows_accepted:
-        verdict.accepted.to_csv(args.output, index=False, float_format="%.0f")
+        try:
+            verdict.accepted.to_csv(args.output, index=False, float_format="%.0f")
+        except OSError as exc:
+            print(f"galat: --output tidak dapat ditulis: {args.output} ({exc.strerror or exc})", file=sys.stderr)
+            return EXIT_USAGE
     if not verdict.submission.readable:
         return EXIT_USAGE
     from .findings import DITOLAK
 
     return EXIT_REJECTED if verdict.status == DITOLAK else EXIT_ACCEPTED
+
+
+def _validate_usage(args: argparse.Namespace) -> str | None:
+    from .datasets import all_datasets
+    from .regions import get_region, normalise_code
+
+    if args.dataset not in all_datasets():
+        return f"dataset tidak dikenal: {args.dataset} (pilihan: {', '.join(all_datasets())})"
+    if not args.file.is_file():
+        return f"berkas tidak ditemukan: {args.file}"
+    if args.region and get_region(normalise_code(args.region) or "") is None:
+        return f"kode wilayah tidak dikenal: {args.region} (mis. 35.07 atau 35.07.01.2001)"
+    return None
+
+
+def _precheck_file(args: argparse.Namespace) -> tuple[Verdict, str]:
+    """The verdict and its report, rendered before anything is printed (so a failure prints one report)."""
+    from . import feedback
+    from .precheck import precheck, read_limited
+
+    data = read_limited(args.file)
+    verdict = precheck(data, args.file.name, args.dataset, args.tahun, args.region)
+    if args.json:
+        return verdict, json.dumps(verdict.to_json(), ensure_ascii=False, indent=2) + "\n"
+    return verdict, feedback.report_text(verdict)
+
+
+def _no_verdict(args: argparse.Namespace, code: int, rule: str, message: str) -> int:
+    """No verdict: the reason on stderr and, with --json, the same report shape with ``status`` null."""
+    print(f"galat: {message}", file=sys.stderr)
+    if args.json:
+        issue = {"row": None, "column": None, "rule": rule, "severity": "error", "message": message,
+                 "value": None, "expected": None, "level": None}
+        report = {"status": None, "rows_read": 0, "rows_accepted": 0, "issues": [issue], "exit_code": code}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    return code
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
-from .config import DaftarData, Settings
+from .config import BatasBerkas, DaftarData, Settings
 from .datasets import get_dataset
 from .intake import Provenance, read_submission
 from .quality import GateContext, Verdict, validate_batch
@@ -22,12 +23,24 @@ def _infer_region(codes: list[str]) -> str | None:
     return kab.most_common(1)[0][0] if kab else None
 
 
+def _daftar() -> DaftarData:
+    return DaftarData.load(Settings.from_env().daftar_data)
+
+
+def read_limited(path: Path, batas: BatasBerkas | None = None) -> bytes:
+    """The file's bytes, but never more than one byte past the size limit: a huge file is refused unread."""
+    limit = int((batas or _daftar().batas).ukuran_mb * 1024 * 1024)
+    with Path(path).open("rb") as f:
+        return f.read(limit + 1)
+
+
 def precheck(data: bytes, name: str, dataset: str, tahun: int | None = None, region: str | None = None) -> Verdict:
+    """The gate's verdict on one file; the file's problems are in the verdict, never raised."""
     spec = get_dataset(dataset)
-    daftar = DaftarData.load(Settings.from_env().daftar_data)
+    daftar = _daftar()
     tahun = tahun or daftar.tahun
     prov = Provenance.of(data, name, datetime.now(UTC))
-    sub = read_submission(data, spec, prov, tahun)
+    sub = read_submission(data, spec, prov, tahun, daftar.batas)
     codes = sub.table["kode_desa"].dropna().tolist() if "kode_desa" in sub.table else []
     sender = normalise_code(region) if region else None
     area = sender[:5] if sender else _infer_region(codes)

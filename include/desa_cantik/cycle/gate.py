@@ -107,7 +107,7 @@ def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submissio
     if problem:
         return _unreadable(spec, prov, problem)
     try:
-        return read_submission(data, spec, prov, rt.tahun)
+        return read_submission(data, spec, prov, rt.tahun, rt.daftar.batas)
     except Exception as exc:  # a reader bug must not cost the other files of the batch their verdicts
         log.exception("membaca %s gagal", f["kunci_arsip"])
         return _unreadable(spec, prov, INTERNAL.format(kind=type(exc).__name__))
