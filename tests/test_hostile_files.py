@@ -194,7 +194,7 @@ def test_huge_number_in_a_date_formatted_cell(value: bytes, capfd: pytest.Captur
     assert "panicked" not in capfd.readouterr().err
 
 
-@pytest.mark.parametrize("n", [17, 4301, 9_999]  # 16 digits is a NIK: refused as personal data (test_isolation))
+@pytest.mark.parametrize("n", [17, 4301, 9_999])  # 16 digits is a NIK: refused as personal data (test_isolation)
 def test_long_numbers_under_the_cell_limit_are_noted_not_converted(n: int) -> None:
     """int() refuses more than 4300 digits (ValueError); float(int) overflows past 308 digits."""
     sub = timed(f"{HEADER}\n{ROW1.replace('3000', '7' * n)}\n".encode(), 1.0)
