@@ -63,30 +63,39 @@ def indicator_components(frame: pd.DataFrame, tahun: int) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+def _level(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataFrame, tahun: int,
+           level: str) -> pd.DataFrame:
+    """Every indicator for every area of one level, in one grouping of all components."""
+    n = LEVELS[level]
+    total = master["kode_desa"].str[:n].value_counts()
+    g = components.groupby([components["indikator"], components["kode_desa"].str[:n]]).agg(
+        num=("pembilang", "sum"), den=("penyebut", "sum"), ok=("kode_desa", "size"))
+    areas = pd.MultiIndex.from_product([indicators.index, total.index], names=["indikator", "kode_wilayah"])
+    g = g.reindex(areas).fillna({"num": 0.0, "den": 0.0, "ok": 0})
+    ind = indicators.reindex(g.index.get_level_values("indikator"))
+    faktor, num, den = ind["faktor"].to_numpy(), g["num"].to_numpy(), g["den"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(den > 0, faktor * num / np.where(den > 0, den, np.nan), np.nan)
+    value = np.where(ind["rasio"].to_numpy(), ratio, faktor * num)
+    value = np.where(g["ok"].to_numpy() > 0, value, np.nan)
+    kode = g.index.get_level_values("kode_wilayah")
+    return pd.DataFrame({
+        "tahun": tahun, "tingkat": level, "kode_wilayah": kode, "indikator": g.index.get_level_values("indikator"),
+        "nilai": np.round(value.astype("float64"), 6), "satuan": ind["satuan"].to_numpy(),
+        "desa_kontribusi": g["ok"].astype(int).to_numpy(), "desa_total": total.reindex(kode).to_numpy(),
+    })
+
+
 def aggregate(components: pd.DataFrame, master: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:
-    """Indicators per area from components, vectorised; coverage counts against the master list."""
-    out = []
-    for ind in all_indicators().values():
-        comp = components[components["indikator"] == ind.kode]
-        for level in levels:
-            n = LEVELS[level]
-            total = master["kode_desa"].str[:n].value_counts()
-            g = comp.groupby(comp["kode_desa"].str[:n]).agg(num=("pembilang", "sum"), den=("penyebut", "sum"),
-                                                             ok=("kode_desa", "size"))
-            g = g.reindex(total.index).fillna({"num": 0.0, "den": 0.0, "ok": 0})
-            if ind.penyebut:
-                value = np.where(g["den"] > 0, ind.faktor * g["num"] / g["den"].where(g["den"] > 0), np.nan)
-            else:
-                value = ind.faktor * g["num"].to_numpy()
-            value = np.where(g["ok"] > 0, value, np.nan)
-            out.append(pd.DataFrame({
-                "tahun": tahun, "tingkat": level, "kode_wilayah": g.index, "indikator": ind.kode,
-                "nilai": np.round(value.astype("float64"), 6), "satuan": ind.satuan,
-                "desa_kontribusi": g["ok"].astype(int).to_numpy(), "desa_total": total.reindex(g.index).to_numpy(),
-            }))
-    result = pd.concat(out, ignore_index=True)
+    """Indicators per area from components, vectorised: one grouping per level for all indicators; coverage
+    counts against the master list."""
+    inds = list(all_indicators().values())
+    indicators = pd.DataFrame({"faktor": [i.faktor for i in inds], "rasio": [bool(i.penyebut) for i in inds],
+                               "satuan": [i.satuan for i in inds]}, index=pd.Index([i.kode for i in inds], name="indikator"))
+    result = pd.concat([_level(components, master, indicators, tahun, level) for level in levels], ignore_index=True)
     names = dict(zip(master["kode_desa"], master["nama_desa"], strict=True))
-    result["nama_wilayah"] = [names.get(k) or (region_name(k) if k else "Indonesia") for k in result["kode_wilayah"]]
+    area_names = {k: names.get(k) or (region_name(k) if k else "Indonesia") for k in result["kode_wilayah"].unique()}
+    result["nama_wilayah"] = [area_names[k] for k in result["kode_wilayah"]]
     cols = ["tahun", "tingkat", "kode_wilayah", "indikator", "nama_wilayah", "nilai", "satuan", "desa_kontribusi",
             "desa_total"]
     return result[cols].sort_values(["tingkat", "kode_wilayah", "indikator"], ignore_index=True)

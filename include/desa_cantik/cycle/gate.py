@@ -255,6 +255,12 @@ def summarise(issues: pd.DataFrame, run_id: str, checked: list[Checked]) -> pd.D
         if "kode_desa" in t:
             desa_of.update({(f["sha256"], int(r)): k for r, k in zip(t[ROW], t["kode_desa"], strict=True)
                             if isinstance(k, str)})
+    return count_by_rule(issues, desa_of, sender_of, run_id)
+
+
+def count_by_rule(issues: pd.DataFrame, desa_of: dict[tuple[str, int], str], sender_of: dict[str, str],
+                  run_id: str) -> pd.DataFrame:
+    """Group errors and warnings per (file, desa, rule); a file-level finding counts for its sender's desa."""
     kode = [desa_of.get((s, int(r))) if pd.notna(r) else (normalise_code(sender_of.get(s, "")) or None)
             for s, r in zip(issues["sha256_berkas"], issues["baris"], strict=True)]
     issues = issues.assign(kode_desa=kode, tingkat=issues["tingkat"].fillna(-1))
