@@ -19,8 +19,9 @@ lint: install
 	.venv/bin/ruff check include dags plugins tests benchmarks scripts
 	.venv/bin/mypy
 
-bench: install
+bench: install  ## hot paths, then the cycle at scale (targets decide the exit code; see benchmarks/README.md)
 	.venv/bin/python benchmarks/bench_gate.py
+	.venv/bin/python benchmarks/bench_scale.py
 
 clean:
 	rm -rf .demo .venv build *.egg-info
