@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 AGENCY_BATCH = "opd-bps"
+MAX_FILES_PER_BATCH = 250  # Malang (782 files): 4 batches instead of 34; a province's 17,000: about 70
+MAX_BYTES_PER_BATCH = 64 * 1024 * 1024
 
 
 def upload_folder(store: ObjectStore, folder: str | Path, tahun: int) -> int:
@@ -82,8 +84,36 @@ def plan_file_batches(rt: Runtime) -> Iterator[FileBatch]:
         group = batch_of(parsed.pengirim) if parsed else AGENCY_BATCH
         pending.setdefault(group, []).append(
             {"kunci": obj.key, "ukuran": obj.size, "diterima_pada": layout.iso(obj.last_modified)})
-    for kelompok, objs in sorted(pending.items()):
+    agency = pending.pop(AGENCY_BATCH, [])
+    for kelompok, objs in pack_kecamatan(pending):
         yield {"jenis": FILES, "kelompok": kelompok, "objek": objs}
+    if agency:
+        yield {"jenis": FILES, "kelompok": AGENCY_BATCH, "objek": agency}
+
+
+def pack_kecamatan(per_kecamatan: dict[str, list[InboxObject]], max_files: int = MAX_FILES_PER_BATCH,
+                   max_bytes: int = MAX_BYTES_PER_BATCH) -> Iterator[tuple[str, list[InboxObject]]]:
+    """Whole kecamatan packed into batches of bounded files and bytes, in code order.
+
+    A GX run costs the same for 10 rows or 10,000, so fewer, larger batches win; a kecamatan is never split
+    (its files are reported together), and the bound keeps several batches for parallel workers and one bad
+    batch from holding up the whole region. A batch is named after its first and last kecamatan.
+    """
+    batch: list[str] = []
+    files: list[InboxObject] = []
+    for kec, objs in sorted(per_kecamatan.items()):
+        size = sum(o["ukuran"] for o in files) + sum(o["ukuran"] for o in objs)
+        if batch and (len(files) + len(objs) > max_files or size > max_bytes):
+            yield _batch_name(batch), files
+            batch, files = [], []
+        batch.append(kec)
+        files = files + objs
+    if batch:
+        yield _batch_name(batch), files
+
+
+def _batch_name(kecamatan: list[str]) -> str:
+    return kecamatan[0] if len(kecamatan) == 1 else f"{kecamatan[0]}_{kecamatan[-1]}"
 
 
 def collect_batch(rt: Runtime, batch: Batch) -> Collected:
