@@ -25,6 +25,7 @@ from desa_cantik.cycle.store import store_bundle
 
 from .conftest import AIRFLOW_ENV, SMALL_REGION, TAHUN
 from .faults import CuttableProxy
+from .stages import gate_and_store
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 TIME_DEPENDENT = ("run_id", "diterima_pada", "kunci_arsip", "kunci_laporan")  # arrival times and keys made of them
@@ -81,8 +82,7 @@ def test_faults_then_a_new_dag_run_end_as_a_clean_run(tmp_path: Path, databases:
                                                       small_generated: Path) -> None:
     clean = Runtime.from_env(_env(tmp_path / "bersih", databases[0], s3_server))
     upload_folder(clean.store, small_generated, TAHUN)
-    for batch in plan_batches(clean):
-        store_bundle(clean, validate_collected(clean, collect_batch(clean, batch), "bersih"))
+    gate_and_store(clean, "bersih")
 
     host, port = s3_server.split(":")
     with CuttableProxy(host, int(port)) as s3, CuttableProxy("127.0.0.1", sa.make_url(databases[1]).port or 5432) as pg:

@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from desa_cantik.cycle.gate import validate_collected
-from desa_cantik.cycle.inbox import collect_batch, plan_batches
 from desa_cantik.cycle.runtime import Runtime
-from desa_cantik.cycle.store import store_bundle
 from desa_cantik.findings import DITERIMA, DITOLAK
 from desa_cantik.storage import Warehouse
 
 from .conftest import TAHUN
+from .stages import gate_and_store
 
 HEADER = ("kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah_kk,kelahiran,kematian,"
           "penduduk_datang,penduduk_pindah\n")
@@ -35,11 +33,6 @@ def _runtime(home: Path, gudang: str | None = None, objek: str | None = None) ->
     if objek:
         env["DESA_CANTIK_OBJEK"] = objek
     return Runtime.from_env(env)
-
-
-def _gate(rt: Runtime, run_id: str) -> None:
-    for batch in plan_batches(rt):
-        store_bundle(rt, validate_collected(rt, collect_batch(rt, batch), run_id))
 
 
 def _inbox(rt: Runtime, files: dict[str, bytes]) -> None:
@@ -70,7 +63,7 @@ def test_a_file_that_breaks_the_reader_costs_only_its_own_verdict(tmp_path: Path
         return real(data, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr("desa_cantik.cycle.gate.read_submission", flaky)
-    _gate(rt, "uji")
+    gate_and_store(rt, "uji")
     subs = rt.warehouse.submissions(TAHUN).set_index("pengirim")
     assert (subs.drop(index="35.07.01.2007")["status"] == DITERIMA).all() and len(subs) == 6
     bad = subs.loc["35.07.01.2007"]
@@ -85,7 +78,7 @@ def test_a_long_or_strange_name_and_a_key_outside_the_layout_are_reported(tmp_pa
     long_name = "data desa " + "sangat panjang " * 15 + ".csv"  # 239 characters: fits the inbox, not an archive key
     _inbox(rt, {f"kependudukan/35.07.01.2001/{long_name}": GOOD["kependudukan/35.07.01.2001/kependudukan.csv"],
                 "kependudukan/lupa-folder-desa.csv": GOOD["kependudukan/35.07.01.2002/kependudukan.csv"]})
-    _gate(rt, "uji")
+    gate_and_store(rt, "uji")
     subs = rt.warehouse.submissions(TAHUN)
     assert len(subs) == 2
     named = subs[subs["nama_berkas"] == long_name].iloc[0]
@@ -101,7 +94,7 @@ def test_producer_of_the_daftar_data_is_enforced(tmp_path: Path) -> None:
             "35.07.01.2001,2025,35.07-DINSOS,100,90,10,12\n")
     _inbox(rt, {"kesehatan_anak/35.07-DINSOS/kes.csv": text.encode(),
                 "kesehatan_anak/35.07-DINKES/kes.csv": text.replace("DINSOS", "DINKES").encode()})
-    _gate(rt, "uji")
+    gate_and_store(rt, "uji")
     subs = rt.warehouse.submissions(TAHUN).set_index("pengirim")
     assert subs.loc["35.07-DINKES", "status"] == DITERIMA
     assert subs.loc["35.07-DINSOS", "status"] == DITOLAK
@@ -117,7 +110,7 @@ def test_crash_mid_store_then_a_new_run_ends_as_a_clean_run(tmp_path: Path, monk
     _inbox(clean, {**GOOD, **BAD_ROWS})
     crashed = _runtime(tmp_path / "mogok")
     shutil.copytree(tmp_path / "bersih" / "objek" / "masuk", tmp_path / "mogok" / "objek" / "masuk")  # same arrival times
-    _gate(clean, "run-1")
+    gate_and_store(clean, "run-1")
 
     real = Warehouse._record_verdicts
 
@@ -127,10 +120,10 @@ def test_crash_mid_store_then_a_new_run_ends_as_a_clean_run(tmp_path: Path, monk
 
     monkeypatch.setattr(Warehouse, "_record_verdicts", die)
     with pytest.raises(ConnectionError):
-        _gate(crashed, "run-1")
+        gate_and_store(crashed, "run-1")
     assert crashed.warehouse.submissions(TAHUN).empty and crashed.warehouse.count_rows("kependudukan", TAHUN) == 0
     monkeypatch.setattr(Warehouse, "_record_verdicts", real)
-    _gate(crashed, "run-2")  # a new DAG run, not a retry
+    gate_and_store(crashed, "run-2")  # a new DAG run, not a retry
 
     assert crashed.warehouse.fingerprint() == clean.warehouse.fingerprint()
     assert _objects(crashed, "karantina/") == _objects(clean, "karantina/") != {}
@@ -148,7 +141,7 @@ def test_values_wider_than_any_column_still_load_on_postgresql(tmp_path: Path, p
     text = HEADER.rstrip("\n") + f",{wide}\n" + _row("35.07.01.2001").rstrip("\n") + f",{'y' * 5000}\n"
     _inbox(rt, {"kependudukan/35.07.01.2001/" + "n" * 200 + ".csv": text.encode(),
                 "kependudukan/" + "P" * 300 + "/k.csv": GOOD["kependudukan/35.07.01.2002/kependudukan.csv"]})
-    _gate(rt, "uji")
+    gate_and_store(rt, "uji")
     subs = rt.warehouse.submissions(TAHUN)
     assert len(subs) == 2 and rt.warehouse.count_rows("kependudukan", TAHUN) == 1
     issues = rt.warehouse.issues(TAHUN)
@@ -164,7 +157,7 @@ def test_personal_data_is_refused_and_never_echoed(tmp_path: Path) -> None:
     typed = HEADER + _row("35.07.01.2002").replace("1510", nik)  # a NIK typed into a count column
     rt = _runtime(tmp_path)
     _inbox(rt, {"kependudukan/35.07.01.2001/k.csv": pasted.encode(), "kependudukan/35.07.01.2002/k.csv": typed.encode()})
-    _gate(rt, "uji")
+    gate_and_store(rt, "uji")
     subs = rt.warehouse.submissions(TAHUN).set_index("pengirim")
     assert set(subs["status"]) == {DITOLAK}
     report = rt.store.get(subs.loc["35.07.01.2001", "kunci_arsip"] + ".laporan.txt").decode()

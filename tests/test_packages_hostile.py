@@ -21,17 +21,15 @@ import pandas as pd
 import pytest
 
 from desa_cantik.cycle import layout
-from desa_cantik.cycle.gate import validate_collected
 from desa_cantik.cycle.handoff import Validated
-from desa_cantik.cycle.inbox import collect_batch, plan_batches
 from desa_cantik.cycle.packages import deliveries
 from desa_cantik.cycle.runtime import Runtime
-from desa_cantik.cycle.store import store_bundle
 from desa_cantik.findings import DITERIMA, DITOLAK
 from desa_cantik.storage import ObjectInfo
 from desa_cantik.tiers import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, generate_key, make_bag
 
 from .conftest import TAHUN
+from .stages import gate_and_store
 
 KODE = "35.07"
 GOOD = "20260401T000000Z"  # accepted before each hostile package
@@ -112,13 +110,7 @@ def deliver(prov: Runtime, bag: dict[str, bytes], versi: str, kode: str = KODE) 
 
 
 def gate(rt: Runtime) -> list[Validated]:
-    """What the gate DAG's three groups do, batch by batch (any exception here is a crashed batch)."""
-    validated = []
-    for batch in plan_batches(rt):
-        v = validate_collected(rt, collect_batch(rt, batch), RUN)
-        store_bundle(rt, v)
-        validated.append(v)
-    return validated
+    return gate_and_store(rt, RUN)
 
 
 def components(rt: Runtime) -> list[tuple[str, str, float, float, str]]:

@@ -30,7 +30,6 @@ from desa_cantik.coordination import LEVELS, aggregate, levels_for, master_for
 from desa_cantik.cycle.cross_check import findings
 from desa_cantik.cycle.gate import Checked, gate_context, issue_rows, summarise
 from desa_cantik.cycle.handoff import ArchivedFile
-from desa_cantik.cycle.inbox import upload_folder
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.datasets import Dataset, all_indicators, get_dataset
 from desa_cantik.findings import WARNING
@@ -39,7 +38,7 @@ from desa_cantik.quality import GateContext, validate_batch
 from desa_cantik.regions import desa_table, region_name
 
 from .conftest import SMALL_REGION, TAHUN
-from .test_stages import gate_and_store
+from .stages import embedded_with_uploads, gate_and_store
 
 DATASETS = ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk")
 
@@ -242,11 +241,8 @@ def _reference_findings(rt: Runtime, ds: str, ctx: GateContext, run_id: str) -> 
 
 @pytest.fixture(scope="module")
 def stored_cycle(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> Runtime:
-    home = tmp_path_factory.mktemp("skala")
-    rt = Runtime.from_env({"DESA_CANTIK_HOME": str(home), "DESA_CANTIK_WILAYAH": SMALL_REGION,
-                           "DESA_CANTIK_GUDANG": f"sqlite:///{home / 'gudang.sqlite'}"})
-    upload_folder(rt.store, small_generated, TAHUN)
-    gate_and_store(rt)
+    rt = embedded_with_uploads(tmp_path_factory.mktemp("skala"), small_generated)
+    gate_and_store(rt, "uji__skala")
     return rt
 
 

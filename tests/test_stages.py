@@ -20,9 +20,8 @@ from desa_cantik.cycle import layout
 from desa_cantik.cycle.bundle import Bundle
 from desa_cantik.cycle.coordinate import coordinate
 from desa_cantik.cycle.cross_check import cross_check
-from desa_cantik.cycle.gate import validate_collected
 from desa_cantik.cycle.handoff import Validated
-from desa_cantik.cycle.inbox import collect_batch, plan_batches, upload_folder, window_open
+from desa_cantik.cycle.inbox import window_open
 from desa_cantik.cycle.publish import latest_package, publish
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.cycle.store import store_bundle
@@ -30,27 +29,19 @@ from desa_cantik.cycle.summary import format_summary, summary
 from desa_cantik.findings import DITERIMA, DITOLAK, WARNING
 from desa_cantik.tiers import bag_info, generate_key, make_bag
 
+from . import stages
 from .conftest import SMALL_REGION, TAHUN
 
 RUN = "uji__2026-03-31"
 
 
 def gate_and_store(rt: Runtime, run_id: str = RUN) -> list[Validated]:
-    """What the gate DAG's three groups do, batch by batch."""
-    validated = []
-    for batch in plan_batches(rt):
-        v = validate_collected(rt, collect_batch(rt, batch), run_id)
-        store_bundle(rt, v)
-        validated.append(v)
-    return validated
+    return stages.gate_and_store(rt, run_id)
 
 
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> Runtime:
-    home = tmp_path_factory.mktemp("siklus")
-    rt = Runtime.from_env({"DESA_CANTIK_HOME": str(home), "DESA_CANTIK_WILAYAH": SMALL_REGION,
-                           "DESA_CANTIK_GUDANG": f"sqlite:///{home / 'gudang.sqlite'}"})
-    upload_folder(rt.store, small_generated, TAHUN)
+    rt = stages.embedded_with_uploads(tmp_path_factory.mktemp("siklus"), small_generated)
     gate_and_store(rt)
     cross_check(rt, RUN)
     coordinate(rt)
