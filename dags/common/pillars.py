@@ -53,7 +53,7 @@ def runtime() -> Runtime:
     from desa_cantik.config import Settings
     from desa_cantik.cycle.runtime import Runtime
 
-    for secret in Settings.from_env().secrets():
+    for secret in Settings.from_env().secrets():  # before connecting: a connection error may print its URL
         mask_secret(secret)
     return Runtime.from_env()
 

@@ -39,11 +39,12 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 from .config import BatasBerkas
 from .datasets import CATEGORY, COUNT, Dataset, fold_header
 from .findings import INFO, Issue
+from .pii import HEADER_ROWS
 from .pii import scan as scan_personal_data
 from .regions import normalise_code
 
 ROW = "_baris"  # row number in the operator's file, kept through validation for messages
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = HEADER_ROWS  # rows searched for the header (and for personal-data column names)
 MB = 1024 * 1024
 _T = TypeVar("_T")
 _TOTAL_WORDS = re.compile(r"^\s*(jumlah|total|jml|grand total|sub ?total)\b", re.IGNORECASE)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import BatasBerkas, DaftarData, Settings
 from .datasets import get_dataset
-from .intake import Provenance, read_submission
+from .intake import MB, Provenance, read_submission
 from .quality import GateContext, Verdict, validate_batch
 from .regions import desa_table, get_region, normalise_code
 
@@ -29,7 +29,7 @@ def _daftar() -> DaftarData:
 
 def read_limited(path: Path, batas: BatasBerkas | None = None) -> bytes:
     """The file's bytes, but never more than one byte past the size limit: a huge file is refused unread."""
-    limit = int((batas or _daftar().batas).ukuran_mb * 1024 * 1024)
+    limit = int((batas or _daftar().batas).ukuran_mb * MB)
     with Path(path).open("rb") as f:
         return f.read(limit + 1)
 

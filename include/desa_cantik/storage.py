@@ -487,12 +487,6 @@ class Warehouse:
     def deliveries(self, tahun: int) -> pd.DataFrame:
         return self._select(DELIVERIES, self.table(DELIVERIES).c.tahun == tahun)
 
-    def latest_delivery(self, tahun: int, kode: str) -> str | None:
-        t = self.table(DELIVERIES)
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.max(t.c.versi)).where(
-                t.c.tahun == tahun, t.c.kode_pengirim == kode, t.c.status == DITERIMA)).scalar()
-
     def accepted_since(self, tahun: int, when_iso: str) -> bool:
         """A child's package was accepted after ``when_iso`` (ISO-8601 UTC text sorts as time)."""
         t = self.table(DELIVERIES)
@@ -550,6 +544,11 @@ def _chunks(items: list[Any], n: int) -> Iterable[list[Any]]:
         yield items[i : i + n]
 
 
+def none_if_missing(value: Any) -> Any:
+    """NaN (pandas' missing value) as None, for JSON and for the database."""
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
 def to_json_text(values: dict[str, Any]) -> str:
-    return json.dumps({k: (None if v is None or (isinstance(v, float) and v != v) else v) for k, v in values.items()},
+    return json.dumps({k: none_if_missing(v) for k, v in values.items()},
                       ensure_ascii=False, default=str, sort_keys=True)

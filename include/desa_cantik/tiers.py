@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 SIGNATURE = "tanda-tangan-ed25519.txt"
-PACKAGE_INBOX = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
 TAGMANIFEST = "tagmanifest-sha256.txt"
 MANIFEST = "manifest-sha256.txt"
 TAG_FILES = ("bagit.txt", "bag-info.txt", MANIFEST)  # what the tag manifest must cover

@@ -157,12 +157,10 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
 
 def _reports(checked: list[Checked]) -> list[tuple[str, bytes]]:
     """The operator's report beside each archived file, as JSON, HTML and text (the pre-check's text)."""
-    out = []
-    for f, v in checked:
-        out.append((layout.report_key(f["kunci_arsip"], "json"), feedback.dumps(feedback.report_json(v)).encode()))
-        out.append((layout.report_key(f["kunci_arsip"], "html"), feedback.report_html(v).encode()))
-        out.append((layout.report_key(f["kunci_arsip"], "txt"), feedback.report_text(v).encode()))
-    return out
+    render = {"json": lambda v: feedback.dumps(feedback.report_json(v)), "html": feedback.report_html,
+              "txt": feedback.report_text}
+    return [(layout.report_key(f["kunci_arsip"], fmt), render[fmt](v).encode())
+            for f, v in checked for fmt in layout.REPORT_FORMATS]
 
 
 # --- verdicts as the warehouse's rows --------------------------------------------------------------

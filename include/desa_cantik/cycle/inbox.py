@@ -101,13 +101,15 @@ def pack_kecamatan(per_kecamatan: dict[str, list[InboxObject]], max_files: int =
     """
     batch: list[str] = []
     files: list[InboxObject] = []
+    size = 0
     for kec, objs in sorted(per_kecamatan.items()):
-        size = sum(o["ukuran"] for o in files) + sum(o["ukuran"] for o in objs)
-        if batch and (len(files) + len(objs) > max_files or size > max_bytes):
+        more = sum(o["ukuran"] for o in objs)
+        if batch and (len(files) + len(objs) > max_files or size + more > max_bytes):
             yield _batch_name(batch), files
-            batch, files = [], []
+            batch, files, size = [], [], 0
         batch.append(kec)
-        files = files + objs
+        files.extend(objs)
+        size += more
     if batch:
         yield _batch_name(batch), files
 

@@ -7,12 +7,12 @@ a child's accepted package replaces that child's components only if it is its ne
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..findings import DITERIMA
-from ..storage import put_many
+from ..storage import none_if_missing, put_many
 from . import bundle as b
 from . import layout
 from .handoff import Stored, Validated
@@ -46,12 +46,8 @@ def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, i
             # restores it; a future-dated version is never newest); every version stays archived
             stored["komponen"] = rt.warehouse.replace_components(rt.tahun, delivery["kode_pengirim"],
                                                                  tables[b.COMPONENTS])
-        rt.warehouse.record_delivery({k: _none_if_missing(v) for k, v in delivery.items()})
+        rt.warehouse.record_delivery({k: none_if_missing(v) for k, v in delivery.items()})
     return stored
-
-
-def _none_if_missing(v: Any) -> Any:
-    return None if v is None or (isinstance(v, float) and v != v) else v
 
 
 def _quarantine_files(tahun: int, submissions: pd.DataFrame, quarantine: pd.DataFrame) -> list[tuple[str, bytes]]:

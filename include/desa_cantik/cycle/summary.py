@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..findings import DITOLAK, INFO
-from ..storage import mask_url
+from ..storage import mask_url, none_if_missing
 from . import layout
 from .handoff import CycleSummary, DatasetCounts, DeliveryRow
 
@@ -31,7 +31,7 @@ def summary(rt: Runtime) -> CycleSummary:
     issues = w.issues(rt.tahun)
     # JSON-clean (XCom): a child that never delivered has no version, not NaN
     deliveries: list[DeliveryRow] = [
-        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}  # type: ignore[misc]
+        {k: none_if_missing(v) for k, v in row.items()}  # type: ignore[misc]
         for row in rt.tier.deliveries(rt).to_dict("records")]
     return {
         "tahun": rt.tahun,

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from .handoff import Batch
     from .runtime import Runtime
 
-LEVELS = ("kabupaten", "provinsi", "pusat")
 
 
 class Tier(Protocol):
