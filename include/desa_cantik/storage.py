@@ -323,6 +323,11 @@ class Warehouse:
     def create(self) -> None:
         self.metadata.create_all(self.engine)
 
+    def ensure(self) -> None:
+        """Create the schema only where it is missing: one catalogue query per task or page, not one per table."""
+        if not set(self.metadata.tables) <= set(sa.inspect(self.engine).get_table_names()):
+            self.create()
+
     def table(self, name: str) -> sa.Table:
         return self.metadata.tables[name]
 
@@ -519,8 +524,18 @@ class Warehouse:
         return self._select(data_table(dataset), t.c.tahun == tahun, order=("kode_desa",))
 
     def reference(self, dataset: str, column: str, tahun: int) -> pd.DataFrame:
-        frame = self.dataset_rows(dataset, tahun)
-        return frame[["kode_desa", column]].rename(columns={column: "nilai"})
+        """Two columns, not the whole table: a reference check reads one value per desa."""
+        t = self.table(data_table(dataset))
+        query = (sa.select(t.c.kode_desa, t.c[column].label("nilai")).where(t.c.tahun == tahun)
+                 .order_by(t.c.kode_desa))
+        with self.engine.connect() as conn:
+            return pd.read_sql(query, conn)
+
+    def desa_codes(self, name: str, tahun: int) -> set[str]:
+        """The distinct desa of a table in a year (coverage): one column, deduplicated by the database."""
+        t = self.table(name)
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(t.c.kode_desa).where(t.c.tahun == tahun).distinct()).scalars())
 
     def fingerprint(self, ignore: tuple[str, ...] = ("run_id",)) -> dict[str, str]:
         """A content hash per table, ordered: what 'a second run changes nothing' compares.

@@ -24,7 +24,7 @@ class Runtime:
     def from_env(cls, env: dict[str, str] | None = None) -> Runtime:
         settings = Settings.from_env(env)
         warehouse = Warehouse(settings.gudang_url)
-        warehouse.create()
+        warehouse.ensure()
         return cls(settings, DaftarData.load(settings.daftar_data), open_store(settings.objek_url), warehouse)
 
     @property

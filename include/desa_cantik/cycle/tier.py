@@ -76,7 +76,9 @@ class KabupatenTier:
         own_components(rt)
 
     def coverage_sources(self, rt: Runtime) -> dict[str, set[str]]:
-        return {ds: set(rt.warehouse.dataset_rows(ds, rt.tahun)["kode_desa"]) for ds in rt.daftar.datasets}
+        from ..storage import data_table
+
+        return {ds: rt.warehouse.desa_codes(data_table(ds), rt.tahun) for ds in rt.daftar.datasets}
 
     def deliveries(self, rt: Runtime) -> pd.DataFrame:  # noqa: ARG002 - no children deliver packages here
         return pd.DataFrame()
@@ -103,7 +105,9 @@ class UpperTier:
         """Children's components are loaded as delivered: nothing to compute here."""
 
     def coverage_sources(self, rt: Runtime) -> dict[str, set[str]]:
-        return {"komponen_indikator": set(rt.warehouse.components(rt.tahun)["kode_desa"])}
+        from ..storage import COMPONENTS
+
+        return {COMPONENTS: rt.warehouse.desa_codes(COMPONENTS, rt.tahun)}
 
     def deliveries(self, rt: Runtime) -> pd.DataFrame:
         from .packages import deliveries
