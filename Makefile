@@ -1,4 +1,4 @@
-.PHONY: install demo ui test test-fast lint bench clean
+.PHONY: install demo ui stack stack-down test test-fast lint bench clean
 
 install:
 	bash scripts/bootstrap.sh
@@ -8,6 +8,12 @@ demo: install  ## whole cycle through Airflow for Kabupaten Malang on generated 
 
 ui: install  ## Airflow UI on the demo deployment
 	bash scripts/ui.sh
+
+stack: install  ## the deployment natively on loopback: PostgreSQL, Redis, S3 (moto), api-server, scheduler, dag-processor, triggerer, 2 Celery workers
+	bash scripts/stack.sh up
+
+stack-down:  ## stop what make stack started (data kept in .stack/)
+	bash scripts/stack.sh down
 
 test: install  ## everything: unit, DAG policy, suites, PostgreSQL + S3 integration, end-to-end through Airflow
 	bash scripts/test.sh

@@ -69,6 +69,8 @@ export AIRFLOW__CELERY__BROKER_URL=redis://127.0.0.1:6379/$REDIS_DB
 export AIRFLOW__CELERY__RESULT_BACKEND=db+${PG/postgresql:/postgresql+psycopg2:}/${DB}_airflow
 export AIRFLOW__CELERY__WORKER_CONCURRENCY=${STACK_CONCURRENCY:-2}
 export AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC=2
+export AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=${STACK_HEARTBEAT_TIMEOUT:-60}
+export DESA_CANTIK_RETRY_DELAY_S=${DESA_CANTIK_RETRY_DELAY_S:-30}
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=30
 export AIRFLOW__LOGGING__BASE_LOG_FOLDER=$STACK/airflow/logs
 export AIRFLOW__API__BASE_URL=http://127.0.0.1:$PORT
@@ -145,8 +147,8 @@ EOF
   start dag-processor airflow dag-processor
   start triggerer airflow triggerer
   for i in $(seq 1 "$WORKERS"); do
-    AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=$((8792 + i)) \
-      start "pekerja$i" airflow celery worker --celery-hostname "pekerja$i@%h" --queues "${STACK_QUEUES:-default,gerbang}"
+    AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=$((8792 + i)) DESA_CANTIK_PEKERJA=pekerja$i \
+      AIRFLOW__CORE__HOSTNAME_CALLABLE=desa_cantik.pekerja.hostname start "pekerja$i" airflow celery worker --celery-hostname "pekerja$i@%h" --queues "${STACK_QUEUES:-default,gerbang}"
   done
   wait_for "Airflow (api-server, scheduler, dag-processor, triggerer)" 180 health
   wait_for "$WORKERS pekerja Celery" 120 workers_ready
