@@ -1,4 +1,4 @@
-.PHONY: install demo ui stack stack-down test test-fast lint bench clean
+.PHONY: install demo ui stack stack-down test test-fast lint bench bench-stack clean
 
 install:
 	bash scripts/bootstrap.sh
@@ -28,6 +28,11 @@ lint: install
 bench: install  ## hot paths, then the cycle at scale (targets decide the exit code; see benchmarks/README.md)
 	.venv/bin/python benchmarks/bench_gate.py
 	.venv/bin/python benchmarks/bench_scale.py
+	.venv/bin/python benchmarks/bench_pusat.py
+	.venv/bin/python benchmarks/bench_pages.py
+
+bench-stack: install  ## scale-out: the Malang cycle on make stack with 1 vs 2 Celery workers (~15 min)
+	.venv/bin/python benchmarks/bench_stack.py
 
 clean:
 	rm -rf .demo .venv build *.egg-info

@@ -5,7 +5,16 @@ from __future__ import annotations
 from airflow.sdk import DAG
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from common.pillars import CYCLE_DAG_ARGS, TAGS, gate_submissions, jendela_terbuka, koreksi_publikasi
+from common.akses import access_control
+from common.pillars import (
+    CYCLE_DAG_ARGS,
+    READING_A_RUN,
+    TAGS,
+    gate_submissions,
+    jendela_terbuka,
+    koreksi_publikasi,
+    ringkasan,
+)
 from desa_cantik.config import DaftarData, Settings
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
@@ -22,10 +31,10 @@ Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
 - **`jendela_terbuka` dilewati (skipped)**: di luar jendela Daftar Data; normal. Semua tugas lain ikut dilewati:
   di luar jendela tidak ada berkas yang diarsipkan, diperiksa, atau disimpan.
 - **Tidak ada tugas batch**: tidak ada berkas baru sejak jam lalu.
-- **Tugas gagal**: masalah infrastruktur (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
+- **Tugas gagal (merah)**: masalah server (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
 - **`koreksi_publikasi` berjalan** (provinsi/pusat): paket wilayah bawahan tiba setelah publikasi; indikator dihitung
   ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat.
-"""
+""" + READING_A_RUN
 
 
 with DAG(
@@ -33,8 +42,9 @@ with DAG(
     description="Gerbang masuk tiap jam: arsip → validasi BPS → simpan Kominfo, selama jendela pengumpulan",
     schedule=CronTriggerTimetable(DAFTAR.interval_gerbang, timezone=DAFTAR.zona_waktu),
     **CYCLE_DAG_ARGS,
+    access_control=access_control("desa_cantik_gerbang_masuk"),
     tags=[*TAGS, "pengumpulan"],
     doc_md=DOC,
 ):
     # the window guards every task: planning waits for it, and everything else waits for planning
-    gate_submissions(after=jendela_terbuka()) >> koreksi_publikasi()
+    gate_submissions(after=jendela_terbuka()) >> koreksi_publikasi() >> ringkasan()

@@ -6,19 +6,23 @@ from airflow.sdk import DAG, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from common.akses import access_control
+from common.persetujuan import catat_penolakan, persetujuan_bappeda, wajib_disetujui
 from common.pillars import (
     BAPPEDA,
     BPS,
     CYCLE_DAG_ARGS,
     KOMINFO,
+    READING_A_RUN,
     TAGS,
     gate_submissions,
+    ringkasan,
     run_time,
     runtime,
     upstream_store,
 )
 from desa_cantik.config import DaftarData, Settings
-from desa_cantik.cycle.handoff import CycleSummary, Published
+from desa_cantik.cycle.handoff import Published
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
 WAIT_FOR_ALL = DAFTAR.tunggu_semua_paket  # above kabupaten: wait for every child, or publish with coverage
@@ -32,11 +36,13 @@ menjalankan tahapnya atas data yang **sudah diterima**:
 | grup / tugas | pilar | apa |
 |---|---|---|
 | `pengumpulan_kominfo` | Diskominfo (walidata) | sapuan terakhir kotak masuk; berkas diarsipkan utuh sebelum dibaca |
-| `validasi_bps` | BPS (pembina data) | gerbang mutu (suite Great Expectations di `expectations/`), laporan per berkas |
+| `validasi_bps` | BPS (pembina data) | gerbang mutu, laporan per berkas; `tinjau_penolakan`: yang harus diperbaiki |
 | `penyimpanan_kominfo` | Diskominfo (walidata) | baris diterima dimuat ke gudang (COPY), baris ditolak ke karantina |
 | `periksa_lintas_dataset` | BPS | aturan tingkat 2–4 (tahun lalu, proyeksi BPS, antar-dataset) atas seluruh data tersimpan |
 | `hitung_indikator` | Bappeda (koordinator data) | indikator desa → kecamatan → kabupaten dengan cakupan |
+| `persetujuan_bappeda` | Bappeda | menyetujui atau menolak publikasi paket (menu Browse → Required Actions) |
 | `susun_paket` | Diskominfo (walidata) | paket BagIt bertanda tangan, dikirim ke atas (koneksi `desa_cantik_hulu`) |
+| `ringkasan` | Diskominfo (walidata) | ringkasan siklus dan langkah berikut tiap pilar (di log-nya) |
 
 Tingkat (`DESA_CANTIK_TINGKAT`): di kabupaten/kota yang dikumpulkan berkas desa dan OPD; di provinsi dan pusat,
 paket dari tingkat di bawahnya (diperiksa tanda tangan dan checksum-nya oleh `validasi_bps`).
@@ -44,14 +50,17 @@ paket dari tingkat di bawahnya (diperiksa tanda tangan dan checksum-nya oleh `va
 
 TRIAGE = """
 ## Triase
-- **`gerbang_mutu` gagal**: lihat log; berkas yang buruk *tidak* membuat tugas gagal (ditolak + laporan),
-  jadi kegagalan berarti gudang/penyimpanan tidak terjangkau. Jalankan ulang tugasnya: aman (idempoten).
-- **Banyak berkas ditolak**: `SELECT aturan, SUM(jumlah) FROM ringkasan_validasi GROUP BY 1 ORDER BY 2 DESC`.
-- **Indikator kosong untuk suatu kecamatan**: lihat `cakupan.csv` di paket; desa tanpa data diterima tidak dihitung.
+- **Tugas gagal (merah)**, mis. `gerbang_mutu`: berkas yang buruk *tidak* membuat tugas gagal (ditolak + laporan),
+  jadi kegagalan berarti gudang/penyimpanan tidak terjangkau. Jalankan ulang tugasnya: aman.
+- **Banyak berkas ditolak**: halaman *Temuan* (aturan terbanyak) dan log `ringkasan` (kecamatan yang perlu dibina).
+- **Indikator kosong atau cakupan rendah**: halaman *Indikator*; desa tanpa data diterima tidak dihitung.
 - Menjalankan ulang seluruh siklus tidak mengubah gudang (berkas yang sudah diperiksa dilewati).
-- **`susun_paket` dilewati (skipped)**: Daftar Data meminta menunggu semua wilayah bawahan; lihat log untuk yang belum.
-- **Paket ditolak** (provinsi/pusat): `SELECT * FROM pengiriman_paket WHERE status = 'ditolak'`: alasannya di kolom `alasan`.
-"""
+- **`persetujuan_bappeda` menunggu jawaban**: Bappeda menjawab di menu Browse → Required Actions. **Tolak**:
+  `susun_paket` dilewati dan alasannya dicatat (`catat_penolakan`).
+- **`susun_paket` dilewati (skipped)**: Bappeda menolak (lihat `catat_penolakan`), atau Daftar Data meminta menunggu
+  semua wilayah bawahan (log-nya menyebut yang belum).
+- **Paket ditolak** (provinsi/pusat): halaman *Paket*: tiap versi dengan alasan penolakannya.
+""" + READING_A_RUN
 
 
 @task(owner=BPS, trigger_rule="none_failed")
@@ -75,19 +84,11 @@ def susun_paket() -> Published:
     """Signed BagIt package into this tier's store and, through connection desa_cantik_hulu, upward."""
     from desa_cantik.cycle.publish import publish
 
+    wajib_disetujui()  # Bappeda approved this run (persetujuan_bappeda), or nothing is published
     result = publish(runtime(), run_time().isoformat(), upstream_store(), wait_for_all=WAIT_FOR_ALL)
     if result["status"] == "menunggu":
         raise AirflowSkipException(f"menunggu paket dari: {', '.join(result['belum'])}")
     return result
-
-
-@task(owner=KOMINFO, trigger_rule="none_failed", multiple_outputs=False)
-def ringkasan() -> CycleSummary:
-    from desa_cantik.cycle.summary import format_summary, summary
-
-    s = summary(runtime())
-    print(format_summary(s))
-    return s
 
 
 with DAG(
@@ -95,7 +96,11 @@ with DAG(
     description="Siklus tahunan: kumpul → validasi BPS → simpan Kominfo → koordinasi Bappeda → publikasi",
     schedule=CronTriggerTimetable(DAFTAR.closing_cron(), timezone=DAFTAR.zona_waktu),
     **CYCLE_DAG_ARGS,
+    access_control=access_control("desa_cantik_siklus_tahunan"),
     tags=[*TAGS, "tahunan"],
     doc_md=DOC + TRIAGE,
 ):
-    gate_submissions() >> periksa_lintas_dataset() >> hitung_indikator() >> susun_paket() >> ringkasan()
+    keputusan = persetujuan_bappeda(DAFTAR.batas_persetujuan_jam, WAIT_FOR_ALL)  # Setujui -> paket, Tolak -> catat
+    paket, penolakan = susun_paket(), catat_penolakan()
+    gate_submissions() >> periksa_lintas_dataset() >> hitung_indikator() >> keputusan >> [paket, penolakan]
+    [paket, penolakan] >> ringkasan()

@@ -9,7 +9,15 @@ export AIRFLOW__CORE__PLUGINS_FOLDER=$ROOT/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///$AIRFLOW_HOME/airflow.db}
-export AIRFLOW__LOGGING__LOGGING_LEVEL=${AIRFLOW__LOGGING__LOGGING_LEVEL:-WARNING}
+export AIRFLOW__LOGGING__LOGGING_LEVEL=${AIRFLOW__LOGGING__LOGGING_LEVEL:-INFO}  # task logs (gate tables, summary) are read in the UI
+# Roles per pillar (config/peran.yaml, synced by scripts/peran.py): Airflow's FAB auth manager.
+export AIRFLOW__CORE__AUTH_MANAGER=airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager
+# DEMO ONLY: fixed, public secrets so the embedded deployment's processes (api-server, scheduler, dags test)
+# agree on session and token signing. A real server sets its own (docker/: generated into .env).
+export AIRFLOW__API__SECRET_KEY=${AIRFLOW__API__SECRET_KEY:-desa-cantik-demo-saja-bukan-rahasia}
+export AIRFLOW__API_AUTH__JWT_SECRET=${AIRFLOW__API_AUTH__JWT_SECRET:-desa-cantik-demo-saja-bukan-rahasia-jwt}
+export AIRFLOW__API__PORT=${AIRFLOW__API__PORT:-8080}
+export AIRFLOW__API__BASE_URL=${AIRFLOW__API__BASE_URL:-http://localhost:$AIRFLOW__API__PORT}
 export GX_ANALYTICS_ENABLED=False
 export PATH=$ROOT/.venv/bin:$PATH
 mkdir -p "$AIRFLOW_HOME"

@@ -12,9 +12,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from .airflow_server import AirflowServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,3 +116,12 @@ def s3_server() -> Iterator[str]:
 def s3_url(s3_server: str) -> str:
     """A fresh bucket on the S3 server."""
     return f"s3://test:testsecret@{s3_server}/dc-{uuid.uuid4().hex[:10]}?secure=false&region=us-east-1"
+
+
+@pytest.fixture(scope="session")
+def airflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowServer]:
+    """One real ``airflow api-server`` (FAB, the project's roles, demo users) on an empty deployment."""
+    from .airflow_server import airflow_api_server
+
+    with airflow_api_server(tmp_path_factory.mktemp("api-server")) as server:
+        yield server

@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.regions import desa_table
 from desa_cantik.synthetic import generate
 from desa_cantik.tiers import generate_key
+from tests.airflow_server import airflow_api_server, dags_test
 from tests.conftest import AIRFLOW_ENV, TAHUN
 from tests.test_e2e_airflow import DEADLINE, _airflow
 
@@ -36,6 +38,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory, pg_admin: sa.Engine, s3_serv
     host, port = s3_server.split(":")
     tiers: dict[str, dict[str, str]] = {}
     dbs = []
+    servers = ExitStack()  # one api-server per tier: answers Bappeda's approval of its yearly run (dags_test)
 
     def tier(name: str, tingkat: str, kode: str, upstream_bucket: str | None) -> dict[str, str]:
         db = f"dc_{name.replace('.', '_')}_{uuid.uuid4().hex[:6]}"
@@ -55,7 +58,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory, pg_admin: sa.Engine, s3_serv
                 "conn_type": "aws", "host": host, "port": int(port), "login": "test", "password": "testsecret",
                 "extra": {"bucket": upstream_bucket, "region": "us-east-1"}})
         home.mkdir(parents=True, exist_ok=True)
-        _airflow(env, "db", "migrate")
+        servers.enter_context(airflow_api_server(Path(env["AIRFLOW_HOME"]), env, reserialize=False))  # + db migrate
         return env
 
     suffix = uuid.uuid4().hex[:6]
@@ -74,7 +77,9 @@ def chain(tmp_path_factory: pytest.TempPathFactory, pg_admin: sa.Engine, s3_serv
         registry = __import__("pathlib").Path(parent["DESA_CANTIK_KUNCI"]) / "kunci_publik"
         registry.mkdir(parents=True, exist_ok=True)
         (registry / f"{kode}.pub").write_bytes(pub.read_bytes())
+    generate_key(__import__("pathlib").Path(tiers["pusat"]["DESA_CANTIK_KUNCI"]), "ID")  # the centre signs too
     yield tiers, root
+    servers.close()
     for db in dbs:
         with pg_admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
@@ -97,7 +102,7 @@ def test_chain_kabupaten_provinsi_pusat(chain: Chain, tmp_path: Path) -> None:
         generate(kab, TAHUN, folder, seed=20 + i, error_rate=0.1)
         truth[kab] = _answer_totals(folder)
         upload_folder(Runtime.from_env(tiers[kab]).store, str(folder), TAHUN)
-        _airflow(tiers[kab], "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
+        dags_test(tiers[kab], "desa_cantik_siklus_tahunan", DEADLINE)
 
     prov = Runtime.from_env(tiers[PROVINSI])
     # a tampered copy of Blitar's package, dressed as a newer version, reaches the province too
@@ -110,7 +115,7 @@ def test_chain_kabupaten_provinsi_pusat(chain: Chain, tmp_path: Path) -> None:
         if key.endswith("data/komponen_desa.csv"):
             data = data.replace(b",jumlah_penduduk,", b",jumlah_penduduk,1", 1)
         prov.store.put(key.replace(version, "20990101T000000Z"), data)
-    _airflow(tiers[PROVINSI], "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
+    dags_test(tiers[PROVINSI], "desa_cantik_siklus_tahunan", DEADLINE)
 
     sent = prov.warehouse.table_frame("pengiriman_paket").set_index(["kode_pengirim", "versi"])
     assert sent.loc[("35.72", version), "status"] == "diterima"
@@ -130,7 +135,7 @@ def test_chain_kabupaten_provinsi_pusat(chain: Chain, tmp_path: Path) -> None:
 
     # Blitar resends (a later run): the newest version replaces its contribution; the province, having
     # published already, runs a correction through its hourly gate and sends a new version up
-    _airflow(tiers["35.72"], "dags", "test", "desa_cantik_siklus_tahunan", "2026-04-02T08:00:00+07:00")
+    dags_test(tiers["35.72"], "desa_cantik_siklus_tahunan", "2026-04-02T08:00:00+07:00")
     _airflow(tiers[PROVINSI], "dags", "test", "desa_cantik_gerbang_masuk", "2026-04-02T09:00:00+07:00")
     versions = prov.warehouse.deliveries(TAHUN).query("kode_pengirim == '35.72' and status == 'diterima'")
     assert len(versions) == 2, "both versions kept"
@@ -139,7 +144,7 @@ def test_chain_kabupaten_provinsi_pusat(chain: Chain, tmp_path: Path) -> None:
     centre_inbox = Runtime.from_env(tiers["pusat"]).store.list(f"masuk/{TAHUN}/paket/35/")
     assert len({o.key.split("/")[4] for o in centre_inbox}) == 2, "original and corrected province packages"
 
-    _airflow(tiers["pusat"], "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
+    dags_test(tiers["pusat"], "desa_cantik_siklus_tahunan", DEADLINE)
     centre = Runtime.from_env(tiers["pusat"])
     cind = centre.warehouse.table_frame("indikator").set_index(["tingkat", "kode_wilayah", "indikator"])
     total = sum(t["jumlah_penduduk"] for t in truth.values())

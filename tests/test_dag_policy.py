@@ -64,6 +64,17 @@ def test_hourly_window_guards_every_task(dagbag: DagBag) -> None:
     assert window.get_flat_relative_ids(upstream=False) == {t.task_id for t in gate.tasks} - {"jendela_terbuka"}
 
 
+def test_runs_tell_their_story(dagbag: DagBag) -> None:
+    """Each batch's review task and the summary end their branches (a skipped review skips nothing else), and
+    the triage notes send staff to the pages, not to SQL."""
+    for dag in dagbag.dags.values():
+        review, last = dag.get_task("validasi_bps.tinjau_penolakan"), dag.get_task("ringkasan")
+        assert review.owner == "bps-pembina-data" and review.get_flat_relative_ids(upstream=False) == set(), dag.dag_id
+        assert last.get_flat_relative_ids(upstream=False) == set() and last.trigger_rule == "none_failed", dag.dag_id
+        assert dag.doc_md and "/desa-cantik/pantau" in dag.doc_md and "tinjau_penolakan" in dag.doc_md, dag.dag_id
+        assert "SELECT" not in dag.doc_md.upper(), dag.dag_id
+
+
 def test_schedules_follow_the_daftar_data(dagbag: DagBag) -> None:
     from airflow.timetables.base import Timetable
 

@@ -24,6 +24,7 @@ from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.publishing import verify_package
 from desa_cantik.storage import Warehouse
 
+from .airflow_server import airflow_api_server, dags_test
 from .conftest import AIRFLOW_ENV, SMALL_REGION, TAHUN
 
 if TYPE_CHECKING:
@@ -62,9 +63,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, pg_admin: Engine, s3_se
         "DESA_CANTIK_GUDANG": pg_admin.url.set(database=name).render_as_string(hide_password=False),
         "DESA_CANTIK_OBJEK": f"s3://test:testsecret@{s3_server}/e2e-{uuid.uuid4().hex[:8]}?secure=false&region=us-east-1",
         "DESA_CANTIK_RETRIES": "0",
+        "DESA_CANTIK_KUNCI": str(home / "kunci"),
     }
-    _airflow(env, "db", "migrate")
-    yield env
+    subprocess.run([sys.executable, "-m", "desa_cantik", "keygen"], env=env, check=True, capture_output=True)  # signs
+    with airflow_api_server(home, env, reserialize=False):  # db migrate, roles; answers Bappeda's approval (dags_test)
+        yield env
     with pg_admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -73,7 +76,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, pg_admin: Engine, s3_se
 def first_run(deployment: dict[str, str], small_generated: Path) -> FirstRun:
     rt = Runtime.from_env(deployment)
     uploaded = upload_folder(rt.store, str(small_generated), TAHUN)
-    _airflow(deployment, "dags", "test", "desa_cantik_siklus_tahunan", DEADLINE)
+    dags_test(deployment, "desa_cantik_siklus_tahunan", DEADLINE)  # approved as bappeda through the REST API
     return rt, uploaded
 
 
@@ -174,7 +177,7 @@ def test_package_in_object_store_verifies(first_run: FirstRun) -> None:
 def test_second_run_changes_nothing(first_run: FirstRun, deployment: dict[str, str]) -> None:
     rt, _ = first_run
     before = rt.warehouse.fingerprint()
-    _airflow(deployment, "dags", "test", "desa_cantik_siklus_tahunan", "2026-04-01T00:30:00+07:00")
+    dags_test(deployment, "desa_cantik_siklus_tahunan", "2026-04-01T00:30:00+07:00")
     assert rt.warehouse.fingerprint() == before
 
 
@@ -209,7 +212,8 @@ def test_reports_match_the_precheck_and_data_docs_are_published(first_run: First
         assert json.loads(rt.store.get(row.kunci_arsip + ".laporan.json"))["status"] == row.status
     pages = [o.key for o in rt.store.list(f"data_docs/{TAHUN}/")]
     assert {k.rsplit("/", 1)[-1] for k in pages} == {f"{d}.html" for d in
-                                                     ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk")}
+                                                     ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk")
+                                                     } | {"index.html", "ringkasan.json"}
     page = rt.store.get(next(k for k in pages if k.endswith("/kependudukan.html"))).decode()
     assert "expect_column_values_to_be_between" in page or "Expectation" in page
 

@@ -169,3 +169,20 @@ def test_personal_data_is_refused_and_never_echoed(tmp_path: Path) -> None:
     assert all(nik not in text for text in shown) and any("3507********0003" in text for text in shown)
     assert mask_text(f"nilai {nik}") == "nilai 3507********0003"
     assert scan([["kode_desa", "KK", "L+P"], ["3507012001", "850", "3000"]], {"kode_desa", "kk", "l_p"}) is None
+
+
+def test_the_same_bytes_under_two_names_in_one_batch_are_both_judged(tmp_path: Path) -> None:
+    """An operator re-sends one file under a new name: both are recorded, the content's rows stored once."""
+    rt = _runtime(tmp_path)
+    bad = (HEADER + _row("35.07.01.2001") + _row("35.07.01.2001").replace(",1510,", ",-5,")).encode()
+    good = (HEADER + _row("35.07.01.2002")).encode()
+    _inbox(rt, {"kependudukan/35.07.01.2001/a.csv": bad, "kependudukan/35.07.01.2001/a-salinan.csv": bad,
+                "kependudukan/35.07.01.2002/b.csv": good, "kependudukan/35.07.01.2002/b (1).csv": good,
+                "kependudukan/35.07.01.2003/c.csv": (HEADER + _row("35.07.01.2003")).encode()})
+    gate_and_store(rt, "uji")
+    subs = rt.warehouse.table_frame("berkas_masuk").set_index("nama_berkas")["status"]
+    assert subs.to_dict() == {"a.csv": DITOLAK, "a-salinan.csv": DITOLAK, "b.csv": DITERIMA,
+                              "b (1).csv": DITERIMA, "c.csv": DITERIMA}
+    assert sorted(rt.warehouse.dataset_rows("kependudukan", TAHUN)["kode_desa"]) == ["35.07.01.2002", "35.07.01.2003"]
+    quarantined = rt.warehouse.table_frame("karantina_baris")
+    assert len(quarantined) == quarantined[["sha256_berkas", "baris"]].drop_duplicates().shape[0] > 0

@@ -45,6 +45,7 @@ def cycle(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> Ru
     gate_and_store(rt)
     cross_check(rt, RUN)
     coordinate(rt)
+    generate_key(rt.settings.kunci, rt.settings.kode_paket)  # a tier publishes only signed
     publish(rt, "2026-03-31T23:59:00+07:00")
     return rt
 

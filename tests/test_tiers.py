@@ -74,11 +74,30 @@ def test_province_waits_for_every_child_when_configured(tmp_path: Path) -> None:
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_TINGKAT": "provinsi",
                            "DESA_CANTIK_WILAYAH": "35"})
+    generate_key(rt.settings.kunci, "35")
     coordinate(rt)
     waiting = publish(rt, "2026-04-30T00:00:00+07:00", wait_for_all=True)
     assert waiting["status"] == "menunggu" and len(waiting["belum"]) == 38 and "35.07" in waiting["belum"]
     published = publish(rt, "2026-04-30T00:00:00+07:00")
-    assert published["status"] == "terbit" and not published["ditandatangani"]
+    assert published["status"] == "terbit" and published["ditandatangani"]
+
+
+def test_a_tier_without_its_key_publishes_nothing(tmp_path: Path) -> None:
+    """Never an unsigned package: publishing refuses to start, says why in Indonesian, writes nothing."""
+    from desa_cantik.cycle.coordinate import coordinate
+    from desa_cantik.cycle.publish import TanpaKunci, publish
+    from desa_cantik.cycle.runtime import Runtime
+
+    rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_TINGKAT": "provinsi",
+                           "DESA_CANTIK_WILAYAH": "35"})
+    coordinate(rt)
+    for wait in (False, True):
+        with pytest.raises(TanpaKunci, match=r"Kunci tanda tangan tingkat ini tidak ditemukan: .*35\.key.*keygen"):
+            publish(rt, "2026-04-30T00:00:00+07:00", wait_for_all=wait)
+    assert rt.store.list("publikasi/") == []
+    generate_key(rt.settings.kunci, "35")
+    published = publish(rt, "2026-04-30T00:00:00+07:00")
+    assert published["status"] == "terbit" and published["ditandatangani"]
 
 
 # --- hostile bags: paths confined to the bag, any malformed byte a refusal, nothing written to disk ------

@@ -2,14 +2,16 @@
 
 Only wiring lives here; every task body is one call into a stage module of ``desa_cantik.cycle``
 (imported inside the task, so parsing a DAG file never loads pandas or Great Expectations). Payloads
-between tasks are the TypedDicts of ``desa_cantik.cycle.handoff``.
+between tasks are the TypedDicts of ``desa_cantik.cycle.handoff``. What staff read in a task log is
+logged at INFO through ``logging`` (Airflow's task log), as tables and lists from ``cycle.cerita``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from airflow.sdk import TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
@@ -20,8 +22,12 @@ if TYPE_CHECKING:
     from airflow.sdk import XComArg
     from airflow.sdk.definitions._internal.mixins import DependencyMixin
 
+    from desa_cantik.cycle.cerita import Rejections
     from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.cycle.summary import RunSummary
     from desa_cantik.storage import ObjectStore
+
+log = logging.getLogger("desa_cantik.siklus")
 
 BPS = "bps-pembina-data"
 KOMINFO = "diskominfo-walidata"
@@ -31,11 +37,32 @@ DEFAULT_ARGS: dict[str, Any] = {
     "owner": KOMINFO,
     # a deployment retries infrastructure hiccups; the demo and tests set 0 to see failures at once
     "retries": int(os.environ.get("DESA_CANTIK_RETRIES", "2")),
-    "retry_delay": timedelta(minutes=5),
+    "retry_delay": timedelta(seconds=int(os.environ.get("DESA_CANTIK_RETRY_DELAY_S", "300"))),
     # nothing a sender does may hold a worker for long: a batch that overruns is failed and retried
     "execution_timeout": timedelta(minutes=30),
+    # a returned batch lists every file name as sent (a hostile name may hold a NIK) and is long: the log has the
+    # readable table instead, the value stays in the XCom tab
+    "show_return_value_in_logs": False,
 }
 UPSTREAM_CONN = "desa_cantik_hulu"
+# a mapped task's arguments: one TypedDict per batch (no multiple outputs), and no return value in its log
+# (mapped tasks do not take show_return_value_in_logs from default_args)
+PER_BATCH: dict[str, Any] = {"multiple_outputs": False, "show_return_value_in_logs": False}
+
+# both DAGs' triage notes (doc_md) on reading a run: for pillar staff, so pages and logs, never SQL
+READING_A_RUN = """
+- **Di mana melihat apa**: menu **Desa Cantik** di UI. *Pantau siklus* (`/desa-cantik/pantau`): per kecamatan dan
+  desa, siapa sudah mengirim, ditolak, atau belum, dengan laporan tiap berkas. *Temuan* (`/desa-cantik/temuan`): aturan
+  yang dilanggar. *Indikator* (`/desa-cantik/indikator`): nilai dan cakupan. *Paket* (`/desa-cantik/paket`).
+- **`validasi_bps.tinjau_penolakan` hijau (success)**: batch itu punya berkas ditolak; namanya menyebut jumlahnya
+  (mis. `35.07.01_35.07.09 · 7 ditolak`) dan tab **Log** berisi desa, berkas, dan aturan yang harus diperbaiki.
+  **Dilewati (skipped)**: semua berkas batch itu lolos. Berkas buruk tidak pernah membuat run gagal; tahap
+  berikutnya tetap berjalan.
+- **Log `validasi_bps.gerbang_mutu`**: tabel per kecamatan: desa, berkas, dataset, putusan, aturan yang dilanggar.
+- **Log `ringkasan`** (tugas terakhir): langkah berikut tiap pilar: BPS (kecamatan dan desa yang perlu dibina,
+  aturan terbanyak), Diskominfo (berkas ditolak, yang belum mengirim, paket ditolak), Bappeda (indikator dengan
+  cakupan rendah, persetujuan paket).
+"""
 
 # the team's DAG policy in one place: both cycle DAGs take these
 CYCLE_DAG_ARGS: dict[str, Any] = {
@@ -91,7 +118,7 @@ def jendela_terbuka() -> bool:
 
     when = run_time()
     is_open = window_open(runtime(), when)
-    print(f"{when.isoformat()}: jendela pengumpulan {'terbuka' if is_open else 'tertutup'}")
+    log.info("%s: jendela pengumpulan %s", when.isoformat(), "terbuka" if is_open else "tertutup")
     return is_open
 
 
@@ -114,27 +141,60 @@ def rencana_batch() -> list[Batch]:
     from desa_cantik.cycle.inbox import plan_batches
 
     batches = plan_batches(runtime())
-    print(f"{sum(len(b['objek']) for b in batches)} berkas baru dalam {len(batches)} batch")
+    log.info("%d berkas baru dalam %d batch: %s", sum(len(b["objek"]) for b in batches), len(batches),
+             ", ".join(b["kelompok"] for b in batches) or "-")
     return batches
 
 
-@task(owner=KOMINFO, multiple_outputs=False, map_index_template="{{ task.op_kwargs['batch']['kelompok'] }}")
+@task(owner=KOMINFO, **PER_BATCH, map_index_template="{{ task.op_kwargs['batch']['kelompok'] }}")
 def arsipkan(batch: Batch) -> Collected:
     from desa_cantik.cycle.inbox import collect_batch
 
     return collect_batch(runtime(), batch)
 
 
-@task(owner=BPS, multiple_outputs=False, map_index_template="{{ task.op_kwargs['collected']['kelompok'] }}")
+def _name_suffix(rejected: int) -> None:
+    """Append "· N ditolak" to the mapped instance's name (map_index_template is rendered after the task)."""
+    cast("dict[str, Any]", get_current_context())["ditolak"] = f" · {rejected} ditolak" if rejected else ""
+
+
+# the batch's name, then (once run) how many of its files were rejected: the grid lists mapped instances by it
+NAME_WITH_REJECTED = "{{{{ task.op_kwargs['{arg}']['kelompok'] }}}}{{{{ ditolak | default('') }}}}"
+
+
+# the GX gate on its own Celery queue: a deployment sizes its concurrency apart from the light tasks
+@task(owner=BPS, **PER_BATCH, queue="gerbang", map_index_template=NAME_WITH_REJECTED.format(arg="collected"))
 def gerbang_mutu(collected: Collected) -> Validated:
+    """The gate on one batch; its log is the per-kecamatan table of verdicts (``cycle.cerita.gate_table``)."""
     from desa_cantik.cycle.gate import validate_collected
+    from desa_cantik.findings import DITOLAK
 
     result = validate_collected(runtime(), collected, get_current_context()["run_id"])
-    print(f"kelompok {result['kelompok']}: {result['status']}")
+    _name_suffix(result["status"].get(DITOLAK, 0))
     return result
 
 
-@task(owner=KOMINFO, multiple_outputs=False, map_index_template="{{ task.op_kwargs['validated']['kelompok'] }}")
+@task(owner=BPS, **PER_BATCH, map_index_template=NAME_WITH_REJECTED.format(arg="validated"))
+def tinjau_penolakan(validated: Validated) -> Rejections:
+    """Makes a batch with rejected files visible in the grid: skipped when none was, success when some were.
+
+    Senders' bad files are not a failure of the run: failed means the server (alerts, retries, a red run), and
+    a task cannot set a custom state or a note in Airflow 3.3. So the signal is this leaf task's skipped vs
+    success (nothing downstream depends on it), its name counts the rejected files, its log says what to fix.
+    """
+    from desa_cantik.cycle.cerita import format_rejections
+    from desa_cantik.cycle.gate import rejections
+    from desa_cantik.findings import DITOLAK
+
+    if not validated["status"].get(DITOLAK, 0):
+        raise AirflowSkipException(f"kelompok {validated['kelompok']}: tidak ada berkas ditolak")
+    result = rejections(runtime(), validated)
+    _name_suffix(result["berkas_ditolak"])
+    log.info("%s", format_rejections(result))
+    return result
+
+
+@task(owner=KOMINFO, **PER_BATCH, map_index_template="{{ task.op_kwargs['validated']['kelompok'] }}")
 def simpan_ke_gudang(validated: Validated) -> Stored:
     from desa_cantik.cycle.store import store_bundle
 
@@ -154,5 +214,16 @@ def gate_submissions(after: DependencyMixin | None = None) -> XComArg:
         collected = arsipkan.expand(batch=plan)
     with TaskGroup("validasi_bps", tooltip="BPS (pembina data) menjalankan gerbang mutu"):
         validated = gerbang_mutu.expand(collected=collected)
+        tinjau_penolakan.expand(validated=validated)
     with TaskGroup("penyimpanan_kominfo", tooltip="Diskominfo (walidata) memuat data ke gudang"):
         return simpan_ke_gudang.expand(validated=validated)
+
+
+@task(owner=KOMINFO, trigger_rule="none_failed", multiple_outputs=False)
+def ringkasan() -> RunSummary:
+    """The run's last task in both DAGs: counts per dataset and what each pillar must do next, logged as text."""
+    from desa_cantik.cycle.summary import format_summary, summary
+
+    s = summary(runtime())
+    log.info("%s", format_summary(s))
+    return s

@@ -116,6 +116,18 @@ class BatasBerkas:
         return cls(**values)
 
 
+def _approval_hours(raw: dict[str, Any] | None) -> float:
+    """``persetujuan: batas_waktu_jam``: how long Bappeda has to answer (default 72 hours)."""
+    raw = raw or {}
+    unknown = sorted(set(raw) - {"batas_waktu_jam"})
+    if unknown:
+        raise ValueError(f"Daftar Data: persetujuan tidak dikenal: {', '.join(unknown)} (yang dikenal: batas_waktu_jam)")
+    hours = float(raw.get("batas_waktu_jam", 72))
+    if hours <= 0:
+        raise ValueError(f"Daftar Data: persetujuan.batas_waktu_jam harus lebih dari 0, bukan {hours}")
+    return hours
+
+
 @dataclass(frozen=True)
 class DaftarData:
     tahun: int
@@ -128,6 +140,7 @@ class DaftarData:
     opd: tuple[str, ...]
     tunggu_semua_paket: bool = False
     batas: BatasBerkas = field(default_factory=BatasBerkas)  # limits on one submission file
+    batas_persetujuan_jam: float = 72  # Bappeda's answer before publishing; none in time: not published
 
     @classmethod
     def load(cls, path: Path) -> DaftarData:
@@ -149,6 +162,7 @@ class DaftarData:
             opd=opd,
             tunggu_semua_paket=bool(raw.get("paket", {}).get("tunggu_semua", False)),
             batas=BatasBerkas.from_mapping(raw.get("batas_berkas")),
+            batas_persetujuan_jam=_approval_hours(raw.get("persetujuan")),
         )
 
     def kode_opd(self, kode_kabupaten: str) -> list[str]:

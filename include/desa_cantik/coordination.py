@@ -6,8 +6,13 @@ to that indicator out of the desa that exist in the master list for the area.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from .config import DEPENDENCY_ORDER
 from .datasets import all_indicators
@@ -63,42 +68,130 @@ def indicator_components(frame: pd.DataFrame, tahun: int) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """``index.get_indexer(values)`` for text (``index`` unique), looked up by Arrow: no Python object per value."""
+    text = pa.large_string()
+    found = pc.index_in(pa.array(values, type=text), value_set=pa.array(index, type=text))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
+
+
 def _level(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataFrame, tahun: int,
            level: str) -> pd.DataFrame:
-    """Every indicator for every area of one level, in one grouping of all components."""
+    """Every indicator for every area of one level, in one grouping of all components.
+
+    Each component row goes to its (indicator, area) cell by position, indicator-major as a product of the
+    two; the sums are pandas' grouped sums over each cell's rows in their order (so every bit as before a
+    ``MultiIndex`` was dropped for speed); rows of an indicator or area not listed are left out.
+    """
     n = LEVELS[level]
     total = master["kode_desa"].str[:n].value_counts()
-    g = components.groupby([components["indikator"], components["kode_desa"].str[:n]]).agg(
-        num=("pembilang", "sum"), den=("penyebut", "sum"), ok=("kode_desa", "size"))
-    areas = pd.MultiIndex.from_product([indicators.index, total.index], names=["indikator", "kode_wilayah"])
-    g = g.reindex(areas).fillna({"num": 0.0, "den": 0.0, "ok": 0})
-    ind = indicators.reindex(g.index.get_level_values("indikator"))
-    faktor, num, den = ind["faktor"].to_numpy(), g["num"].to_numpy(), g["den"].to_numpy()
+    areas, k = total.index, len(indicators)
+    which = _positions(components["indikator"], indicators.index)
+    where = _positions(components["kode_desa"].str[:n], areas)
+    keep = (which >= 0) & (where >= 0)
+    cell = which[keep] * len(areas) + where[keep]
+    sums = components.loc[keep, ["pembilang", "penyebut"]].groupby(cell).sum()
+    num, den = np.zeros(k * len(areas)), np.zeros(k * len(areas))
+    num[sums.index], den[sums.index] = sums["pembilang"].to_numpy(), sums["penyebut"].to_numpy()
+    ok = np.bincount(cell, minlength=k * len(areas))
+    faktor = np.repeat(indicators["faktor"].to_numpy(), len(areas))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den > 0, faktor * num / np.where(den > 0, den, np.nan), np.nan)
-    value = np.where(ind["rasio"].to_numpy(), ratio, faktor * num)
-    value = np.where(g["ok"].to_numpy() > 0, value, np.nan)
-    kode = g.index.get_level_values("kode_wilayah")
+    value = np.where(np.repeat(indicators["rasio"].to_numpy(), len(areas)), ratio, faktor * num)
+    value = np.where(ok > 0, value, np.nan)
+    tiled = np.tile(np.arange(len(areas)), k)
     return pd.DataFrame({
-        "tahun": tahun, "tingkat": level, "kode_wilayah": kode, "indikator": g.index.get_level_values("indikator"),
-        "nilai": np.round(value.astype("float64"), 6), "satuan": ind["satuan"].to_numpy(),
-        "desa_kontribusi": g["ok"].astype(int).to_numpy(), "desa_total": total.reindex(kode).to_numpy(),
+        "tahun": tahun, "tingkat": level, "kode_wilayah": areas.take(tiled), "indikator": indicators.index.repeat(len(areas)),
+        "nilai": np.round(value.astype("float64"), 6), "satuan": np.repeat(indicators["satuan"].to_numpy(), len(areas)),
+        "desa_kontribusi": ok, "desa_total": total.to_numpy()[tiled],
     })
+
+
+def _indicator_table() -> pd.DataFrame:
+    inds = list(all_indicators().values())
+    return pd.DataFrame({"faktor": [i.faktor for i in inds], "rasio": [bool(i.penyebut) for i in inds],
+                         "satuan": [i.satuan for i in inds]}, index=pd.Index([i.kode for i in inds], name="indikator"))
+
+
+def _levels(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataFrame, tahun: int,
+            levels: list[str]) -> pd.DataFrame:
+    """The levels' indicators with area names (from ``master``), in the table's order."""
+    result = pd.concat([_level(components, master, indicators, tahun, level) for level in levels], ignore_index=True)
+    codes = result["kode_wilayah"].unique().tolist()
+    desa = pd.Series(master["nama_desa"].to_numpy(), index=master["kode_desa"]).reindex(codes).tolist()  # NaN: no desa
+    area_names = {k: v if isinstance(v, str) and v else (region_name(k) if k else "Indonesia")
+                  for k, v in zip(codes, desa, strict=True)}
+    result["nama_wilayah"] = result["kode_wilayah"].map(area_names)
+    cols = ["tahun", "tingkat", "kode_wilayah", "indikator", "nama_wilayah", "nilai", "satuan", "desa_kontribusi",
+            "desa_total"]
+    return result[cols].sort_values(["tingkat", "kode_wilayah", "indikator"], ignore_index=True)
 
 
 def aggregate(components: pd.DataFrame, master: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:
     """Indicators per area from components, vectorised: one grouping per level for all indicators; coverage
     counts against the master list."""
-    inds = list(all_indicators().values())
-    indicators = pd.DataFrame({"faktor": [i.faktor for i in inds], "rasio": [bool(i.penyebut) for i in inds],
-                               "satuan": [i.satuan for i in inds]}, index=pd.Index([i.kode for i in inds], name="indikator"))
-    result = pd.concat([_level(components, master, indicators, tahun, level) for level in levels], ignore_index=True)
-    names = dict(zip(master["kode_desa"], master["nama_desa"], strict=True))
-    area_names = {k: names.get(k) or (region_name(k) if k else "Indonesia") for k in result["kode_wilayah"].unique()}
-    result["nama_wilayah"] = [area_names[k] for k in result["kode_wilayah"]]
-    cols = ["tahun", "tingkat", "kode_wilayah", "indikator", "nama_wilayah", "nilai", "satuan", "desa_kontribusi",
-            "desa_total"]
-    return result[cols].sort_values(["tingkat", "kode_wilayah", "indikator"], ignore_index=True)
+    return _levels(components, master, _indicator_table(), tahun, levels)
+
+
+COMPONENT_COLUMNS = ["kode_desa", "indikator", "pembilang", "penyebut"]  # what travels upward (komponen_desa.csv)
+
+
+def piece_length(kode_wilayah: str) -> int:
+    """Code length of the areas ``aggregate_pieces`` takes one at a time: the provinces at the centre, the
+    kabupaten/kota in a province; a kabupaten/kota (about a thousand desa at most) is one piece."""
+    below = {LEVELS["nasional"]: LEVELS["provinsi"], LEVELS["provinsi"]: LEVELS["kabupaten"]}
+    return below.get(len(kode_wilayah), len(kode_wilayah))
+
+
+def _pieces(batches: Iterable[pd.DataFrame], n: int) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Components ordered by desa, in batches of any size, regrouped into one frame per area (code cut to ``n``)."""
+    current: str = ""
+    pending: list[pd.DataFrame] = []
+    for batch in batches:
+        if batch.empty:
+            continue
+        codes = pa.array(batch["kode_desa"].str[:n], type=pa.large_string())
+        change = pc.not_equal(codes[1:], codes[:-1]).to_numpy(zero_copy_only=False)
+        bounds = [0, *(np.flatnonzero(change) + 1), len(batch)]
+        for start, end in itertools.pairwise(bounds):
+            code = codes[start].as_py()
+            if code != current and pending:
+                yield current, pd.concat(pending, ignore_index=True)
+                pending = []
+            current = code
+            pending.append(batch.iloc[start:end])
+    if pending:
+        yield current, pd.concat(pending, ignore_index=True)
+
+
+def aggregate_pieces(batches: Iterable[pd.DataFrame], master: pd.DataFrame, tahun: int, levels: list[str],
+                     n: int) -> Iterator[pd.DataFrame]:
+    """``aggregate`` in bounded memory: components stream in ordered by desa and are aggregated one area of code
+    length ``n`` at a time (a province at the centre), each yielded table holding that area's levels.
+
+    The levels above the pieces (the country at the centre) are grouped at the end from four columns of every
+    component row, in the order they came: each sum runs over the same rows in the same order as in
+    ``aggregate``, so every value is the same to the bit. Areas without components still get their rows.
+    """
+    indicators = _indicator_table()
+    inside, above = [lv for lv in levels if LEVELS[lv] >= n], [lv for lv in levels if LEVELS[lv] < n]
+    areas = dict(iter(master.groupby(master["kode_desa"].str[:n], sort=True)))
+    kept: list[pd.DataFrame] = []
+    done: set[str] = set()
+    for code, comps in _pieces(batches, n):
+        if code in done:
+            raise ValueError(f"komponen tidak urut menurut kode_desa: {code} muncul dua kali")
+        done.add(code)
+        if above:
+            kept.append(comps[COMPONENT_COLUMNS].assign(kode_desa=comps["kode_desa"].str[:n]))
+        if inside and code in areas:
+            yield _levels(comps, areas[code], indicators, tahun, inside)
+    nothing = pd.DataFrame({c: pd.Series(dtype="float64" if c in ("pembilang", "penyebut") else "str")
+                            for c in COMPONENT_COLUMNS})
+    for code in sorted(areas.keys() - done) if inside else []:
+        yield _levels(nothing, areas[code], indicators, tahun, inside)
+    if above:
+        yield _levels(pd.concat(kept, ignore_index=True) if kept else nothing, master, indicators, tahun, above)
 
 
 def compute_indicators(frame: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:

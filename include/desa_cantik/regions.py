@@ -99,20 +99,19 @@ def desa_table(kode_wilayah: str) -> pd.DataFrame:
     """
     rows: list[tuple[str, str, str, str, str]] = []
     if kode_wilayah in ("", "ID"):  # the centre: every desa of Indonesia
-        frontier = [c.kode for c in children(None)]
+        frontier = children(None)
     else:
         root = normalise_code(kode_wilayah)
-        if root is None or get_region(root) is None:
+        region = get_region(root) if root is not None else None
+        if region is None:
             raise ValueError(f"kode wilayah tidak dikenal: {kode_wilayah!r}")
-        frontier = [root]
+        frontier = [region]
     while frontier:
-        kode = frontier.pop()
-        if kode.count(".") == 3:
-            r = get_region(kode)
-            assert r is not None
-            rows.append((kode, r.nama, r.jenis, kode[:8], kode[:5]))
+        r = frontier.pop()
+        if r.kode.count(".") == 3:  # a desa: its name and kind come with the listing, no second lookup
+            rows.append((r.kode, r.nama, r.jenis, r.kode[:8], r.kode[:5]))
             continue
-        frontier.extend(c.kode for c in children(kode))
+        frontier.extend(children(r.kode))
     df = pd.DataFrame(rows, columns=["kode_desa", "nama_desa", "jenis", "kode_kecamatan", "kode_kabupaten"])
     df["kode_provinsi"] = df["kode_desa"].str[:2]
     return df.sort_values("kode_desa", ignore_index=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -193,6 +193,9 @@ COMPONENTS = "komponen_indikator"
 DELIVERIES = "pengiriman_paket"
 
 
+BULK_ROWS = 20_000  # rows converted and sent (or fetched) at a time by the bulk paths
+
+
 def data_table(dataset: str) -> str:
     return f"data_{dataset}"
 
@@ -333,25 +336,33 @@ class Warehouse:
 
     # bulk load ---------------------------------------------------------------------------------
     def _bulk_insert(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> None:
+        """COPY on PostgreSQL, the driver's ``executemany`` of plain tuples on SQLite (SQLAlchemy would build a
+        parameter dict per row), ``BULK_ROWS`` at a time: a load's extra memory is one slice, whatever its size."""
         if frame.empty:
             return
         cols = list(frame.columns)
         schema = self.metadata.tables.get(table.removeprefix("tmp_"))
-        if schema is not None:  # counts travel as float64 (NaN-able) until they reach an integer column
-            ints = [c.name for c in schema.columns if isinstance(c.type, sa.Integer) and c.name in frame.columns]
-            frame = frame.astype({c: "Int64" for c in ints})
-        if self.is_postgres:
-            buf = io.StringIO()
-            frame.to_csv(buf, index=False, header=False, na_rep="\\N")
-            buf.seek(0)
-            cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            collist = ", ".join(f'"{c}"' for c in cols)
-            cur.copy_expert(f'COPY "{table}" ({collist}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')', buf)
-            return
-        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        # identifiers come from the schema (``_schema``), values are bound parameters: composed safely
-        stmt = sa.text(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join(":" + c for c in cols)})')  # noqa: S608
-        conn.execute(stmt, records)
+        ints = [] if schema is None else [  # counts travel as float64 (NaN-able) until they reach an integer column
+            c.name for c in schema.columns if isinstance(c.type, sa.Integer) and c.name in frame.columns
+            and not pd.api.types.is_integer_dtype(frame[c.name])]
+        collist = ", ".join(f'"{c}"' for c in cols)
+        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(frame), BULK_ROWS):
+                part = frame.iloc[start:start + BULK_ROWS].astype({c: "Int64" for c in ints})
+                if self.is_postgres:
+                    buf = io.StringIO()
+                    part.to_csv(buf, index=False, header=False, na_rep="\\N")
+                    buf.seek(0)
+                    cur.copy_expert(f'COPY "{table}" ({collist}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')', buf)
+                else:  # identifiers come from the schema (``_schema``), values are bound parameters
+                    values = part.astype(object)
+                    if part.isna().to_numpy().any():
+                        values = values.where(part.notna(), None)
+                    rows = values.itertuples(index=False, name=None)
+                    cur.executemany(f'INSERT INTO "{table}" ({collist}) VALUES ({", ".join("?" * len(cols))})', rows)  # noqa: S608
+        finally:
+            cur.close()
 
     def replace_rows(self, dataset: str, frame: pd.DataFrame) -> int:
         """Upsert accepted rows: per (kode_desa, tahun), the most recently received submission wins."""
@@ -427,9 +438,19 @@ class Warehouse:
         """One transaction: drop the year's rows of an area (codes under ``prefix``), load the new ones."""
         t = self.table(name)
         with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.tahun == tahun, t.c[column].startswith(prefix, autoescape=True)))
+            conn.execute(t.delete().where(t.c.tahun == tahun, self._under(t.c[column], prefix)))
             self._bulk_insert(conn, name, frame)
         return len(frame)
+
+    def _under(self, column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
+        """Codes that start with ``prefix``, as a range the primary key's index answers (LIKE alone scans the
+        table: a child's resend at the centre would scan the country's 750k components). SQLite orders text by
+        code point, so the range is exact there; PostgreSQL's collation may order otherwise, so there LIKE
+        stays as the exact test (digit-and-dot codes lie inside the range in any collation)."""
+        if not prefix:
+            return column.startswith(prefix, autoescape=True)
+        inside = sa.and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        return sa.and_(inside, column.startswith(prefix, autoescape=True)) if self.is_postgres else inside
 
     def replace_components(self, tahun: int, prefix: str, frame: pd.DataFrame) -> int:
         """Replace the components of every desa under ``prefix`` (a child's region, or the tier's own)."""
@@ -445,12 +466,62 @@ class Warehouse:
     def replace_indicators(self, tahun: int, kode_wilayah: str, frame: pd.DataFrame) -> int:
         return self._replace_area(INDICATORS, "kode_wilayah", tahun, kode_wilayah, frame)
 
+    def rebuild_indicators(self, tahun: int, kode_wilayah: str,
+                           derive: Callable[[Iterator[pd.DataFrame]], Iterable[pd.DataFrame]]) -> int:
+        """Replace an area's indicators with ``derive(components)``, loading each frame it yields as it comes.
+
+        The area's components stream in ordered by desa, ``BULK_ROWS`` at a time, on the connection that
+        loads the indicators, in one transaction: memory holds a slice, not the country, and SQLite (which
+        locks the whole file) reads and writes on one connection.
+        """
+        t, c = self.table(INDICATORS), self.table(COMPONENTS)
+        query = (sa.select(c.c.kode_desa, c.c.indikator, c.c.pembilang, c.c.penyebut)
+                 .where(c.c.tahun == tahun, self._under(c.c.kode_desa, kode_wilayah))
+                 .order_by(c.c.kode_desa, c.c.indikator))
+        rows = 0
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.tahun == tahun, self._under(t.c.kode_wilayah, kode_wilayah)))
+            for frame in derive(self._fetch(conn, query)):
+                self._bulk_insert(conn, INDICATORS, frame)
+                rows += len(frame)
+        return rows
+
     # named reads: the only queries stages, pages and tests run (no SQL from callers) ---------------
     def _select(self, name: str, *where: sa.ColumnElement[bool], order: tuple[str, ...] = ()) -> pd.DataFrame:
         t = self.table(name)
         stmt = sa.select(t).where(*where).order_by(*(t.c[c] for c in order))
         with self.engine.connect() as conn:
             return pd.read_sql(stmt, conn)
+
+    def _fetch(self, conn: sa.Connection, query: sa.Select[Any]) -> Iterator[pd.DataFrame]:
+        """A select's rows from the driver's cursor, ``BULK_ROWS`` at a time, typed by the schema: the large reads
+        without a SQLAlchemy row object per row. PostgreSQL keeps the result (a named cursor), not the client."""
+        compiled = query.compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        cur = dbapi.cursor(name="dc_baca") if self.is_postgres else dbapi.cursor()
+        dtypes = _dtypes(query)
+        try:
+            cur.execute(compiled.string, args)
+            while rows := cur.fetchmany(BULK_ROWS):  # a named cursor describes its columns after the first fetch
+                yield pd.DataFrame.from_records(rows, columns=[str(d[0]) for d in cur.description]).astype(dtypes)
+        finally:
+            cur.close()
+
+    def _frame(self, name: str, *where: sa.ColumnElement[bool], order: tuple[str, ...] = (),
+               columns: tuple[str, ...] = ()) -> pd.DataFrame:
+        """``_select`` for the large tables (components, indicators): read with ``_fetch``, typed even when empty;
+        ``columns``: only these."""
+        t = self.table(name)
+        picked = [t.c[c] for c in columns] if columns else list(t.c)
+        query = sa.select(*picked).where(*where).order_by(*(t.c[c] for c in order))
+        with self.engine.connect() as conn:
+            parts = list(self._fetch(conn, query))
+        if parts:
+            return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(query).items()})
 
     def _count(self, name: str, *where: sa.ColumnElement[bool]) -> int:
         t = self.table(name)
@@ -497,13 +568,13 @@ class Warehouse:
         t = self.table(DELIVERIES)
         return self._count(DELIVERIES, t.c.tahun == tahun, t.c.status == DITERIMA, t.c.diterima_pada > when_iso) > 0
 
-    def components(self, tahun: int, prefix: str = "") -> pd.DataFrame:
+    def components(self, tahun: int, prefix: str = "", columns: tuple[str, ...] = ()) -> pd.DataFrame:
         t = self.table(COMPONENTS)
-        return self._select(COMPONENTS, t.c.tahun == tahun, t.c.kode_desa.startswith(prefix, autoescape=True),
-                            order=("kode_desa", "indikator"))
+        return self._frame(COMPONENTS, t.c.tahun == tahun, self._under(t.c.kode_desa, prefix),
+                           order=("kode_desa", "indikator"), columns=columns)
 
     def indicators(self, tahun: int) -> pd.DataFrame:
-        return self._select(INDICATORS, self.table(INDICATORS).c.tahun == tahun)
+        return self._frame(INDICATORS, self.table(INDICATORS).c.tahun == tahun)
 
     def issues(self, tahun: int) -> pd.DataFrame:
         return self._select(ISSUES, self.table(ISSUES).c.tahun == tahun)
@@ -537,6 +608,207 @@ class Warehouse:
         with self.engine.connect() as conn:
             return set(conn.execute(sa.select(t.c.kode_desa).where(t.c.tahun == tahun).distinct()).scalars())
 
+    # monitoring pages (``pantau``): the database groups and counts, a page reads tens of rows --------------
+    def _mappings(self, query: sa.Executable) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def _inside(self, column: sa.ColumnElement[Any], kode_wilayah: str) -> sa.ColumnElement[bool]:
+        """Codes of an area and below (``35.07`` holds ``35.07.01.2001``); every code for the centre (``""``).
+
+        SQLite compares text byte by byte, so those codes lie from ``35.07`` up to ``35.07/`` (``/`` follows
+        ``.``): a range its primary-key index answers first, where ``LIKE`` alone scans the table. PostgreSQL's
+        collation may order punctuation otherwise, so there the exact test stands alone.
+        """
+        if not kode_wilayah:
+            return sa.true()
+        exact = sa.or_(column == kode_wilayah, column.startswith(kode_wilayah + ".", autoescape=True))
+        if self.engine.dialect.name == "sqlite":
+            return sa.and_(column >= kode_wilayah, column < kode_wilayah + "/", exact)
+        return exact
+
+    def _desa_status(self, tahun: int, dataset: str, by_sender: bool, kode_wilayah: str) -> sa.Select[Any]:
+        """(kode_desa, status, sha256_berkas) of every desa a dataset has a verdict for.
+
+        ``by_sender``: a desa sends its own file, and its newest file's verdict is the desa's. Otherwise one
+        file covers many desa (an agency, BPS): a stored row is accepted (with notes when its file warned
+        about that desa), a quarantined row never stored is rejected.
+        """
+        from .findings import DITERIMA_DENGAN_CATATAN, DITOLAK, WARNING
+
+        if by_sender:
+            t = self.table(SUBMISSIONS)
+            urut = sa.func.row_number().over(partition_by=t.c.pengirim,
+                                             order_by=(t.c.diterima_pada.desc(), t.c.sha256.desc()))
+            newest = (sa.select(t.c.pengirim.label("kode_desa"), t.c.status, t.c.sha256.label("sha256_berkas"),
+                                urut.label("urut"))
+                      .where(t.c.tahun == tahun, t.c.dataset == dataset, sa.func.length(t.c.pengirim) == 13,
+                             self._inside(t.c.pengirim, kode_wilayah)).subquery())
+            return sa.select(newest.c.kode_desa, newest.c.status, newest.c.sha256_berkas).where(newest.c.urut == 1)
+        d, s, q = self.table(data_table(dataset)), self.table(SUMMARY), self.table(QUARANTINE)
+        warned = (sa.select(s.c.sha256_berkas, s.c.kode_desa).distinct()
+                  .where(s.c.tahun == tahun, s.c.dataset == dataset, s.c.keparahan == WARNING).subquery())
+        status = sa.case((warned.c.kode_desa.is_(None), sa.literal(DITERIMA)), else_=sa.literal(DITERIMA_DENGAN_CATATAN))
+        stored = (sa.select(d.c.kode_desa, status.label("status"), d.c.sha256_berkas)
+                  .select_from(d.outerjoin(warned, sa.and_(warned.c.sha256_berkas == d.c.sha256_berkas,
+                                                           warned.c.kode_desa == d.c.kode_desa)))
+                  .where(d.c.tahun == tahun, self._inside(d.c.kode_desa, kode_wilayah)))
+        rejected = (sa.select(q.c.kode_desa, sa.literal(DITOLAK).label("status"),
+                              sa.func.max(q.c.sha256_berkas).label("sha256_berkas"))
+                    .where(q.c.tahun == tahun, q.c.dataset == dataset, q.c.kode_desa.is_not(None),
+                           self._inside(q.c.kode_desa, kode_wilayah),
+                           ~sa.exists().where(d.c.kode_desa == q.c.kode_desa, d.c.tahun == tahun))
+                    .group_by(q.c.kode_desa))
+        return sa.select(sa.union_all(stored, rejected).subquery())
+
+    def desa_status_counts(self, tahun: int, dataset: str, by_sender: bool, kode_wilayah: str,
+                           panjang_kode: int) -> list[dict[str, Any]]:
+        """Desa per verdict in each sub-area (codes cut to ``panjang_kode``: 8 = kecamatan, 5 = kabupaten)."""
+        u = self._desa_status(tahun, dataset, by_sender, kode_wilayah).subquery()
+        kode = sa.func.substr(u.c.kode_desa, 1, panjang_kode)
+        return self._mappings(sa.select(kode.label("kode_wilayah"), u.c.status, sa.func.count().label("jumlah"))
+                              .group_by(kode, u.c.status))
+
+    def desa_status(self, tahun: int, dataset: str, by_sender: bool, kode_wilayah: str) -> list[dict[str, Any]]:
+        """Each desa's verdict for a dataset in an area (a kecamatan's few dozen desa)."""
+        return self._mappings(self._desa_status(tahun, dataset, by_sender, kode_wilayah))
+
+    def submissions_of_sender(self, tahun: int, pengirim: str) -> list[dict[str, Any]]:
+        """Every checked file of one sender, newest first (a desa's drill-down)."""
+        t = self.table(SUBMISSIONS)
+        return self._mappings(sa.select(t).where(t.c.tahun == tahun, t.c.pengirim == pengirim)
+                              .order_by(t.c.diterima_pada.desc(), t.c.sha256.desc()))
+
+    def submissions_not_from_desa(self, tahun: int, limit: int = 200) -> list[dict[str, Any]]:
+        """Files of agencies and BPS (one file for many desa), newest first."""
+        t = self.table(SUBMISSIONS)
+        return self._mappings(sa.select(t).where(t.c.tahun == tahun, sa.func.length(t.c.pengirim) != 13)
+                              .order_by(t.c.diterima_pada.desc()).limit(limit))
+
+    def files_by_sha(self, shas: list[str]) -> dict[str, dict[str, Any]]:
+        """Registry rows of these files, newest arrival per sha256 (provenance of stored rows and findings)."""
+        t = self.table(SUBMISSIONS)
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(sorted(set(shas)), 500):
+            for row in self._mappings(sa.select(t).where(t.c.sha256.in_(chunk)).order_by(t.c.diterima_pada)):
+                out[row["sha256"]] = row
+        return out
+
+    def issues_of_files(self, shas: list[str], severities: tuple[str, ...], limit: int = 2000) -> list[dict[str, Any]]:
+        """The findings of these files (row, column, rule, message), in file and row order."""
+        t = self.table(ISSUES)
+        cols = (t.c.sha256_berkas, t.c.aturan, t.c.keparahan, t.c.tingkat, t.c.baris, t.c.kolom, t.c.pesan)
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(sorted(set(shas)), 500):
+            out += self._mappings(sa.select(*cols).where(t.c.sha256_berkas.in_(chunk), t.c.keparahan.in_(severities))
+                                  .order_by(t.c.sha256_berkas, t.c.baris, t.c.aturan).limit(limit - len(out)))
+            if len(out) >= limit:
+                break
+        return out
+
+    def quarantine_of_desa(self, tahun: int, kode_desa: list[str], dataset: str | None = None) -> list[dict[str, Any]]:
+        """Rejected rows of these desa (from any file), with their reasons."""
+        t = self.table(QUARANTINE)
+        cols = (t.c.dataset, t.c.kode_desa, t.c.sha256_berkas, t.c.baris, t.c.alasan)
+        where = [t.c.tahun == tahun] + ([t.c.dataset == dataset] if dataset else [])
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(sorted(set(kode_desa)), 500):
+            out += self._mappings(sa.select(*cols).where(*where, t.c.kode_desa.in_(chunk))
+                                  .order_by(t.c.kode_desa, t.c.dataset, t.c.baris))
+        return out
+
+    def rules_of_files(self, shas: list[str], kode_desa: list[str] | None = None) -> list[dict[str, Any]]:
+        """Rules hit per file and desa (errors and warnings, summed), only for these desa when given."""
+        t = self.table(SUMMARY)
+        where = [t.c.kode_desa.in_(kode_desa)] if kode_desa is not None else []
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(sorted(set(shas)), 500):
+            out += self._mappings(sa.select(t.c.sha256_berkas, t.c.kode_desa, t.c.aturan, t.c.keparahan,
+                                            sa.func.sum(t.c.jumlah).label("jumlah"))
+                                  .where(t.c.sha256_berkas.in_(chunk), *where)
+                                  .group_by(t.c.sha256_berkas, t.c.kode_desa, t.c.aturan, t.c.keparahan)
+                                  .order_by(t.c.sha256_berkas, t.c.kode_desa, t.c.keparahan, t.c.aturan))
+        return out
+
+    def stored_rows_of_desa(self, tahun: int, kode_desa: str, datasets: list[str]) -> list[dict[str, Any]]:
+        """Per dataset, the stored row of a desa: which file it came from (its provenance)."""
+        parts = []
+        for ds in datasets:
+            d = self.table(data_table(ds))
+            parts.append(sa.select(sa.literal(ds).label("dataset"), d.c.sha256_berkas, d.c.baris_berkas, d.c.diterima_pada)
+                         .where(d.c.kode_desa == kode_desa, d.c.tahun == tahun))
+        return self._mappings(sa.union_all(*parts)) if parts else []
+
+    def rule_counts(self, tahun: int, kode_wilayah: str) -> list[dict[str, Any]]:
+        """Per dataset and rule: findings, desa, files and runs in an area, and the ESS levels they were at."""
+        t = self.table(SUMMARY)
+        return self._mappings(
+            sa.select(t.c.dataset, t.c.aturan, t.c.keparahan, sa.func.min(t.c.tingkat).label("tingkat_min"),
+                      sa.func.max(t.c.tingkat).label("tingkat_max"), sa.func.sum(t.c.jumlah).label("jumlah"),
+                      sa.func.count(t.c.kode_desa.distinct()).label("desa"),
+                      sa.func.count(t.c.sha256_berkas.distinct()).label("berkas"),
+                      sa.func.count(t.c.run_id.distinct()).label("run"))
+            .where(t.c.tahun == tahun, self._inside(t.c.kode_desa, kode_wilayah))
+            .group_by(t.c.dataset, t.c.aturan, t.c.keparahan))
+
+    def rule_counts_per_run(self, tahun: int, kode_wilayah: str) -> list[dict[str, Any]]:
+        """Findings per dataset, rule and run (how a rule's count moves from run to run)."""
+        t = self.table(SUMMARY)
+        return self._mappings(sa.select(t.c.dataset, t.c.aturan, t.c.keparahan, t.c.run_id,
+                                        sa.func.sum(t.c.jumlah).label("jumlah"))
+                              .where(t.c.tahun == tahun, self._inside(t.c.kode_desa, kode_wilayah))
+                              .group_by(t.c.dataset, t.c.aturan, t.c.keparahan, t.c.run_id))
+
+    def rule_hits(self, tahun: int, aturan: str, kode_wilayah: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """How many (file, desa) a rule hit in an area, and the first ``limit`` of them by desa code."""
+        t = self.table(SUMMARY)
+        where = (t.c.tahun == tahun, t.c.aturan == aturan, self._inside(t.c.kode_desa, kode_wilayah))
+        with self.engine.connect() as conn:
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one())
+        rows = self._mappings(sa.select(t.c.kode_desa, t.c.dataset, t.c.keparahan, t.c.jumlah, t.c.run_id,
+                                        t.c.sha256_berkas).where(*where)
+                              .order_by(t.c.kode_desa, t.c.dataset, t.c.sha256_berkas).limit(limit))
+        return total, rows
+
+    def rule_messages(self, tahun: int, aturan: str, limit: int = 5) -> list[str]:
+        """A few of a rule's messages as operators read them (examples beside the catalogue's wording)."""
+        t = self.table(ISSUES)
+        with self.engine.connect() as conn:
+            return [str(m) for m in conn.execute(sa.select(t.c.pesan).where(t.c.tahun == tahun, t.c.aturan == aturan)
+                                                 .limit(limit)).scalars()]
+
+    def indicator_levels(self, tahun: int, levels: tuple[str, ...]) -> list[str]:
+        """Which of these levels the indicator table holds: one index probe each, not a scan of every row."""
+        t = self.table(INDICATORS)
+        with self.engine.connect() as conn:
+            return [lv for lv in levels
+                    if conn.execute(sa.select(t.c.tingkat).where(t.c.tahun == tahun, t.c.tingkat == lv).limit(1)).first()]
+
+    def indicator_rows(self, tahun: int, tingkat: str, kode_wilayah: str, indikator: str | None,
+                       limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """Indicator rows of one level inside an area (optionally one indicator): the count and the first rows."""
+        t = self.table(INDICATORS)
+        where = [t.c.tahun == tahun, t.c.tingkat == tingkat, self._inside(t.c.kode_wilayah, kode_wilayah)]
+        if indikator:
+            where.append(t.c.indikator == indikator)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one())
+        rows = self._mappings(sa.select(t).where(*where).order_by(t.c.kode_wilayah, t.c.indikator).limit(limit))
+        return total, rows
+
+    def component_desa_counts(self, tahun: int, panjang_kode: int) -> dict[str, int]:
+        """Desa with components per sub-area (codes cut to ``panjang_kode``): a child's coverage as loaded."""
+        t = self.table(COMPONENTS)
+        desa = sa.select(t.c.kode_desa).distinct().where(t.c.tahun == tahun).subquery()
+        kode = sa.func.substr(desa.c.kode_desa, 1, panjang_kode)
+        with self.engine.connect() as conn:
+            return {str(k): int(n) for k, n in conn.execute(sa.select(kode, sa.func.count()).group_by(kode))}
+
+    def delivery_rows(self, tahun: int) -> list[dict[str, Any]]:
+        """Every package version received, newest first per sender."""
+        t = self.table(DELIVERIES)
+        return self._mappings(sa.select(t).where(t.c.tahun == tahun).order_by(t.c.kode_pengirim, t.c.versi.desc()))
+
     def fingerprint(self, ignore: tuple[str, ...] = ("run_id",)) -> dict[str, str]:
         """A content hash per table, ordered: what 'a second run changes nothing' compares.
 
@@ -552,6 +824,17 @@ class Warehouse:
             frame = frame[cols].sort_values(cols, ignore_index=True) if len(frame) else frame[cols]
             out[name] = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16] + f":{len(frame)}"
         return out
+
+
+def _dtypes(query: sa.Select[Any]) -> dict[str, str]:
+    """The pandas type of each selected column, as ``read_sql`` infers it from rows (an integer column that may
+    hold NULL comes as float64, whether or not it does)."""
+    def dtype(column: sa.Column[Any]) -> str:
+        if isinstance(column.type, sa.String):
+            return "str"
+        return "int64" if isinstance(column.type, sa.Integer) and not column.nullable else "float64"
+
+    return {c.name: dtype(c) for c in query.selected_columns if isinstance(c, sa.Column)}
 
 
 def _chunks(items: list[Any], n: int) -> Iterable[list[Any]]:

@@ -119,7 +119,13 @@ def make_bag(files: dict[str, bytes], info: dict[str, str], private_key: Path | 
         if private_key is not None:
             manifest = (root / TAGMANIFEST).read_bytes()
             (root / SIGNATURE).write_text(_sign(private_key, manifest) + "\n")
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        bag = {}
+        for p in sorted(root.rglob("*")):
+            if p.is_file():  # bagit moves the payload under data/ unchanged: the caller's bytes, not a second copy
+                rel = p.relative_to(root).as_posix()
+                name = rel.removeprefix(PAYLOAD)
+                bag[rel] = files[name] if rel.startswith(PAYLOAD) and name in files else p.read_bytes()
+        return bag
 
 
 @dataclass

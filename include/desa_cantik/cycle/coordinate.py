@@ -1,14 +1,28 @@
 """Stage 5, koordinator (Bappeda): indicators per area from the components, with coverage.
 
 A kabupaten/kota first computes each desa's components (numerator and denominator per indicator) from
-the rows it stored; the tiers above use the components their children delivered (see ``tier``).
+the rows it stored; the tiers above use the components their children delivered (see ``tier``). The
+components stream from the warehouse one child area at a time (a province at the centre), and each area's
+indicators are loaded as they are computed: the centre's 750k component rows never sit in memory at once.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ..coordination import aggregate, desa_frame, indicator_components, indicator_sources, levels_for, master_for
+import pandas as pd
+
+from ..coordination import (
+    aggregate_pieces,
+    desa_frame,
+    indicator_components,
+    indicator_sources,
+    levels_for,
+    master_for,
+    piece_length,
+)
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -27,8 +41,14 @@ def own_components(rt: Runtime) -> int:
 def coordinate(rt: Runtime) -> dict[str, int]:
     """Indicators per level; a desa appears only where it contributed, areas always (with their coverage)."""
     rt.tier.refresh_components(rt)
-    comps = rt.warehouse.components(rt.tahun, rt.wilayah)
-    result = aggregate(comps, master_for(rt.wilayah), rt.tahun, levels_for(rt.wilayah))
-    result = result[(result["tingkat"] != "desa") | (result["desa_kontribusi"] > 0)]
-    rt.warehouse.replace_indicators(rt.tahun, rt.wilayah, result)
-    return {str(k): int(v) for k, v in result.groupby("tingkat").size().items()}
+    counts: Counter[str] = Counter()
+
+    def derive(components: Iterator[pd.DataFrame]) -> Iterable[pd.DataFrame]:
+        for part in aggregate_pieces(components, master_for(rt.wilayah), rt.tahun, levels_for(rt.wilayah),
+                                     piece_length(rt.wilayah)):
+            part = part[(part["tingkat"] != "desa") | (part["desa_kontribusi"] > 0)]
+            counts.update(part["tingkat"].value_counts().to_dict())
+            yield part
+
+    rt.warehouse.rebuild_indicators(rt.tahun, rt.wilayah, derive)
+    return {str(k): int(counts[k]) for k in sorted(counts)}

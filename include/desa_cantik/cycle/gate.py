@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import feedback
+from .. import datadocs, feedback
 from ..datasets import Dataset, get_dataset
 from ..findings import ERROR, WARNING, Issue
 from ..intake import ROW, Provenance, Submission, read_submission
@@ -23,13 +23,15 @@ from ..quality import GateContext, Verdict, reference_specs, validate_batch
 from ..regions import desa_table, is_within, normalise_code
 from ..storage import get_many, put_many, to_json_text
 from . import bundle as b
-from . import layout
+from . import cerita, layout
 from .handoff import PACKAGE, ArchivedFile, Collected, CollectedFiles, Validated
 
 if TYPE_CHECKING:
     from .runtime import Runtime
 
 log = logging.getLogger(__name__)
+# GX narrates its own import and runs at INFO (hundreds of lines per batch); the task log is for the verdicts
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 Checked = tuple[ArchivedFile, Verdict]
 SUMMARY_COLUMNS = ["run_id", "dataset", "tahun", "kode_desa", "aturan", "keparahan", "tingkat", "jumlah", "sha256_berkas"]
 
@@ -114,10 +116,10 @@ def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submissio
 
 
 def _judge_isolated(subs: list[Submission], ctx: GateContext, senders: list[str],
-                    docs: dict[str, str]) -> list[Verdict]:
+                    results: dict[str, object]) -> list[Verdict]:
     """One GX run for the dataset's files; if it fails, each file alone, and a file that still fails is refused."""
     try:
-        return validate_batch(subs, ctx, senders, data_docs=docs)
+        return validate_batch(subs, ctx, senders, results=results)
     except Exception:
         log.exception("gerbang gagal untuk %d berkas %s; diperiksa satu per satu", len(subs), subs[0].dataset.nama)
     verdicts = []
@@ -140,19 +142,31 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
     for f in files:
         by_dataset.setdefault(f["dataset"], []).append(f)
     checked: list[Checked] = []
-    docs: dict[str, str] = {}
+    results: dict[str, object] = {}  # each dataset's GX result: its Data Docs page is drawn with the verdicts
     for dataset, group in by_dataset.items():
         spec = get_dataset(dataset if dataset in rt.daftar.datasets else rt.daftar.datasets[0])
         subs = [_read(rt, f, datas[f["kunci_arsip"]], spec) for f in group]
         senders = [sender_region(rt, dataset, f["pengirim"]) for f in group]
-        checked += list(zip(group, _judge_isolated(subs, ctx, senders, docs), strict=True))
+        checked += list(zip(group, _judge_isolated(subs, ctx, senders, results), strict=True))
     put_many(rt.store, _reports(checked))
-    put_many(rt.store, [(layout.data_docs_key(rt.tahun, run_id, collected["kelompok"], ds), html.encode())
-                        for ds, html in docs.items()])
+    datadocs.publish(rt.store, datadocs.RunDocs(rt.tahun, run_id, collected["kelompok"], rt.settings.tingkat, rt.wilayah),
+                     results, checked)
     staged = b.Bundle.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
-    staged.write(verdict_frames(rt.tahun, checked, run_id))
+    frames = verdict_frames(rt.tahun, checked, run_id)
+    staged.write(frames)
+    # the task log staff read: per kecamatan, each desa's file, verdict and rules broken (names, never a NIK)
+    log.info("%s", cerita.gate_table(collected["kelompok"], cerita.file_stories(frames[b.SUBMISSIONS], frames[b.ISSUES])))
     return {"kelompok": collected["kelompok"], "bundel": staged.prefix,
             "status": dict(Counter(v.status for _, v in checked))}
+
+
+def rejections(rt: Runtime, validated: Validated) -> cerita.Rejections:
+    """A gated batch's rejected files with their rules (read back from its bundle), or its refused package."""
+    if "alasan" in validated:  # a child tier's package: its one verdict and reason travel in the hand-off
+        return cerita.rejections(validated["kelompok"], [], validated.get("alasan"))
+    frames = b.Bundle(rt.store, validated["bundel"]).read()
+    stories = cerita.file_stories(frames[b.SUBMISSIONS], frames.get(b.ISSUES, pd.DataFrame()))
+    return cerita.rejections(validated["kelompok"], stories)
 
 
 def _reports(checked: list[Checked]) -> list[tuple[str, bytes]]:

@@ -7,7 +7,8 @@
 - ``arsip/{tahun}/paket/{kode}/{versi}/...``   every received package version
 - ``karantina/{tahun}/{dataset}/{pengirim}/{arsip}.csv``   rejected rows with their reasons
 - ``staging/{tahun}/{run}/{kelompok}/``   what the gate hands storage (see ``bundle.Bundle``)
-- ``data_docs/{tahun}/{run}/{kelompok}/{dataset}.html``   GX Data Docs of each gate run
+- ``data_docs/{tahun}/{run}/{kelompok}/{dataset}.html``   GX Data Docs of each gate run, with the batch's
+  ``ringkasan.json`` (counts for the index) beside them and ``data_docs/{tahun}/{run}/index.html`` over all
 - ``publikasi/{tahun}/{kode}/{versi}/`` and ``terbaru.json``   this tier's signed packages
 """
 
@@ -99,8 +100,26 @@ def staging_prefix(tahun: int, run_id: str, kelompok: str) -> str:
     return f"{STAGING}/{tahun}/{safe_segment(run_id)}/{kelompok}"
 
 
+def data_docs_prefix(tahun: int, run_id: str) -> str:
+    return f"{DATA_DOCS}/{tahun}/{safe_segment(run_id)}/"
+
+
 def data_docs_key(tahun: int, run_id: str, kelompok: str, dataset: str) -> str:
-    return f"{DATA_DOCS}/{tahun}/{safe_segment(run_id)}/{kelompok}/{dataset}.html"
+    return f"{data_docs_prefix(tahun, run_id)}{kelompok}/{dataset}.html"
+
+
+DATA_DOCS_INDEX = "index.html"
+DATA_DOCS_SUMMARY = "ringkasan.json"
+
+
+def data_docs_index_key(tahun: int, run_id: str) -> str:
+    """The run's index page: every batch x dataset page of the run, linked relative to it."""
+    return f"{data_docs_prefix(tahun, run_id)}{DATA_DOCS_INDEX}"
+
+
+def data_docs_summary_key(tahun: int, run_id: str, kelompok: str) -> str:
+    """A batch's page counts, which the index is rebuilt from (batches are gated by separate tasks)."""
+    return f"{data_docs_prefix(tahun, run_id)}{kelompok}/{DATA_DOCS_SUMMARY}"
 
 
 def package_inbox_prefix(tahun: int) -> str:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..coordination import master_for
+from ..coordination import COMPONENT_COLUMNS, master_for
 from ..datasets import all_indicators
 from ..findings import DITERIMA, DITOLAK
-from ..regions import is_within, region_name
+from ..regions import desa_table, is_within, region_name
 from ..storage import ObjectStore, put_many
 from ..tiers import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from . import bundle as b
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 COMPONENTS_FILE = "komponen_desa.csv"
-COMPONENT_COLUMNS = ["kode_desa", "indikator", "pembilang", "penyebut"]
 SUITE = "paket/komponen_desa"  # expectations/paket/komponen_desa.json: a package's suite, not a dataset's
 CLOCK_SKEW = timedelta(minutes=10)  # how far a child's clock may run ahead of this tier's
 VERSION = re.compile(r"\d{8}T\d{6}Z")  # ``layout.stamp`` of the signed ``Dibuat-Pada``
@@ -181,17 +180,19 @@ def _suite_reason(result: Any, sender: str) -> str | None:
 
 
 def content_problem(frame: pd.DataFrame, sender: str) -> str | None:
-    """Run the components' GX suite (ranges, keys, region of the sender, indicator codes)."""
-    from ..quality import _derive, load_suite, run_suite
+    """Run the components' GX suite (ranges, keys, region of the sender, indicator codes).
+
+    Membership in the sender's master list is a derived column (``di_daftar``), not a GX parameter, so a run
+    costs the same for a kota and for East Java.
+    """
+    from ..quality import GateContext, _derive, load_suite, run_suite
 
     suite = load_suite(SUITE)
     checked = frame.copy()
     ratios = {kode for kode, ind in all_indicators().items() if ind.penyebut}
     checked["_punya_penyebut"] = checked["indikator"].isin(ratios) if "indikator" in checked else False
-    checked = _derive(checked, suite)
-    parameters = {"kode_desa_wilayah": master_for(sender)["kode_desa"].tolist(),
-                  "kode_indikator": sorted(all_indicators())}
-    return _suite_reason(run_suite(checked, suite, parameters), sender)
+    checked = _derive(checked, suite, GateContext(0, desa_table(sender)["kode_desa"].tolist()))
+    return _suite_reason(run_suite(checked, suite, {"kode_indikator": sorted(all_indicators())}), sender)
 
 
 def _components(sender: str, payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:

@@ -1,19 +1,21 @@
 """Stage 6, walidata (Diskominfo): the signed delivery package, kept and sent to the tier above.
 
 Above kabupaten, with ``wait_for_all`` the tier waits while a child has not delivered; otherwise it
-publishes with the coverage stated (``cakupan.csv``, ``pengiriman.csv``).
+publishes with the coverage stated (``cakupan.csv``, ``pengiriman.csv``). A tier without its signing key
+publishes nothing: the tier above refuses unsigned packages, so the task fails at once and says why.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .. import feedback
-from ..coordination import LEVELS, levels_for, master_for
+from ..coordination import COMPONENT_COLUMNS, LEVELS, levels_for, master_for
 from ..publishing import MANIFEST, CycleIdentity, build_package
 from ..storage import ObjectStore, get_many, put_many
 from ..tiers import SIGNATURE, bag_info, make_bag
@@ -39,28 +41,43 @@ def coverage(rt: Runtime) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+class TanpaKunci(RuntimeError):
+    """This tier has no signing key: it never publishes an unsigned package (its upper tier would refuse it)."""
+
+
+def signing_key(rt: Runtime) -> Path:
+    """The tier's private key, ``{DESA_CANTIK_KUNCI}/{kode}.key``; without it publishing refuses to start."""
+    key = rt.settings.kunci / f"{rt.settings.kode_paket}.key"
+    if not key.is_file():
+        raise TanpaKunci(
+            f"Kunci tanda tangan tingkat ini tidak ditemukan: {key}. Paket tidak disusun tanpa tanda tangan, "
+            "karena tingkat di atas menolak paket yang tidak bertanda tangan. Buat kunci sekali dengan "
+            "`python -m desa_cantik keygen` (Docker: layanan keygen), kirim berkas .pub-nya ke tingkat di atas, "
+            "lalu jalankan ulang tugas ini.")
+    return key
+
+
 def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, wait_for_all: bool = False
             ) -> Published | Waiting:
     """Build the signed BagIt package, keep it under ``publikasi/{tahun}/{kode}/{versi}/`` and send it up."""
+    key = signing_key(rt)  # before anything else: no key, no package (never an unsigned one)
     sent = rt.tier.deliveries(rt)
     if wait_for_all and len(sent) and not sent["terkirim"].all():
         return {"status": "menunggu", "belum": sent.loc[~sent["terkirim"], "kode_wilayah"].tolist()}
     identity = CycleIdentity(rt.tahun, rt.settings.tingkat, rt.wilayah, dibuat_pada)
-    comps = rt.warehouse.components(rt.tahun)
-    extra = {"komponen_desa": comps[["kode_desa", "indikator", "pembilang", "penyebut"]],
-             **rt.tier.publication_extras(rt, sent)}
-    files = build_package(identity, rt.warehouse.indicators(rt.tahun), coverage(rt), extra)
+    # the tables are arguments only (the components read while their file is written): none is left for the bag
+    files = build_package(identity, rt.warehouse.indicators(rt.tahun), coverage(rt), {
+        "komponen_desa": lambda: rt.warehouse.components(rt.tahun, columns=tuple(COMPONENT_COLUMNS)),
+        **rt.tier.publication_extras(rt, sent)})
     rows = {entry["nama"]: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"]}
-    key = rt.settings.kunci / f"{rt.settings.kode_paket}.key"
-    bag = make_bag(files, bag_info({**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}, rows),
-                   key if key.is_file() else None)
+    bag = make_bag(files, bag_info({**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}, rows), key)
     versi = layout.stamp(datetime.fromisoformat(dibuat_pada))
     own = layout.publication(rt.tahun, rt.settings.kode_paket, versi)
     put_many(rt.store, [(f"{own}/{name}", data) for name, data in bag.items()])
     rt.store.put(layout.publication_pointer(rt.tahun, rt.settings.kode_paket), feedback.dumps(
         {"versi": versi, "dibuat_pada": dibuat_pada, "dipublikasi_pada": layout.iso(datetime.now(UTC))}).encode())
     result: Published = {"status": "terbit", "paket": rt.store.location(own), "versi": versi, "berkas": sorted(bag),
-                         "siklus": identity.name, "ditandatangani": key.is_file()}
+                         "siklus": identity.name, "ditandatangani": SIGNATURE in bag}
     if upstream is not None:
         result["hulu"] = send_upward(rt, upstream, versi, bag)
     return result

@@ -26,7 +26,10 @@ def store_bundle(rt: Runtime, validated: Validated) -> Stored:
     tables = b.Bundle(rt.store, validated["bundel"]).read()
     if b.DELIVERY in tables:
         return {"kelompok": validated["kelompok"], "baris_disimpan": _store_delivery(rt, tables), "baris_karantina": 0}
-    quarantine = tables[b.QUARANTINE]
+    # the same bytes sent twice under two names are two submissions of one content: its rows, findings and
+    # quarantine (keyed by the content's sha256) are stored once
+    quarantine = tables[b.QUARANTINE].drop_duplicates(["sha256_berkas", "baris"])
+    tables[b.ISSUES], tables[b.SUMMARY] = tables[b.ISSUES].drop_duplicates(), tables[b.SUMMARY].drop_duplicates()
     # objects first (rewritten identically by any rerun), then every table of the batch in one transaction
     put_many(rt.store, _quarantine_files(rt.tahun, tables[b.SUBMISSIONS], quarantine))
     accepted = {name.removeprefix(b.ACCEPTED_PREFIX): frame for name, frame in tables.items()
@@ -54,7 +57,7 @@ def _quarantine_files(tahun: int, submissions: pd.DataFrame, quarantine: pd.Data
     """One CSV of rejected rows (with reasons) per file, beside the file's dataset and sender."""
     if quarantine.empty:
         return []
-    files = submissions.set_index("sha256")
+    files = submissions.drop_duplicates("sha256").set_index("sha256")  # the same bytes sent twice: one CSV
     out = []
     for sha, rows in quarantine.groupby("sha256_berkas"):
         f = files.loc[sha]

@@ -1,19 +1,63 @@
-"""The cycle's summary for people: per dataset files and rows, findings, indicators, deliveries."""
+"""The cycle's summary for people: per dataset files and rows, findings, indicators, deliveries, and what
+each pillar must do next (the last task of both DAGs logs it; ``python -m desa_cantik summary`` prints it)."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
+from ..coordination import levels_for
+from ..datasets import get_dataset
 from ..findings import DITOLAK, INFO
+from ..regions import desa_table
 from ..storage import mask_url, none_if_missing
-from . import layout
+from . import cerita, layout
 from .handoff import CycleSummary, DatasetCounts, DeliveryRow
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .runtime import Runtime
 
 
-def summary(rt: Runtime) -> CycleSummary:
+class RunSummary(CycleSummary):
+    langkah_berikut: cerita.NextSteps
+
+
+def expected_senders(rt: Runtime) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Who the Daftar Data expects a file from: every desa for a desa dataset, one producer for the others.
+
+    Only a kabupaten/kota collects files; above it the children's packages are the deliveries.
+    """
+    if rt.tier.tingkat != "kabupaten":
+        return {}, {}
+    each: dict[str, list[str]] = {}
+    any_of: dict[str, list[str]] = {}
+    for ds in rt.daftar.datasets:
+        producer = get_dataset(ds).produsen
+        if producer == "pemerintah_desa":
+            each[ds] = desa_table(rt.wilayah)["kode_desa"].tolist()
+        elif producer == "opd":
+            any_of[ds] = rt.daftar.pengirim_opd(ds, rt.wilayah[:5])
+        else:
+            any_of[ds] = ["BPS"]
+    return each, any_of
+
+
+def last_published(rt: Runtime) -> str | None:
+    key = layout.publication_pointer(rt.tahun, rt.settings.kode_paket)
+    return str(json.loads(rt.store.get(key))["versi"]) if rt.store.exists(key) else None
+
+
+def next_steps(rt: Runtime, subs: pd.DataFrame, issues: pd.DataFrame, indicators: pd.DataFrame,
+               quarantined_rows: int, deliveries: list[DeliveryRow]) -> cerita.NextSteps:
+    each, any_of = expected_senders(rt)
+    return {"bps": cerita.bps_steps(subs, issues),
+            "diskominfo": cerita.kominfo_steps(subs, each, any_of, quarantined_rows, deliveries),
+            "bappeda": cerita.bappeda_steps(indicators, levels_for(rt.wilayah)[-1], last_published(rt))}
+
+
+def summary(rt: Runtime) -> RunSummary:
     w = rt.warehouse
     subs = w.submissions(rt.tahun)
     per_dataset: dict[str, DatasetCounts] = {}
@@ -44,10 +88,12 @@ def summary(rt: Runtime) -> CycleSummary:
         "paket": rt.store.location(layout.publication_prefix(rt.tahun, rt.settings.kode_paket)),
         "pengiriman": deliveries,
         "gudang": mask_url(rt.settings.gudang_url),
+        "langkah_berikut": next_steps(rt, subs, issues, ind, sum(d["baris_karantina"] for d in per_dataset.values()),
+                                      deliveries),
     }
 
 
-def format_summary(s: CycleSummary) -> str:
+def format_summary(s: RunSummary) -> str:
     lines = [f"Ringkasan siklus Desa Cantik {s['tahun']} — wilayah {s['wilayah']}", ""]
     lines.append(f"{'dataset':<20}{'berkas':>8}{'lolos':>8}{'ditolak':>9}{'baris':>8}{'disimpan':>10}{'karantina':>11}")
     for ds, d in s["dataset"].items():
@@ -63,4 +109,5 @@ def format_summary(s: CycleSummary) -> str:
                      + (f"versi {p['versi_dipakai']} ({p['jumlah_versi']} versi)" if p["terkirim"] else "BELUM")
                      + (f", {p['ditolak']} ditolak" if p["ditolak"] else ""))
     lines += [f"Laporan per berkas : {s['laporan']}", f"Paket publikasi    : {s['paket']}", f"Gudang data        : {s['gudang']}"]
+    lines += ["", cerita.format_next_steps(s["langkah_berikut"])]
     return "\n".join(lines)
