@@ -67,8 +67,8 @@ def _leg(workers: int, wilayah: str, files: Path) -> dict[str, Any]:
         upload = f"source {home}/env && python -m desa_cantik upload {files} --tahun 2025"
         subprocess.run(["bash", "-c", upload], check=True, capture_output=True, timeout=600)
         api = Api(f"http://127.0.0.1:{port}")
-        api.call("PATCH", f"/dags/{DAG}", "diskominfo", json={"is_paused": False})
         run = api.call("POST", f"/dags/{DAG}/dagRuns", "diskominfo", json={"logical_date": DEADLINE})["dag_run_id"]
+        api.call("PATCH", f"/dags/{DAG}", "diskominfo", json={"is_paused": False})  # after: no scheduled twin
         start, state = time.monotonic(), "queued"
         while state not in ("success", "failed"):
             time.sleep(2)

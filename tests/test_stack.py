@@ -115,10 +115,11 @@ def _why_failed(stack: Stack, run_id: str, tis: list[dict[str, Any]]) -> str:
 def _cycle(stack: Stack, logical_date: str = DEADLINE, on_running: Any = None, timeout: float = 900
            ) -> tuple[str, list[dict[str, Any]]]:
     """Trigger the yearly cycle as Diskominfo, approve as Bappeda when asked, wait until the run ends."""
-    stack.api("PATCH", f"/dags/{DAG}", "diskominfo", json={"is_paused": False})
+    # triggered while paused, then unpaused: the scheduler skips its own run for a date that already has one
     run_id = str(stack.api("POST", f"/dags/{DAG}/dagRuns", "diskominfo",
                            json={"logical_date": logical_date, "dag_run_id": f"uji_stack__{uuid.uuid4().hex[:8]}"}
                            )["dag_run_id"])
+    stack.api("PATCH", f"/dags/{DAG}", "diskominfo", json={"is_paused": False})
     approved, hooked, end = False, False, time.monotonic() + timeout
     while time.monotonic() < end:
         tis = _task_instances(stack, run_id)
