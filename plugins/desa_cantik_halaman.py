@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 PREFIX = "/desa-cantik"
 JUDUL = {"pantau": "Pantau siklus", "temuan": "Temuan", "indikator": "Indikator", "paket": "Paket",
-         "laporan": "Laporan berkas"}
+         "laporan": "Laporan berkas", "kirim": "Kirim data"}
 SHA256 = re.compile(r"[0-9a-f]{64}")
+BUKAN_HAK = "bukan_hak:"  # a 403 whose detail is a message for the operator (what they may not send, and why)
 PACKAGE_DIR = Path(desa_cantik.__file__).resolve().parent  # templates, CSS and static files ship with it
 # Our pages: no script at all. Stored pages (reports, GX Data Docs) carry senders' values: no inline script
 # may run there either, so a value written into a page can never act as the logged-in user.
@@ -52,6 +53,8 @@ class Akses:
 
     nama: str
     halaman: frozenset[str]
+    peran: tuple[str, ...] = ()  # the user's FAB role names (an operator role binds them to an area)
+    token: bool = False  # authenticated by an Authorization header (not the browser's cookie)
 
 
 async def akses(request: Request) -> Akses:
@@ -65,7 +68,8 @@ async def akses(request: Request) -> Akses:
     manager = get_auth_manager()
     allowed = frozenset(key for key, resource in HALAMAN.items()
                         if manager.is_authorized_custom_view(method="GET", resource_name=resource, user=user))
-    return Akses(user.get_name(), allowed)
+    roles = tuple(str(getattr(r, "name", r)) for r in getattr(user, "roles", None) or ())
+    return Akses(user.get_name(), allowed, roles, credentials is not None)
 
 
 AksesDep = Annotated[Akses, Depends(akses)]
@@ -146,8 +150,13 @@ async def halaman_galat(request: Request, exc: StarletteHTTPException) -> Respon
     base = request.scope.get("root_path", "")
     airflow = base.removesuffix(PREFIX) or "/"
     detail = exc.detail if isinstance(exc.detail, str) else ""
+    pesan = detail.removeprefix(BUKAN_HAK) if detail.startswith(BUKAN_HAK) else ""
+    from urllib.parse import urlencode
+
+    # after logging in, FAB sends the browser back here (an operator's bookmark of Kirim data keeps working)
+    masuk = f"{airflow.rstrip('/')}/auth/login/?" + urlencode({"next": base + request.url.path.removeprefix(base)})
     html = templates().get_template("galat.html").render(
-        dasar=base, airflow=airflow, kode=exc.status_code, detail=detail,
+        dasar=base, airflow=airflow, masuk=masuk, kode=exc.status_code, detail=detail, pesan=pesan,
         sumber=HALAMAN.get(detail, ""), judul_halaman=JUDUL.get(detail, ""))
     return HTMLResponse(html, status_code=exc.status_code, headers={"Content-Security-Policy": CSP_PAGE})
 
@@ -155,7 +164,7 @@ async def halaman_galat(request: Request, exc: StarletteHTTPException) -> Respon
 @app.get("/", response_class=HTMLResponse)
 def beranda(request: Request, a: AksesDep) -> Response:
     base = request.scope.get("root_path", "")
-    for page in ("pantau", "temuan", "indikator", "paket"):
+    for page in ("pantau", "temuan", "indikator", "paket", "kirim"):
         if page in a.halaman:
             return RedirectResponse(f"{base}/{page}", status_code=303)
     raise HTTPException(status_code=403, detail="pantau")
@@ -368,6 +377,278 @@ def _stored(rt: Runtime, key: str) -> Response:
     return HTMLResponse(text, headers={"Content-Security-Policy": CSP_STORED})
 
 
+# Kirim data, Berkas saya: the operators' own pages ---------------------------------------------------------
+
+WILAYAH_TTL_S = 30.0  # an operator's area comes from an Airflow Variable; re-read this often
+
+
+@lru_cache(maxsize=1)
+def _daftar_peran() -> Any:
+    from desa_cantik.peran import DaftarPeran
+
+    return DaftarPeran.load()
+
+
+_wilayah_cache: dict[str, Any] = {"waktu": 0.0, "peta": {}}
+
+
+def _wilayah_pengguna() -> dict[str, str]:
+    """username -> kode wilayah / kode OPD, as ``scripts/peran.py sync --pengguna`` wrote it."""
+    import json
+    import time
+
+    if time.monotonic() - _wilayah_cache["waktu"] > WILAYAH_TTL_S:
+        from airflow.models import Variable
+
+        from desa_cantik.peran import WILAYAH_VARIABLE
+
+        try:
+            peta = json.loads(Variable.get(WILAYAH_VARIABLE, default_var="{}"))
+        except ValueError:
+            peta = {}
+        _wilayah_cache.update(waktu=time.monotonic(), peta=peta if isinstance(peta, dict) else {})
+    peta_now: dict[str, str] = _wilayah_cache["peta"]
+    return peta_now
+
+
+def operator(a: AksesDep) -> Any:
+    """The logged-in operator and the area their account is bound to; 403 for anyone else."""
+    izin(a, "kirim")
+    from desa_cantik.kirim import Operator
+
+    cakupan = _daftar_peran().cakupan(list(a.peran))
+    kode = str(_wilayah_pengguna().get(a.nama, ""))
+    op = Operator(a.nama, cakupan, kode)
+    if not cakupan or not kode or not op.pengirim(runtime()):
+        raise HTTPException(status_code=403, detail="tanpa_cakupan")
+    return op
+
+
+OperatorDep = Annotated[Any, Depends(operator)]
+
+
+def _sama_asal(request: Request, a: Akses) -> None:
+    """A form sent with the browser's cookie must come from this server's own page (no cross-site posting)."""
+    if a.token:
+        return
+    from urllib.parse import urlparse
+
+    origin = request.headers.get("origin") or request.headers.get("referer") or ""
+    if urlparse(origin).netloc != request.headers.get("host", ""):
+        raise HTTPException(status_code=403, detail="asal_formulir")
+
+
+_periksa_lock = __import__("threading").Lock()  # one GX run at a time in this process
+_rujukan_cache: dict[str, Any] = {"waktu": -1e9, "isi": None}
+RUJUKAN_TTL_S = 300.0  # the warehouse's references (previous year, BPS projection) change once a gate run
+
+
+def _rujukan() -> Any:
+    """The references the gate's level 2-4 rules compare against, from the warehouse (re-read every 5 min)."""
+    import time
+
+    if time.monotonic() - _rujukan_cache["waktu"] > RUJUKAN_TTL_S:
+        from desa_cantik.cycle.gate import load_references
+
+        _rujukan_cache.update(isi=load_references(runtime()), waktu=time.monotonic())
+    return _rujukan_cache["isi"]
+
+
+_hangat = __import__("threading").Event()
+
+
+def _hangatkan() -> None:
+    """Import GX and run one tiny check in the background, so the operator's first upload is answered warm."""
+    if _hangat.is_set():
+        return
+    _hangat.set()
+
+    def run() -> None:
+        from desa_cantik.precheck import Berkas, precheck_many
+
+        rt = runtime()
+        with _periksa_lock:
+            precheck_many([Berkas(b"kode_desa,tahun\n", "hangat.csv")], rt.daftar.datasets[0], rt.tahun, rt.wilayah,
+                          None, rt.daftar)
+            _rujukan()
+
+    __import__("threading").Thread(target=run, name="hangatkan-gx", daemon=True).start()
+
+
+def _kirim_page(request: Request, a: Akses, op: Any, name: str, **context: Any) -> HTMLResponse:
+    from desa_cantik import kirim
+
+    rt = runtime()
+    return render(request, a, name, "kirim", op=op, pengirim=op.pengirim(rt), datasets=op.datasets(rt.daftar),
+                  hari=kirim.hari_tersisa(rt.daftar, _now()), batas=rt.daftar.batas_akhir.isoformat(),
+                  STATUS=kirim.STATUS_AKHIR, langsung_ada=_langsung_ada(op), **context)
+
+
+def _langsung_ada(op: Any) -> bool:
+    from desa_cantik.storage import MinioStore
+
+    return op.cakupan == "opd" and isinstance(runtime().store, MinioStore)
+
+
+@app.get("/kirim", response_class=HTMLResponse)
+def kirim_form(request: Request, a: AksesDep, op: OperatorDep, pengirim: str = "", dataset: str = "") -> Response:
+    from desa_cantik import kirim
+
+    _hangatkan()
+    rt = runtime()
+    hasil = kirim.kiriman_saya(rt, op)
+    return _kirim_page(request, a, op, "kirim.html", hasil=hasil[:5], status=kirim.status_pengirim(rt, op, hasil),
+                       pilih_pengirim=pengirim, pilih_dataset=dataset, pesan="")
+
+
+@app.post("/kirim", response_class=HTMLResponse)
+async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Response:
+    """Check an uploaded file at once; queue it for the gate unless rejected; show its report (303 to its page)."""
+    import anyio
+    from starlette.datastructures import UploadFile
+
+    from desa_cantik import kirim
+
+    _sama_asal(request, a)
+    rt = runtime()
+    limit = int(rt.daftar.batas.ukuran_mb * 1024 * 1024)
+    form = await request.form(max_files=1, max_fields=10)
+    dataset, pengirim, berkas = str(form.get("dataset", "")), str(form.get("pengirim", "")), form.get("berkas")
+    if not isinstance(berkas, UploadFile) or not berkas.filename:
+        return _kirim_kembali(request, a, op, "Pilih berkas CSV atau XLSX lebih dulu.", dataset, pengirim)
+    data = await berkas.read(limit + 1)  # never more than one byte past the limit: the gate rejects it by size
+    nama = berkas.filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "berkas"
+    if not data:
+        return _kirim_kembali(request, a, op, f"Berkas '{nama}' kosong (0 bait). Pilih berkas yang berisi data.",
+                              dataset, pengirim)
+    try:
+        op.boleh(rt, dataset, pengirim)
+    except kirim.BukanHak as exc:
+        raise HTTPException(status_code=403, detail=BUKAN_HAK + str(exc)) from exc
+
+    def periksa() -> Any:
+        with _periksa_lock:
+            return kirim.terima(rt, op, dataset, pengirim, data, nama, _rujukan())[0]
+
+    k = await anyio.to_thread.run_sync(periksa)
+    base = request.scope.get("root_path", "")
+    return RedirectResponse(f"{base}/kirim/berkas/{k.pengirim}/{k.id}", status_code=303)
+
+
+def _kirim_kembali(request: Request, a: Akses, op: Any, pesan: str, dataset: str, pengirim: str) -> HTMLResponse:
+    from desa_cantik import kirim
+
+    rt = runtime()
+    hasil = kirim.kiriman_saya(rt, op)
+    page = _kirim_page(request, a, op, "kirim.html", hasil=hasil[:5], status=kirim.status_pengirim(rt, op, hasil),
+                       pilih_pengirim=pengirim, pilih_dataset=dataset, pesan=pesan)
+    page.status_code = 400
+    return page
+
+
+@app.get("/kirim/berkas", response_class=HTMLResponse)
+def berkas_saya(request: Request, a: AksesDep, op: OperatorDep) -> Response:
+    from desa_cantik import kirim
+
+    rt = runtime()
+    hasil = kirim.kiriman_saya(rt, op)
+    return _kirim_page(request, a, op, "berkas_saya.html", hasil=hasil, status=kirim.status_pengirim(rt, op, hasil),
+                       data=kirim.data_tersimpan(rt, op))
+
+
+def _hasil(op: Any, pengirim: str, ident: str) -> Any:
+    from desa_cantik import kirim
+
+    h = kirim.satu(runtime(), op, pengirim, ident[:64])
+    if h is None:
+        raise HTTPException(status_code=404, detail="kiriman ini tidak ada di antara berkas Anda")
+    return h
+
+
+@app.get("/kirim/berkas/{pengirim}/{ident}", response_class=HTMLResponse)
+def kirim_hasil(request: Request, a: AksesDep, op: OperatorDep, pengirim: str, ident: str) -> Response:
+    import json
+
+    from desa_cantik import kirim
+
+    h = _hasil(op, pengirim, ident)
+    raw = kirim.laporan(runtime(), h, "json")
+    report = json.loads(raw) if raw else None
+    return _kirim_page(request, a, op, "kirim_hasil.html", h=h, laporan=report)
+
+
+@app.get("/kirim/berkas/{pengirim}/{ident}/laporan.{fmt}")
+def kirim_laporan(op: OperatorDep, pengirim: str, ident: str, fmt: str) -> Response:
+    """The report as stored: the text form is exactly what ``python -m desa_cantik validate`` prints."""
+    from desa_cantik import kirim
+    from desa_cantik.pii import mask_text
+
+    if fmt not in ("txt", "json", "html"):
+        raise HTTPException(status_code=404, detail="format laporan: txt, json atau html")
+    raw = kirim.laporan(runtime(), _hasil(op, pengirim, ident), fmt)
+    if raw is None:
+        raise HTTPException(status_code=404, detail="laporan belum ada: gerbang belum memeriksa berkas ini")
+    text = mask_text(raw.decode("utf-8", "replace")) or ""
+    media = {"txt": "text/plain; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}[fmt]
+    return Response(text, media_type=media, headers={"Content-Security-Policy": CSP_STORED})
+
+
+@app.get("/kirim/templat/{dataset}")
+def kirim_templat(op: OperatorDep, dataset: str, pengirim: str = "") -> Response:
+    """The pre-filled XLSX for one of my desa (or, for an agency, every desa of the tier)."""
+    from desa_cantik import kirim
+    from desa_cantik.template import build_template
+
+    rt = runtime()
+    sender = pengirim or op.pengirim(rt)[0].kode
+    try:
+        op.boleh(rt, dataset, sender)
+    except kirim.BukanHak as exc:
+        raise HTTPException(status_code=403, detail=BUKAN_HAK + str(exc)) from exc
+    area = rt.wilayah if op.cakupan == "opd" else sender
+    data = build_template(area, dataset, rt.tahun)
+    name = f"templat_{dataset}_{area.replace('.', '')}_{rt.tahun}.xlsx"
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@app.get("/kirim/langsung", response_class=HTMLResponse)
+def kirim_langsung(request: Request, a: AksesDep, op: OperatorDep, dataset: str, nama: str = "berkas.xlsx") -> Response:
+    """An agency's large file straight to object storage: a form signed for exactly one inbox key."""
+    from datetime import timedelta
+    from urllib.parse import urlencode
+
+    from desa_cantik import kirim
+
+    if not _langsung_ada(op):
+        raise HTTPException(status_code=404, detail="unggahan langsung hanya untuk OPD di server dengan penyimpanan S3")
+    rt = runtime()
+    try:
+        key = kirim.kunci_langsung(rt, op, dataset, nama[:200])
+    except kirim.BukanHak as exc:
+        raise HTTPException(status_code=403, detail=BUKAN_HAK + str(exc)) from exc
+    done = str(request.base_url).rstrip("/") + "/kirim/langsung/selesai?" + urlencode({"dataset": dataset, "kunci": key})
+    from desa_cantik.storage import MinioStore
+
+    assert isinstance(rt.store, MinioStore)  # _langsung_ada checked it
+    url, fields = rt.store.presigned_post(key, timedelta(hours=1), int(rt.daftar.batas.ukuran_mb * 1024 * 1024 * 10),
+                                          done)
+    return _kirim_page(request, a, op, "kirim_langsung.html", url=url, fields=fields, dataset=dataset, kunci=key)
+
+
+@app.get("/kirim/langsung/selesai")
+def kirim_langsung_selesai(request: Request, op: OperatorDep, dataset: str, kunci: str) -> Response:
+    from desa_cantik import kirim
+
+    rt = runtime()
+    pengirim = op.pengirim(rt)[0].kode
+    try:
+        kirim.catat_langsung(rt, op, dataset, pengirim, kunci[:400])
+    except kirim.BukanHak as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/kirim/berkas", status_code=303)
+
+
 # Static files (our CSS, the Data Docs styles) -------------------------------------------------------------
 
 STATIC_ROOTS: dict[str, Path] = {"halaman": PACKAGE_DIR / "halaman", "": PACKAGE_DIR / "static"}
@@ -397,7 +678,8 @@ def _external_views() -> list[dict[str, Any]]:
     base = _base_path() + PREFIX
     return [{"name": name, "href": f"{base}/{page}", "url_route": f"desa-cantik-{page}", "destination": "nav",
              "category": "Desa Cantik", "nav_top_level": True, "icon": f"{base}/static/halaman/ikon-{page}.svg"}
-            for page, name in (("pantau", "Pantau"), ("temuan", "Temuan"), ("indikator", "Indikator"), ("paket", "Paket"))]
+            for page, name in (("pantau", "Pantau"), ("temuan", "Temuan"), ("indikator", "Indikator"), ("paket", "Paket"),
+                               ("kirim", "Kirim data"))]
 
 
 def _base_path() -> str:

@@ -22,9 +22,17 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from desa_cantik.peran import ADMIN, AWALAN_DAG, HALAMAN, DaftarPeran, Pengguna, Peran, PeranError, read_users
-
-WILAYAH_VARIABLE = "desa_cantik_wilayah_pengguna"  # username -> kode_wilayah, for region-scoped users
+from desa_cantik.peran import (
+    ADMIN,
+    AWALAN_DAG,
+    HALAMAN,
+    WILAYAH_VARIABLE,
+    DaftarPeran,
+    Pengguna,
+    Peran,
+    PeranError,
+    read_users,
+)
 
 
 def _known_resources() -> set[str]:

@@ -153,7 +153,7 @@ EOF
   wait_for "Airflow (api-server, scheduler, dag-processor, triggerer)" 180 health
   wait_for "$WORKERS pekerja Celery" 120 workers_ready
   echo "Stack Desa Cantik siap: http://127.0.0.1:$PORT  (data: $STACK)"
-  echo "Masuk sebagai (demo): bps/bps-demo, diskominfo/diskominfo-demo, bappeda/bappeda-demo, auditor/auditor-demo, admin/admin-demo"
+  echo "Masuk sebagai (demo): bps/bps-demo, diskominfo/diskominfo-demo, bappeda/bappeda-demo, auditor/auditor-demo, admin/admin-demo; operator: operator-tulungrejo, operator-donomulyo, operator-dinkes / operator-demo (halaman: http://127.0.0.1:$PORT/desa-cantik/kirim)"
   echo "CLI terhadap stack ini: source $STACK/env   ·   berhenti: make stack-down"
 }
 

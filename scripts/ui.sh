@@ -39,8 +39,9 @@ users = read_users(Path("config/pengguna_demo.csv").read_text(encoding="utf-8"),
 print(f"\nAirflow UI: {sys.argv[1]}  (log: {sys.argv[3]}/ui-*.log; Ctrl-C untuk berhenti)")
 print("Login demo (HANYA DEMO, kata sandi diketahui umum):")
 for u in users:
-    print(f"  {u.username:<12} {u.kata_sandi:<18} peran {u.peran}")
+    print(f"  {u.username:<20} {u.kata_sandi:<18} peran {u.peran}" + (f" ({u.kode_wilayah})" if u.kode_wilayah else ""))
 print("Bappeda menyetujui publikasi di Browse → Required Actions (tugas persetujuan_bappeda siklus tahunan).")
+print(f"Operator desa/kecamatan/OPD mengirim data di {sys.argv[1]}/desa-cantik/kirim.")
 PY
 wait -n "${pids[@]}" || true
 [ -n "$stopping" ] || echo "salah satu komponen Airflow berhenti; log: $AIRFLOW_HOME/ui-*.log"

@@ -60,6 +60,16 @@ def small_generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Error-free files for Donomulyo (10 desa): every one passes the gate (an operator's good submission)."""
+    from desa_cantik.synthetic import generate
+
+    out = tmp_path_factory.mktemp("bersih")
+    generate(SMALL_REGION, TAHUN, out, seed=3, error_rate=0.0)
+    return out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -21,16 +21,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from desa_cantik.cycle import layout
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, WARNING
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
 
 WILAYAH = "35.07"  # the tier: Kabupaten Malang, with files from one kecamatan (Donomulyo)
+OP_DESA, OP_TETANGGA = "35.07.01.2001", "35.07.01.2002"  # the demo desa operator's desa, and its neighbour
 NIK = "3507014501900003"  # a 16-digit number shaped like a NIK
 PAGES = ("/pantau", f"/pantau/wilayah/{SMALL_REGION}", "/temuan", "/indikator", "/paket")
 MARKUP = "<img src=x onerror=alert(1)>.csv"  # a file name a page must show as text
@@ -386,7 +389,9 @@ def test_docs_and_schema_routes_do_not_exist(plugin: ModuleType) -> None:
 
 ROUTES = (*PAGES, "/", "/pantau/desa/35.07.01.2001", "/temuan/aturan/KEP-01", "/cari?q=35.07.01",
           f"/berkas/{TAHUN}/{'a' * 64}", f"/laporan/{TAHUN}/berkas/{'a' * 64}", f"/berkas/{TAHUN}/{'a' * 64}/datadocs",
-          f"/datadocs/{TAHUN}/x/y.html", "/static/halaman/gaya.css", "/static/halaman/ikon-pantau.svg")
+          f"/datadocs/{TAHUN}/x/y.html", "/static/halaman/gaya.css", "/static/halaman/ikon-pantau.svg",
+          "/kirim", "/kirim/berkas", "/kirim/berkas/35.07.01.2001/x", "/kirim/berkas/35.07.01.2001/x/laporan.txt",
+          "/kirim/templat/kependudukan", "/kirim/langsung?dataset=kesehatan_anak", "/kirim/langsung/selesai?dataset=a&kunci=b")
 
 
 def test_anonymous_gets_401_on_every_route(plugin: ModuleType) -> None:
@@ -413,7 +418,7 @@ def test_plugin_registers_the_app_and_the_nav_entries(plugin: ModuleType) -> Non
     cls = plugin.DesaCantikHalamanPlugin
     assert cls.fastapi_apps[0]["url_prefix"] == "/desa-cantik" and cls.fastapi_apps[0]["app"] is plugin.app
     views = cls.external_views
-    assert [v["href"].rsplit("/", 1)[-1] for v in views] == ["pantau", "temuan", "indikator", "paket"]
+    assert [v["href"].rsplit("/", 1)[-1] for v in views] == ["pantau", "temuan", "indikator", "paket", "kirim"]
     assert all(v["destination"] == "nav" and v["url_route"].startswith("desa-cantik-") for v in views)
     assert plugin.app.openapi_url is None and plugin.app.docs_url is None and plugin.app.redoc_url is None
 
@@ -483,7 +488,7 @@ def test_real_server_each_role_gets_its_pages_and_403_elsewhere(halaman_server: 
     stored = Warehouse(halaman_server.env["DESA_CANTIK_GUDANG"]).dataset_rows("kependudukan", TAHUN)
     sha = stored["sha256_berkas"].iloc[0]
     paths = {"pantau": "/pantau", "temuan": "/temuan", "indikator": "/indikator", "paket": "/paket",
-             "laporan": f"/laporan/{TAHUN}/berkas/{sha}"}
+             "laporan": f"/laporan/{TAHUN}/berkas/{sha}", "kirim": "/kirim"}
     assert set(paths) == set(HALAMAN)
     seen = {}
     for user, pages in role_pages().items():
@@ -492,10 +497,45 @@ def test_real_server_each_role_gets_its_pages_and_403_elsewhere(halaman_server: 
             seen[(user, page)] = r.status_code
             if page in pages:
                 assert r.status_code == 200, (user, page, r.text[:300])
+            elif page == "kirim":  # Admin holds every page, but is no operator: bound to no desa
+                assert r.status_code == 403 and ("Anda tidak berhak" in r.text or "belum terikat" in r.text), user
             else:
                 assert r.status_code == 403 and "Anda tidak berhak" in r.text, (user, page, r.status_code)
     assert any(code == 403 for code in seen.values()), "the Viewer is refused"
     assert halaman_server.get("/desa-cantik/static/halaman/gaya.css", user=VIEWER[0]).status_code == 200
+
+
+# --- a real api-server: FAB users, the Variable that binds them, bearer tokens --------------------------------
+
+
+@pytest.mark.airflow
+def test_real_server_operator_submits_and_a_forged_sender_is_refused(halaman_server: Any, clean: Path) -> None:
+    """The demo's desa operator (bound to Tulungrejo by ``peran.py sync --pengguna``) over HTTP, as an API client."""
+    [path] = list((clean / "fasilitas" / OP_DESA).iterdir())
+    good, name = path.read_bytes(), path.name
+    user = "operator-tulungrejo"
+
+    def post(pengirim: str, dataset: str = "fasilitas") -> httpx.Response:
+        r: httpx.Response = halaman_server.post("/desa-cantik/kirim", user=user, data={"pengirim": pengirim, "dataset": dataset},
+                                                files={"berkas": (name, good)}, follow_redirects=False)
+        return r
+
+    forged = post(OP_TETANGGA)
+    assert forged.status_code == 403 and "atas nama" in forged.text
+    assert post(OP_DESA, "kesehatan_anak").status_code == 403
+    ok = post(OP_DESA)
+    assert ok.status_code == 303, ok.text[:500]
+    report = halaman_server.get(ok.headers["location"], user=user)
+    assert report.status_code == 200 and "DITERIMA" in report.text
+    store = Runtime.from_env(halaman_server.env).store
+    assert [o.key for o in store.list(f"{layout.INBOX}/{TAHUN}/fasilitas/{OP_DESA}/") if name in o.key], "queued as my desa"
+    assert not [o for o in store.list(f"{layout.INBOX}/{TAHUN}/fasilitas/{OP_TETANGGA}/") if name in o.key]
+    # an operator sees no DAG, run or monitoring page, and no other desa's files
+    assert halaman_server.get("/api/v2/dags", user=user).status_code == 403
+    assert halaman_server.get("/desa-cantik/pantau", user=user).status_code == 403
+    kec = halaman_server.get("/desa-cantik/kirim/berkas", user="operator-donomulyo")
+    assert kec.status_code == 200 and name in kec.text, "the kecamatan operator sees its desa's file"
+    assert halaman_server.get("/desa-cantik/kirim", user="operator-dinkes").status_code == 200
 
 
 @pytest.mark.airflow
@@ -504,7 +544,7 @@ def test_real_server_lists_the_pages_in_airflows_navigation(halaman_server: Any)
     assert r.status_code == 200
     mine = next(p for p in r.json()["plugins"] if p["name"] == "desa_cantik_halaman")
     assert [v["url_route"] for v in mine["external_views"]] == [
-        "desa-cantik-pantau", "desa-cantik-temuan", "desa-cantik-indikator", "desa-cantik-paket"]
+        "desa-cantik-pantau", "desa-cantik-temuan", "desa-cantik-indikator", "desa-cantik-paket", "desa-cantik-kirim"]
     assert mine["fastapi_apps"][0]["url_prefix"] == "/desa-cantik"
 
 

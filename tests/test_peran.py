@@ -34,15 +34,19 @@ def daftar() -> DaftarPeran:
 
 def test_roles_and_pages_are_the_agreed_ones(daftar: DaftarPeran) -> None:
     assert {p.kunci: p.nama for p in daftar.peran.values()} == {
-        "bps": "BPS", "diskominfo": "Diskominfo", "bappeda": "Bappeda", "auditor": "Auditor", "admin": "Admin"}
+        "bps": "BPS", "diskominfo": "Diskominfo", "bappeda": "Bappeda", "auditor": "Auditor",
+        "operator_desa": "Operator Desa", "operator_kecamatan": "Operator Kecamatan", "operator_opd": "Operator OPD",
+        "admin": "Admin"}
     assert HALAMAN == {"pantau": "Desa Cantik: Pantau Siklus", "temuan": "Desa Cantik: Temuan",
                        "indikator": "Desa Cantik: Indikator", "paket": "Desa Cantik: Paket",
-                       "laporan": "Desa Cantik: Laporan Berkas"}
-    for p in daftar.peran.values():  # every role opens every page
-        assert set(p.halaman) == set(HALAMAN), p.kunci
-        assert p.boleh("can_read", HALAMAN["pantau"])
+                       "laporan": "Desa Cantik: Laporan Berkas", "kirim": "Desa Cantik: Kirim Data"}
+    monitoring = set(HALAMAN) - {"kirim"}
+    for p in daftar.peran.values():  # pillar staff open every monitoring page; operators only their own
+        assert set(p.halaman) == ({"kirim"} if p.cakupan else monitoring), p.kunci
+        assert p.boleh("can_read", HALAMAN["pantau"]) is (p.bawaan or not p.cakupan)
+    assert {p.cakupan for p in daftar.peran.values() if p.cakupan} == {"desa", "kecamatan", "opd"}
     pages = next(k for k in daftar.kemampuan.values() if k.kunci == "halaman")
-    assert {p[1] for p in pages.perlu} == set(HALAMAN.values())
+    assert {p[1] for p in pages.perlu} == {HALAMAN[h] for h in monitoring}
 
 
 def test_policy(daftar: DaftarPeran) -> None:
@@ -55,7 +59,12 @@ def test_policy(daftar: DaftarPeran) -> None:
     assert can["ubah_koneksi"] == {"diskominfo", "admin"}
     assert can["log_audit"] == {"auditor", "admin"}
     assert can["pengguna"] == {"admin"}
-    assert can["lihat"] == can["halaman"] == set(daftar.peran)
+    operators = {p.kunci for p in daftar.peran.values() if p.cakupan}
+    assert can["lihat"] == can["halaman"] == set(daftar.peran) - operators
+    assert can["kirim"] == operators | {"admin"}
+    for k in operators:  # an operator sees no DAG, run, log, variable or connection: only its own pages
+        assert {r for _, r in daftar.peran[k].izin} == {"Website", "Plugins", "My Password", "My Profile",
+                                                        HALAMAN["kirim"]}, k
     for p in daftar.custom_roles():
         assert not [i for i in p.izin if i[0] == "can_delete"], p.kunci
         assert all("can_delete" not in acts for grants in p.dag.values() for acts in grants.values()), p.kunci
@@ -104,7 +113,9 @@ def test_demo_users_import_cleanly(daftar: DaftarPeran) -> None:
     users = read_users((ROOT / "config" / "pengguna_demo.csv").read_text(encoding="utf-8"), daftar)
     assert {u.username: (u.peran, u.kata_sandi) for u in users} == {
         "bps": ("BPS", "bps-demo"), "diskominfo": ("Diskominfo", "diskominfo-demo"), "bappeda": ("Bappeda", "bappeda-demo"),
-        "auditor": ("Auditor", "auditor-demo"), "admin": ("Admin", "admin-demo")}
+        "auditor": ("Auditor", "auditor-demo"), "admin": ("Admin", "admin-demo"),
+        "operator-tulungrejo": ("Operator Desa", "operator-demo"), "operator-donomulyo": ("Operator Kecamatan", "operator-demo"),
+        "operator-dinkes": ("Operator OPD", "operator-demo")}
     assert "kata_sandi" not in repr(users[0]) and "bps-demo" not in repr(users[0])  # never in a log line
 
 
@@ -133,8 +144,9 @@ def test_a_wrong_roles_file_fails_loudly(tmp_path: Path) -> None:
     base = (ROOT / "config" / "peran.yaml").read_text(encoding="utf-8")
     cases = {
         "aksi tidak dikenal": ("DAGs: [can_read, menu_access]", "DAGs: [can_read, can_edti]"),
-        "tidak diterima Airflow": ("{DAGs: [can_read], DAG Runs: [can_read]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  admin",
-                                   "{DAGs: [can_read], DAG Runs: [can_edit]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  admin"),
+        "tidak diterima Airflow": ("{DAGs: [can_read], DAG Runs: [can_read]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  operator_desa",
+                                   "{DAGs: [can_read], DAG Runs: [can_edit]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  operator_desa"),
+        "cakupan": ("cakupan: desa ", "cakupan: dusun "),
         "halaman tidak dikenal": ("halaman: [pantau, temuan, indikator, paket, laporan]\n  diskominfo",
                                   "halaman: [pantau, rahasia]\n  diskominfo"),
         "hanya peran bawaan FAB": ("bawaan: true", "bawaan: false"),

@@ -30,7 +30,17 @@ HALAMAN = {
     "indikator": "Desa Cantik: Indikator",
     "paket": "Desa Cantik: Paket",
     "laporan": "Desa Cantik: Laporan Berkas",
+    "kirim": "Desa Cantik: Kirim Data",  # an operator's own pages: Kirim data, Berkas saya
 }
+# What an operator role's users are bound to (their kode_wilayah column): one desa, a kecamatan, or an agency.
+CAKUPAN = {
+    "desa": ("kode desa", re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"), "35.07.01.2001"),
+    "kecamatan": ("kode kecamatan", re.compile(r"^\d{2}\.\d{2}\.\d{2}$"), "35.07.01"),
+    "opd": ("kode OPD", re.compile(r"^\d{2}\.\d{2}-[A-Z][A-Z0-9]{1,15}$"), "35.07-DINKES"),
+}
+# username -> kode_wilayah (or kode OPD) of region-bound users, an Airflow Variable written by
+# `scripts/peran.py sync --pengguna` and read by the Kirim data pages (what an operator may send and see)
+WILAYAH_VARIABLE = "desa_cantik_wilayah_pengguna"
 AKSI = ("can_read", "can_edit", "can_create", "can_delete", "menu_access")
 # what FAB accepts in a DAG's access_control, per resource (airflow.providers.fab.www.security.permissions)
 AKSI_DAG = {
@@ -58,6 +68,7 @@ class Peran:
     dag: dict[str, dict[str, tuple[str, ...]]]  # dag_id -> {"DAGs": actions, "DAG Runs": actions}
     halaman: tuple[str, ...]
     bawaan: bool = False  # FAB's built-in Admin: has every permission, only the pages are added
+    cakupan: str = ""  # operators only: what the user's kode_wilayah names (a key of CAKUPAN)
 
     def boleh(self, aksi: str, sumber: str, dag_id: str | None = None) -> bool:
         """Whether this role holds a permission, as FAB decides: global, or the DAG's own grant."""
@@ -96,6 +107,14 @@ class DaftarPeran:
             raise PeranError(f"nama peran ganda: {names}")
         kemampuan = {k: _ability(k, v) for k, v in (raw.get("kemampuan") or {}).items()}
         return cls(peran, kemampuan)
+
+    def cakupan(self, nama_peran: list[str]) -> str:
+        """What a user with these FAB roles is bound to ("" for pillar staff): the first operator role's scope."""
+        for nama in nama_peran:
+            for p in self.peran.values():
+                if p.nama == nama and p.cakupan:
+                    return p.cakupan
+        return ""
 
     def by_name(self, nama: str) -> Peran:
         """A role by its key (``bps``) or FAB name (``BPS``), case-insensitive."""
@@ -170,7 +189,13 @@ def _role(kunci: str, raw: dict[str, Any], sets: dict[str, frozenset[Izin]]) -> 
     nama = str(raw.get("nama", kunci))
     if bawaan != (nama == ADMIN):
         raise PeranError(f"{where}: hanya peran bawaan FAB {ADMIN!r} yang boleh 'bawaan: true'")
-    return Peran(kunci, nama, " ".join(str(raw.get("deskripsi", "")).split()), frozenset(izin), dag, halaman, bawaan)
+    cakupan = str(raw.get("cakupan") or "")
+    if cakupan and cakupan not in CAKUPAN:
+        raise PeranError(f"{where}.cakupan: {cakupan!r} tidak dikenal (yang dikenal: {', '.join(CAKUPAN)})")
+    if cakupan and "kirim" not in halaman:
+        raise PeranError(f"{where}: peran ber-cakupan (operator) harus punya halaman 'kirim'")
+    return Peran(kunci, nama, " ".join(str(raw.get("deskripsi", "")).split()), frozenset(izin), dag, halaman, bawaan,
+                 cakupan)
 
 
 def _ability(kunci: str, raw: dict[str, Any]) -> Kemampuan:
@@ -185,7 +210,7 @@ def _ability(kunci: str, raw: dict[str, Any]) -> Kemampuan:
 KOLOM_PENGGUNA = ("username", "nama_depan", "nama_belakang", "email", "peran", "kode_wilayah")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_KODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")  # provinsi, kabupaten, kecamatan or desa
+_KODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$|^\d{2}\.\d{2}-[A-Z][A-Z0-9]{1,15}$")  # a region, or an OPD
 
 
 @dataclass(frozen=True)
@@ -233,8 +258,15 @@ def _user(row: dict[str, str | None], daftar: DaftarPeran, seen: set[str]) -> Pe
     if not v["nama_depan"]:
         raise PeranError("nama_depan kosong")
     if v["kode_wilayah"] and not _KODE.match(v["kode_wilayah"]):
-        raise PeranError(f"kode_wilayah bukan kode Kemendagri (mis. 35.07.01): {v['kode_wilayah']!r}")
+        raise PeranError(f"kode_wilayah bukan kode Kemendagri (mis. 35.07.01) atau kode OPD (35.07-DINKES): "
+                         f"{v['kode_wilayah']!r}")
     if v["kata_sandi"] and len(v["kata_sandi"]) < 8:
         raise PeranError("kata_sandi kurang dari 8 karakter")
-    peran = daftar.by_name(v["peran"]).nama
-    return Pengguna(v["username"], v["nama_depan"], v["nama_belakang"], v["email"], peran, v["kode_wilayah"], v["kata_sandi"])
+    peran = daftar.by_name(v["peran"])
+    if peran.cakupan:
+        what, pattern, example = CAKUPAN[peran.cakupan]
+        if not pattern.match(v["kode_wilayah"]):
+            raise PeranError(f"peran {peran.nama} butuh {what} di kolom kode_wilayah (mis. {example}), "
+                             f"bukan {v['kode_wilayah']!r}")
+    return Pengguna(v["username"], v["nama_depan"], v["nama_belakang"], v["email"], peran.nama, v["kode_wilayah"],
+                    v["kata_sandi"])

@@ -1,20 +1,47 @@
-"""The operator's offline pre-check: the gate's own code on one file, without warehouse or servers.
+"""The operator's pre-check: the gate's own code on one or many files, before anything is queued.
 
-Rules that need the warehouse (previous year, BPS reference, other datasets) are skipped and the report
-says so. The report is the same text the gate stores beside the submission.
+Two callers, one function (``precheck_many``), so they give the same report: the command line (offline:
+rules that need the warehouse, previous year, BPS reference, other datasets, are skipped and the report
+says so) and the tier's *Kirim data* page (the warehouse's references passed in, so levels 2–4 run where
+it holds them). Files of one dataset are judged in one GX run, each on its own rows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import BatasBerkas, DaftarData, Settings
 from .datasets import get_dataset
-from .intake import MB, Provenance, read_submission
+from .intake import MB, Provenance, Submission, read_submission
 from .quality import GateContext, Verdict, validate_batch
 from .regions import desa_table, get_region, normalise_code
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INTERNAL = ("Berkas tidak dapat diperiksa karena gangguan pemeriksa ({kind}); ini bukan kesalahan berkas Anda. "
+            "Coba lagi nanti atau hubungi petugas BPS kabupaten/kota.")
+
+
+@dataclass(frozen=True)
+class Berkas:
+    """One file to pre-check: its bytes and the name its sender gave it."""
+
+    data: bytes
+    nama: str
+
+
+@dataclass(frozen=True)
+class Wilayah:
+    """Where a file's rows must lie, and whether that was told (``--region``, the operator's account) or guessed."""
+
+    kode: str  # a desa code for a desa's file, a kabupaten (or the tier's region) for an agency's
+    ditebak: bool  # inferred from the file's own codes: the note tells the operator to pass --region
 
 
 def _infer_region(codes: list[str]) -> str | None:
@@ -34,16 +61,70 @@ def read_limited(path: Path, batas: BatasBerkas | None = None) -> bytes:
         return f.read(limit + 1)
 
 
-def precheck(data: bytes, name: str, dataset: str, tahun: int | None = None, region: str | None = None) -> Verdict:
-    """The gate's verdict on one file; the file's problems are in the verdict, never raised."""
-    spec = get_dataset(dataset)
-    daftar = _daftar()
-    tahun = tahun or daftar.tahun
-    prov = Provenance.of(data, name, datetime.now(UTC))
-    sub = read_submission(data, spec, prov, tahun, daftar.batas)
+def sender_of(sub: Submission, region: str | None) -> Wilayah | None:
+    """The area a file's rows are checked against: the one given, else the kabupaten its rows name."""
+    if region:
+        kode = normalise_code(region)
+        return Wilayah(kode or region, False)
     codes = sub.table["kode_desa"].dropna().tolist() if "kode_desa" in sub.table else []
-    sender = normalise_code(region) if region else None
-    area = sender[:5] if sender else _infer_region(codes)
-    master = desa_table(area)["kode_desa"].tolist() if area else []
-    ctx = GateContext(tahun, master, daftar.kode_opd(area or ""), references=None)
-    return validate_batch([sub], ctx, [sender or area or ""])[0]
+    guessed = _infer_region(codes)
+    return Wilayah(guessed, True) if guessed else None
+
+
+def _read(berkas: Berkas, spec_name: str, tahun: int, daftar: DaftarData, received: datetime) -> Submission:
+    """A file as a submission; a reader bug becomes that file's reason, never another file's failure."""
+    import pandas as pd
+
+    from .intake import ROW
+
+    spec = get_dataset(spec_name)
+    prov = Provenance.of(berkas.data, berkas.nama, received)
+    try:
+        return read_submission(berkas.data, spec, prov, tahun, daftar.batas)
+    except Exception as exc:
+        empty = pd.DataFrame(columns=[*spec.columns, ROW])
+        return Submission(spec, prov, empty, empty.copy(), unreadable_reason=INTERNAL.format(kind=type(exc).__name__))
+
+
+def precheck_many(files: Sequence[Berkas], dataset: str, tahun: int | None = None, region: str | None = None,
+                  references: dict[str, pd.DataFrame] | None = None, daftar: DaftarData | None = None,
+                  received: datetime | None = None) -> list[tuple[Verdict, Wilayah | None]]:
+    """The gate's verdict on each file, with the area it was checked against; problems are in the verdicts.
+
+    Files go through GX together, one run per kabupaten (one in all when ``region`` is given), whatever the
+    number of files, so a warm process answers in a fraction of a second per file.
+    """
+    return precheck_each(files, dataset, [region] * len(files), tahun, references, daftar, received)
+
+
+def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str | None], tahun: int | None = None,
+                  references: dict[str, pd.DataFrame] | None = None, daftar: DaftarData | None = None,
+                  received: datetime | None = None) -> list[tuple[Verdict, Wilayah | None]]:
+    """``precheck_many`` with an area per file (None: guessed from its codes), as the gate has a sender per file.
+
+    A folder of several desa's files (``{dataset}/{pengirim}/…``) is one GX run per kabupaten, each file's rows
+    checked against its own sender, as the gate batches a kecamatan with one sender per file.
+    """
+    if len(regions) != len(files):
+        raise ValueError(f"{len(files)} berkas tetapi {len(regions)} wilayah")
+    daftar = daftar or _daftar()
+    tahun = tahun or daftar.tahun
+    when = received or datetime.now(UTC)
+    subs = [_read(f, dataset, tahun, daftar, when) for f in files]
+    areas = [sender_of(s, r) for s, r in zip(subs, regions, strict=True)]
+    by_kab: dict[str, list[int]] = {}
+    for i, area in enumerate(areas):
+        by_kab.setdefault(area.kode[:5] if area else "", []).append(i)
+    verdicts: dict[int, Verdict] = {}
+    for kab, idx in by_kab.items():
+        master = desa_table(kab)["kode_desa"].tolist() if kab and get_region(kab) else []
+        ctx = GateContext(tahun, master, daftar.kode_opd(kab), references)
+        senders = [a.kode if (a := areas[i]) else "" for i in idx]
+        for i, v in zip(idx, validate_batch([subs[i] for i in idx], ctx, senders), strict=True):
+            verdicts[i] = v
+    return [(verdicts[i], areas[i]) for i in range(len(files))]
+
+
+def precheck(data: bytes, name: str, dataset: str, tahun: int | None = None, region: str | None = None) -> Verdict:
+    """The gate's verdict on one file (``precheck_many`` of one)."""
+    return precheck_many([Berkas(data, name)], dataset, tahun, region)[0][0]

@@ -117,6 +117,7 @@ class MinioStore:
         self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
         self.bucket = bucket
         self.endpoint = endpoint
+        self.secure = secure
         if not self.client.bucket_exists(bucket):
             self.client.make_bucket(bucket)
 
@@ -155,6 +156,22 @@ class MinioStore:
     def presigned_upload(self, key: str, expires: timedelta) -> str:
         """A URL that lets its holder PUT exactly this one object, until it expires (no credentials handed out)."""
         return str(self.client.presigned_put_object(self.bucket, key, expires=expires))
+
+    def presigned_post(self, key: str, expires: timedelta, max_bytes: int, redirect: str) -> tuple[str, dict[str, str]]:
+        """A browser form (no script) that may POST exactly this one object, up to ``max_bytes``, then come back.
+
+        The URL is the server the browser can reach: ``DESA_CANTIK_S3_PUBLIK`` (e.g. https://s3.kab.go.id) when the
+        tier talks to its store on an internal name.
+        """
+        from minio.datatypes import PostPolicy
+
+        policy = PostPolicy(self.bucket, datetime.now(UTC) + expires)
+        policy.add_equals_condition("key", key)
+        policy.add_starts_with_condition("success_action_redirect", redirect)
+        policy.add_content_length_range_condition(1, max_bytes)
+        fields = dict(self.client.presigned_post_policy(policy))
+        public = os.environ.get("DESA_CANTIK_S3_PUBLIK") or f"{'https' if self.secure else 'http'}://{self.endpoint}"
+        return f"{public.rstrip('/')}/{self.bucket}", {"key": key, "success_action_redirect": redirect, **fields}
 
 
 def mask_url(url: str) -> str:
@@ -672,6 +689,12 @@ class Warehouse:
     def desa_status(self, tahun: int, dataset: str, by_sender: bool, kode_wilayah: str) -> list[dict[str, Any]]:
         """Each desa's verdict for a dataset in an area (a kecamatan's few dozen desa)."""
         return self._mappings(self._desa_status(tahun, dataset, by_sender, kode_wilayah))
+
+    def rows_inside(self, dataset: str, tahun: int, kode_wilayah: str) -> pd.DataFrame:
+        """A dataset's stored rows of one desa, or of every desa under a region (an operator's own data)."""
+        t = self.table(data_table(dataset))
+        return self._select(data_table(dataset), t.c.tahun == tahun, self._inside(t.c.kode_desa, kode_wilayah),
+                            order=("kode_desa",))
 
     def submissions_of_sender(self, tahun: int, pengirim: str) -> list[dict[str, Any]]:
         """Every checked file of one sender, newest first (a desa's drill-down)."""

@@ -10,6 +10,9 @@
 - ``data_docs/{tahun}/{run}/{kelompok}/{dataset}.html``   GX Data Docs of each gate run, with the batch's
   ``ringkasan.json`` (counts for the index) beside them and ``data_docs/{tahun}/{run}/index.html`` over all
 - ``publikasi/{tahun}/{kode}/{versi}/`` and ``terbaru.json``   this tier's signed packages
+- ``kiriman/{tahun}/{pengirim}/{id}.json``   an operator's submission through the *Kirim data* page (who,
+  when, the pre-check's verdict, the inbox key if queued), with the file as sent under ``berkas/`` and the
+  pre-check's report under ``laporan/`` (a rejected file is kept here and never queued)
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ STAGING = "staging"
 DATA_DOCS = "data_docs"
 PUBLICATION = "publikasi"
 PACKAGES = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
+SUBMITTED = "kiriman"
 UNKNOWN = "tidak_dikenal"
 REPORT_FORMATS = ("json", "html", "txt")
 
@@ -149,3 +153,20 @@ def publication(tahun: int, kode: str, versi: str) -> str:
 def publication_pointer(tahun: int, kode: str) -> str:
     """``terbaru.json``: which version is this tier's newest publication, and when it was published."""
     return f"{PUBLICATION}/{tahun}/{kode}/terbaru.json"
+
+
+def submitted_prefix(tahun: int, pengirim: str = "") -> str:
+    """Operators' submissions of a sender (``35.07.01.2001/``), or of every desa under a code (``35.07.01.``)."""
+    return f"{SUBMITTED}/{tahun}/{pengirim}"
+
+
+def submitted_record(tahun: int, pengirim: str, ident: str) -> str:
+    return f"{SUBMITTED}/{tahun}/{safe_name(pengirim, 64)}/{safe_segment(ident)}.json"
+
+
+def submitted_file(tahun: int, pengirim: str, ident: str, berkas: str) -> str:
+    return f"{SUBMITTED}/{tahun}/{safe_name(pengirim, 64)}/berkas/{safe_segment(ident)}-{safe_name(berkas)}"
+
+
+def submitted_report(tahun: int, pengirim: str, ident: str, fmt: str) -> str:
+    return f"{SUBMITTED}/{tahun}/{safe_name(pengirim, 64)}/laporan/{safe_segment(ident)}.{fmt}"

@@ -1,0 +1,324 @@
+"""Operators submit through the tier's pages: who may send what, the gate's checks at once, the inbox for what
+passes, and *Berkas saya* (every file I sent, what became of it, what my desa still owes).
+
+Pure domain, no Airflow: the plugin tells who is logged in (``Operator``). The sender written into the inbox
+key is the operator's own desa (or agency), never a value from the form, so the gate's sender identity holds.
+The pre-check is ``precheck.precheck_many``, the command line's own, with the warehouse's references, so the
+page, the CLI and the gate agree. A rejected file is kept (``kiriman/…/berkas/``) with its report, not queued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from . import feedback
+from .datasets import get_dataset
+from .findings import DITOLAK, ERROR, WARNING
+from .regions import desa_table, get_region, normalise_code
+from .storage import get_many, put_many
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .config import DaftarData
+    from .cycle.runtime import Runtime
+    from .quality import Verdict
+
+MENUNGGU = "menunggu"  # queued, the hourly gate has not judged it yet
+TIDAK_DIKIRIM = "tidak_dikirim"  # rejected by the pre-check: kept, not queued
+STATUS_AKHIR = {MENUNGGU: "menunggu gerbang berikutnya (tiap jam)", TIDAK_DIKIRIM: "tidak masuk antrean (ditolak)",
+                "diterima": "diterima", "diterima_dengan_catatan": "diterima dengan catatan", DITOLAK: "ditolak"}
+
+
+class BukanHak(PermissionError):
+    """The operator may not send (or see) this: the message says why, in Indonesian."""
+
+
+@dataclass(frozen=True)
+class Pengirim:
+    kode: str  # kode desa or kode OPD, as in the inbox key
+    nama: str
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A logged-in operator and what their account is bound to (``peran.CAKUPAN``)."""
+
+    username: str
+    cakupan: str  # desa | kecamatan | opd
+    kode: str  # 35.07.01.2001 | 35.07.01 | 35.07-DINKES
+
+    def pengirim(self, rt: Runtime) -> list[Pengirim]:
+        """Whom this operator sends as: its desa, every desa of its kecamatan, or its agency."""
+        if self.cakupan == "opd":
+            return [Pengirim(self.kode, self.kode.split("-", 1)[1])] if self.kode.startswith(rt.wilayah[:5]) else []
+        kode = normalise_code(self.kode)
+        if not kode or get_region(kode) is None or not kode.startswith(rt.wilayah):
+            return []
+        t = desa_table(kode)
+        return [Pengirim(k, n) for k, n in zip(t["kode_desa"], t["nama_desa"], strict=True)]
+
+    def datasets(self, daftar: DaftarData) -> list[str]:
+        """The Daftar Data's datasets this operator's sender produces."""
+        if self.cakupan == "opd":
+            return [d for d in daftar.datasets if self.kode.upper() in daftar.pengirim_opd(d, self.kode[:5])]
+        return [d for d in daftar.datasets if get_dataset(d).produsen == "pemerintah_desa"]
+
+    def boleh(self, rt: Runtime, dataset: str, pengirim: str) -> None:
+        """Raise ``BukanHak`` unless this operator may send ``dataset`` as ``pengirim`` on this tier."""
+        if dataset not in self.datasets(rt.daftar):
+            raise BukanHak(f"Dataset '{dataset[:40]}' tidak termasuk yang boleh Anda kirim "
+                           f"({', '.join(self.datasets(rt.daftar)) or 'tidak ada'}).")
+        if pengirim not in {p.kode for p in self.pengirim(rt)}:
+            raise BukanHak(f"Anda tidak boleh mengirim atas nama '{pengirim[:40]}': akun Anda untuk {self.kode}.")
+
+    def prefixes(self, tahun: int) -> list[str]:
+        """Where this operator's submissions are kept (one listing each)."""
+        from .cycle import layout
+
+        if self.cakupan == "kecamatan":
+            return [layout.submitted_prefix(tahun, self.kode + ".")]
+        return [layout.submitted_prefix(tahun, self.kode + "/")]
+
+
+@dataclass(frozen=True)
+class Kiriman:
+    """One file an operator sent through the page: the record kept beside the file (``kiriman/…json``)."""
+
+    id: str
+    username: str
+    pengirim: str
+    dataset: str
+    nama_berkas: str
+    sha256: str
+    ukuran: int
+    dikirim_pada: str  # ISO-8601 UTC
+    status: str  # the pre-check's verdict (diterima | diterima_dengan_catatan | ditolak)
+    baris_dibaca: int
+    baris_diterima: int
+    galat: int
+    peringatan: int
+    kunci_berkas: str  # the file as sent, kept
+    kunci_masuk: str | None  # the inbox key when queued for the gate; None when the pre-check rejected it
+    cara: str = "halaman"  # halaman (checked on the page) | langsung (presigned upload, checked by the gate)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Kiriman:
+        return cls(**{k: raw[k] for k in cls.__dataclass_fields__ if k in raw})
+
+
+@dataclass(frozen=True)
+class Hasil:
+    """What the page shows for one submission: the record, the gate's final word, and what replaced it."""
+
+    kiriman: Kiriman
+    status_akhir: str  # a key of STATUS_AKHIR
+    baris_tersimpan: int | None
+    kunci_arsip: str | None  # the gate's archived copy (its report is beside it)
+    diganti_oleh: str | None = None  # a later submission for the same desa and dataset
+    mengganti: str | None = None
+
+    @property
+    def label(self) -> str:
+        return STATUS_AKHIR.get(self.status_akhir, self.status_akhir)
+
+
+def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, nama_berkas: str,
+           references: dict[str, pd.DataFrame] | None = None, now: datetime | None = None) -> tuple[Kiriman, Verdict]:
+    """Check one uploaded file as the gate would, keep it with its report, and queue it unless rejected."""
+    from .cycle import layout
+    from .cycle.gate import sender_region
+    from .precheck import Berkas, precheck_many
+
+    op.boleh(rt, dataset, pengirim)
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    verdict, _ = precheck_many([Berkas(data, nama_berkas)], dataset, rt.tahun, sender_region(rt, dataset, pengirim),
+                               references, rt.daftar, received=when)[0]
+    sha = verdict.submission.provenance.sha256
+    ident = f"{layout.stamp(when)}-{sha[:12]}"
+    queued = verdict.status != DITOLAK and verdict.submission.readable
+    kept = layout.submitted_file(rt.tahun, pengirim, ident, nama_berkas)
+    inbox = layout.inbox_key(rt.tahun, dataset, pengirim, f"{ident}-{layout.safe_name(nama_berkas)}") if queued else None
+    k = Kiriman(ident, op.username, pengirim, dataset, nama_berkas[:200], sha, len(data), layout.iso(when),
+                verdict.status, verdict.rows_read, verdict.rows_accepted,
+                sum(1 for i in verdict.issues if i.keparahan == ERROR),
+                sum(1 for i in verdict.issues if i.keparahan == WARNING), kept, inbox)
+    writes = [(kept, data),
+              *((layout.submitted_report(rt.tahun, pengirim, ident, fmt), text.encode()) for fmt, text in _reports(verdict)),
+              (layout.submitted_record(rt.tahun, pengirim, ident), feedback.dumps(asdict(k)).encode())]
+    put_many(rt.store, writes)
+    if inbox:  # last: the gate may pick it up from here on, and the record already says who sent it
+        rt.store.put(inbox, data)
+    return k, verdict
+
+
+def _reports(verdict: Verdict) -> list[tuple[str, str]]:
+    """The same three forms the gate keeps beside an archived file (the CLI prints the text one)."""
+    return [("json", feedback.dumps(feedback.report_json(verdict))), ("html", feedback.report_html(verdict)),
+            ("txt", feedback.report_text(verdict))]
+
+
+def catat_langsung(rt: Runtime, op: Operator, dataset: str, pengirim: str, kunci_masuk: str,
+                   now: datetime | None = None) -> Kiriman:
+    """Record a file uploaded straight to object storage (presigned): the gate checks it on its next run."""
+    from .cycle import layout
+
+    op.boleh(rt, dataset, pengirim)
+    parsed = layout.parse_inbox_key(kunci_masuk)
+    if parsed is None or (parsed.dataset, parsed.pengirim) != (dataset, pengirim) or not rt.store.exists(kunci_masuk):
+        raise BukanHak("Berkas unggahan langsung tidak ditemukan di kotak masuk Anda.")
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    ident = parsed.berkas.split("-", 1)[0] + "-" + hashlib.sha256(kunci_masuk.encode()).hexdigest()[:12]
+    k = Kiriman(ident, op.username, pengirim, dataset, parsed.berkas.split("-", 1)[-1], "", 0, layout.iso(when),
+                "", 0, 0, 0, 0, kunci_masuk, kunci_masuk, cara="langsung")
+    rt.store.put(layout.submitted_record(rt.tahun, pengirim, ident), feedback.dumps(asdict(k)).encode())
+    return k
+
+
+def kunci_langsung(rt: Runtime, op: Operator, dataset: str, nama_berkas: str, now: datetime | None = None) -> str:
+    """The one inbox key a presigned upload of the operator's agency may write (made here, not by the browser)."""
+    from .cycle import layout
+
+    pengirim = op.pengirim(rt)[0].kode if op.pengirim(rt) else ""
+    op.boleh(rt, dataset, pengirim)
+    when = now or datetime.now(UTC)
+    return layout.inbox_key(rt.tahun, dataset, pengirim, f"{layout.stamp(when)}-{layout.safe_name(nama_berkas)}")
+
+
+def kiriman_saya(rt: Runtime, op: Operator) -> list[Hasil]:
+    """Every file this operator's senders sent through the page, newest first, with the gate's final verdict."""
+
+    keys = [o.key for prefix in op.prefixes(rt.tahun) for o in rt.store.list(prefix)
+            if o.key.endswith(".json") and o.key.count("/") == 3]
+    records = [Kiriman.from_json(json.loads(raw)) for raw in get_many(rt.store, keys)]
+    registry = _registry(rt, op)
+    out: list[Hasil] = []
+    for k in records:
+        row = registry.get(k.kunci_masuk or "")
+        if k.kunci_masuk is None:
+            out.append(Hasil(k, TIDAK_DIKIRIM, None, None))
+        elif row is None:
+            out.append(Hasil(k, MENUNGGU, None, None))
+        else:
+            out.append(Hasil(k, str(row["status"]), int(row["baris_diterima"]), str(row["kunci_arsip"])))
+    return _replacements(sorted(out, key=lambda h: (h.kiriman.dikirim_pada, h.kiriman.id), reverse=True))
+
+
+def _registry(rt: Runtime, op: Operator) -> dict[str, dict[str, Any]]:
+    """The gate's registry rows of the operator's senders, by inbox key."""
+    if op.cakupan == "opd":
+        rows = rt.warehouse.submissions_of_sender(rt.tahun, op.kode)
+        return {str(r["kunci_masuk"]): r for r in rows}
+    frame = rt.warehouse.submissions_from(rt.tahun, op.kode)
+    return {str(r["kunci_masuk"]): r for r in frame.to_dict("records")}
+
+
+def _replacements(hasil: list[Hasil]) -> list[Hasil]:
+    """Newest first: a queued file replaces the earlier queued files of the same sender and dataset."""
+    newest: dict[tuple[str, str], str] = {}
+    out = []
+    for h in hasil:
+        k = h.kiriman
+        if k.kunci_masuk is None:
+            out.append(h)
+            continue
+        slot = (k.pengirim, k.dataset)
+        later = newest.get(slot)
+        newest[slot] = k.id
+        out.append(Hasil(k, h.status_akhir, h.baris_tersimpan, h.kunci_arsip, diganti_oleh=later))
+    replaced = {h.diganti_oleh: h.kiriman.id for h in out if h.diganti_oleh}
+    return [Hasil(h.kiriman, h.status_akhir, h.baris_tersimpan, h.kunci_arsip, h.diganti_oleh,
+                  replaced.get(h.kiriman.id)) for h in out]
+
+
+def satu(rt: Runtime, op: Operator, pengirim: str, ident: str) -> Hasil | None:
+    """One submission of this operator's, or None (another desa's id is simply not found)."""
+    if pengirim not in {p.kode for p in op.pengirim(rt)}:
+        return None
+    for h in kiriman_saya(rt, op):
+        if h.kiriman.pengirim == pengirim and h.kiriman.id == ident:
+            return h
+    return None
+
+
+@dataclass(frozen=True)
+class StatusDesa:
+    """One sender's standing per dataset: the gate's newest verdict, a file waiting, or nothing yet."""
+
+    pengirim: Pengirim
+    status: dict[str, str]  # dataset -> a key of STATUS_AKHIR, or "belum"
+
+    @property
+    def belum(self) -> list[str]:
+        return [d for d, s in self.status.items() if s in ("belum", DITOLAK, TIDAK_DIKIRIM)]
+
+
+def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[StatusDesa]:
+    """What each of the operator's desa (or its agency) has delivered, is waiting for, or still owes."""
+    datasets = op.datasets(rt.daftar)
+    gated: dict[tuple[str, str], str] = {}
+    for ds in datasets:
+        by_sender = get_dataset(ds).produsen == "pemerintah_desa"
+        if by_sender:
+            for r in rt.warehouse.desa_status(rt.tahun, ds, True, op.kode):
+                gated[(str(r["kode_desa"]), ds)] = str(r["status"])
+        else:
+            rows = rt.warehouse.submissions_of_sender(rt.tahun, op.kode)
+            for r in rows:  # newest first: the agency's standing is its newest file's
+                gated.setdefault((op.kode, str(r["dataset"])), str(r["status"]))
+    waiting = {(h.kiriman.pengirim, h.kiriman.dataset) for h in hasil if h.status_akhir == MENUNGGU and not h.diganti_oleh}
+    out = []
+    for p in op.pengirim(rt):
+        status = {}
+        for ds in datasets:
+            status[ds] = MENUNGGU if (p.kode, ds) in waiting else gated.get((p.kode, ds), "belum")
+        out.append(StatusDesa(p, status))
+    return out
+
+
+@dataclass(frozen=True)
+class DataTersimpan:
+    """The rows the warehouse holds for the operator's desa: what the cycle will use."""
+
+    dataset: str
+    kolom: list[str]
+    baris: list[list[Any]] = field(default_factory=list)
+
+
+def data_tersimpan(rt: Runtime, op: Operator) -> list[DataTersimpan]:
+    """Each dataset's stored rows inside the operator's area (a desa: one row; a kecamatan: its desa)."""
+    if op.cakupan == "opd":
+        return []
+    out = []
+    for ds in op.datasets(rt.daftar):
+        frame = rt.warehouse.rows_inside(ds, rt.tahun, op.kode)
+        spec = get_dataset(ds)
+        cols = [c for c in spec.columns if c in frame.columns and c != "tahun"]
+        rows = [[None if _missing(v) else v for v in row] for row in frame[cols].itertuples(index=False)]
+        out.append(DataTersimpan(ds, cols, rows))
+    return out
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def hari_tersisa(daftar: DaftarData, now: datetime) -> int:
+    """Whole days until the Daftar Data's deadline (negative once it has passed)."""
+    return (daftar.batas_akhir - now).days
+
+
+def laporan(rt: Runtime, h: Hasil, fmt: str) -> bytes | None:
+    """The pre-check's report of a page submission, or the gate's own once it judged the file."""
+    from .cycle import layout
+
+    k = h.kiriman
+    if h.kunci_arsip:
+        return rt.store.get(layout.report_key(h.kunci_arsip, fmt))
+    if k.cara == "langsung":
+        return None
+    return rt.store.get(layout.submitted_report(rt.tahun, k.pengirim, k.id, fmt))
