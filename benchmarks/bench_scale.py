@@ -15,7 +15,9 @@ Targets (2 cores; they decide the exit code):
 
 - every tier's cycle (gate + cross-check + coordinate) <= 2x its floor, above one kecamatan (a
   kecamatan's cycle is a few runs of fixed cost: reported, not judged);
-- cost linear in files: seconds per file of the largest region <= 1.5x Malang's;
+- cost linear in files: seconds per file of the largest region <= 1.5x Malang's, and the fitted exponent b of
+  seconds ~ files^b over the regions above one kecamatan <= 1.05;
+- region 35 (East Java as one tier, ``--wilayah 35``, ~10 minutes with generation) < 4 minutes, peak RSS < 1 GB;
 - a GX run with the national master list <= 1.5x the same run with Malang's.
 
 The last two hold; the first does not yet for Malang (3.9x) and Aceh Utara (2.5x): the gate's one GX run per
@@ -63,6 +65,8 @@ FIXED_MTIME = 1_767_225_600  # 2026-01-01T00:00:00Z: every inbox file's arrival 
 CYCLE_VS_FLOOR = 2.0
 PER_FILE_GROWTH = 1.5
 LIST_GROWTH = 1.5
+GROWTH_EXPONENT = 1.05  # seconds ~ files^b between Malang and the largest region: cost linear in files
+PROVINCE_S, PROVINCE_RSS_MB = 240.0, 1024.0  # region 35 (East Java, 16,990 files) as one tier
 
 
 @contextmanager
@@ -252,6 +256,18 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def growth_exponent(rows: list[dict[str, Any]]) -> float | None:
+    """The exponent b of seconds = a * files^b, least squares on logs (None with fewer than two sizes)."""
+    import math
+
+    points = [(math.log(r["berkas"]), math.log(r["siklus"])) for r in rows if r["berkas"] and r["siklus"] > 0]
+    if len({x for x, _ in points}) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    return sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
+
+
 def _judge(rows: list[dict[str, Any]], lists: dict[str, Any] | None) -> bool:
     ok = True
     for r in rows:
@@ -267,6 +283,16 @@ def _judge(rows: list[dict[str, Any]], lists: dict[str, Any] | None) -> bool:
         growth = largest["detik_per_berkas"] / base["detik_per_berkas"]
         print(f"detik/berkas {largest['wilayah']} vs 35.07: {growth:.2f}x (target <= {PER_FILE_GROWTH})")
         ok &= growth <= PER_FILE_GROWTH
+    fitted = growth_exponent([r for r in rows if r["wilayah"].count(".") < 2])
+    if fitted is not None:
+        print(f"pertumbuhan: siklus ~ berkas^{fitted:.3f} (kuadrat terkecil log-log, {len(rows)} wilayah; "
+              f"target <= {GROWTH_EXPONENT})")
+        ok &= fitted <= GROWTH_EXPONENT
+    for r in rows:
+        if r["wilayah"] == "35":  # a province's whole cycle as one tier
+            print(f"35 sebagai satu tingkat: {r['siklus']:.0f} s (target < {PROVINCE_S}), RSS puncak {r['rss_mb']:.0f} MB "
+                  f"(target < {PROVINCE_RSS_MB})")
+            ok &= r["siklus"] < PROVINCE_S and r["rss_mb"] < PROVINCE_RSS_MB
     if lists:
         for name, v in lists.items():
             print(f"GX run, 12 baris, daftar desa {name} ({v['desa']} desa): {v['detik']:.3f} s")

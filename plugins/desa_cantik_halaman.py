@@ -464,12 +464,18 @@ def _hangatkan() -> None:
     _hangat.set()
 
     def run() -> None:
+        from desa_cantik.datasets import get_dataset
         from desa_cantik.precheck import Berkas, precheck_many
+        from desa_cantik.regions import desa_table
 
         rt = runtime()
+        spec = get_dataset(rt.daftar.datasets[0])
+        kode = str(desa_table(rt.wilayah)["kode_desa"].iloc[0])
+        values = {"kode_desa": kode, "tahun": str(rt.tahun)}
+        row = ",".join(values.get(c, "1") for c in spec.columns)  # one plausible row: GX runs its whole suite
         with _periksa_lock:
-            precheck_many([Berkas(b"kode_desa,tahun\n", "hangat.csv")], rt.daftar.datasets[0], rt.tahun, rt.wilayah,
-                          None, rt.daftar)
+            precheck_many([Berkas(f"{','.join(spec.columns)}\n{row}\n".encode(), "hangat.csv")], spec.nama, rt.tahun,
+                          kode, None, rt.daftar)
             _rujukan()
 
     __import__("threading").Thread(target=run, name="hangatkan-gx", daemon=True).start()

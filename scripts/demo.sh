@@ -29,6 +29,7 @@ port=$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); pr
 setsid airflow api-server -H 127.0.0.1 -p "$port" -w 1 >"$DESA_CANTIK_HOME/api-server.log" 2>&1 &
 pids+=($!)
 deadline=$(python -c "from desa_cantik.config import DaftarData, Settings; print(DaftarData.load(Settings.daftar_data_path()).batas_akhir.isoformat())")
+run_start=$(date +%s.%N)
 setsid python scripts/dags_test.py desa_cantik_siklus_tahunan "$deadline" >"$DESA_CANTIK_HOME/dag-run.log" 2>&1 &
 run_pid=$!
 pids+=("$run_pid")
@@ -40,7 +41,9 @@ fi
 if ! wait "$run_pid"; then
   tail -50 "$DESA_CANTIK_HOME/dag-run.log"; echo "siklus gagal; log lengkap: $DESA_CANTIK_HOME/dag-run.log"; exit 1
 fi
+run_s=$(python -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$run_start")
 cleanup; pids=()
+echo "   siklus lewat Airflow (dags test, dari picu sampai selesai, termasuk menunggu persetujuan): $run_s s"
 echo "   (demo: persetujuan Bappeda diberikan otomatis lewat REST API sebagai pengguna 'bappeda'; di server sungguhan Bappeda menjawab sendiri di UI)"
 echo "== 4/4 ringkasan ($(( $(date +%s) - start )) s)"
 python -m desa_cantik summary

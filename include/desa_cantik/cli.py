@@ -1,8 +1,9 @@
-"""``python -m desa_cantik``: generate data, pre-check a file, upload to the inbox, print the cycle summary.
+"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary.
 
 Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage,
-3 internal error of the checker (never the file's fault). Once the arguments parse, ``--json`` always prints a
-JSON report (``status`` null when there is no verdict).
+3 internal error of the checker (never the file's fault); over several files, the worst (3 > 2 > 1 > 0).
+Once the arguments parse, ``--json`` always prints JSON: one file's report (``status`` null when there is no
+verdict, as for bad usage), or for several files an array of those reports, each with its ``berkas_path``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from .precheck import Wilayah
     from .quality import Verdict
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -37,13 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--error-rate", type=float, default=0.05)
 
-    v = sub.add_parser("validate", help="periksa satu berkas seperti gerbang BPS (tanpa server)")
-    v.add_argument("file", type=Path)
-    v.add_argument("--dataset", required=True)
+    v = sub.add_parser("validate", help="periksa berkas seperti gerbang BPS (tanpa server): satu, beberapa, atau folder")
+    v.add_argument("paths", nargs="+", type=Path, metavar="BERKAS_ATAU_FOLDER",
+                   help="berkas atau folder (semua berkas di dalamnya, kecuali nama yang diawali _ atau .)")
+    v.add_argument("--dataset", help="bawaan: dari folder {dataset}/ di jalur berkas (susunan keluaran generate)")
     v.add_argument("--tahun", type=int)
-    v.add_argument("--region", help="wilayah pengirim (kode desa/kabupaten); bawaan: dari kode_desa di berkas")
+    v.add_argument("--region", help="wilayah pengirim: kode desa Anda (mis. 35.07.01.2001), kabupaten untuk OPD; "
+                                    "bawaan: folder {dataset}/{KODE_DESA}/, lalu kabupaten dari kode_desa di berkas")
     v.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON (juga saat galat)")
-    v.add_argument("--output", type=Path, help="tulis baris yang diterima dalam bentuk baku (CSV)")
+    v.add_argument("--output", type=Path, help="tulis baris yang diterima dalam bentuk baku (CSV); hanya satu berkas")
 
     u = sub.add_parser("upload", help="unggah folder {dataset}/{pengirim}/{berkas} ke kotak masuk")
     u.add_argument("folder", type=Path)
@@ -155,68 +161,244 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Usage(Exception):
+    """Bad usage of ``validate``: the call is refused before any file is checked (exit 2)."""
+
+
+@dataclass
+class _Berkas:
+    """One file of a ``validate`` call: where it is, how it is checked, and what came of it."""
+
+    path: Path
+    dataset: str
+    region: str | None  # --region, else the desa of its {dataset}/{pengirim}/ folder, else None (guessed)
+    dari_folder: bool = False  # region taken from the pengirim folder
+    verdict: Verdict | None = None
+    area: Wilayah | None = None
+    shown: str = ""  # the report as printed (text, or one JSON object)
+    code: int = EXIT_INTERNAL
+    rule: str = ""  # no verdict: why (PEMAKAIAN, GALAT-INTERNAL)
+    message: str = ""
+
+
+INTERNAL_MESSAGE = ("Pemeriksa mengalami galat internal; ini bukan kesalahan berkas Anda dan berkas belum diperiksa. "
+                    "Laporkan ke petugas BPS kabupaten/kota dengan melampirkan berkas dan pesan ini ({detail}).")
+
+
 def _validate(args: argparse.Namespace) -> int:
-    """Pre-check one file. Exit 0/1 is the verdict, 2 a file that cannot be read or bad usage, 3 a bug."""
-    problem = _validate_usage(args)
-    if problem:
-        return _no_verdict(args, EXIT_USAGE, "PEMAKAIAN", problem)
+    """Pre-check files: one GX start per call, one GX run per dataset (and kabupaten), a report per file."""
     try:
-        verdict, shown = _precheck_file(args)
-    except OSError as exc:
-        return _no_verdict(args, EXIT_USAGE, "PEMAKAIAN", f"berkas tidak dapat dibaca: {args.file} ({exc.strerror or exc})")
-    except Exception as exc:  # a bug or a broken installation, never the operator's file
-        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
-        return _no_verdict(args, EXIT_INTERNAL, "GALAT-INTERNAL",
-                           "Pemeriksa mengalami galat internal; ini bukan kesalahan berkas Anda dan berkas belum "
-                           "diperiksa. Laporkan ke petugas BPS kabupaten/kota dengan melampirkan berkas dan pesan ini "
-                           f"({detail}).")
-    print(shown, end="")
-    if args.output is not None and verdict.rows_accepted:
+        files = _validate_files(args)
+    except _Usage as exc:
+        return _no_verdict(args, EXIT_USAGE, "PEMAKAIAN", str(exc))
+    _check_all(files, args)
+    for f in files:
+        note = _region_note(f)
+        if note:
+            print(note, file=sys.stderr)
+    if len(files) == 1:
+        return _report_one(args, files[0])
+    return _report_many(args, files)
+
+
+def _report_one(args: argparse.Namespace, f: _Berkas) -> int:
+    """One file: its report exactly as before (text, or one JSON object), and ``--output``."""
+    if f.verdict is None:
+        return _no_verdict(args, f.code, f.rule, f.message)
+    print(f.shown, end="")
+    if args.output is not None and f.verdict.rows_accepted:
         try:
-            verdict.accepted.to_csv(args.output, index=False, float_format="%.0f")
+            f.verdict.accepted.to_csv(args.output, index=False, float_format="%.0f")
         except OSError as exc:
             print(f"galat: --output tidak dapat ditulis: {args.output} ({exc.strerror or exc})", file=sys.stderr)
             return EXIT_USAGE
-    if not verdict.submission.readable:
-        return EXIT_USAGE
-    from .findings import DITOLAK
-
-    return EXIT_REJECTED if verdict.status == DITOLAK else EXIT_ACCEPTED
+    return f.code
 
 
-def _validate_usage(args: argparse.Namespace) -> str | None:
+def _report_many(args: argparse.Namespace, files: list[_Berkas]) -> int:
+    """Several files: each report under a header with its path and a summary line, or a JSON array."""
+    from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK
+
+    for f in files:
+        if f.verdict is None:
+            print(f"galat: {f.path}: {f.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([_json_of(f) for f in files], ensure_ascii=False, indent=2))
+    else:
+        for n, f in enumerate(files, 1):
+            print(f"===== [{n}/{len(files)}] {f.path} =====")
+            print(f.shown if f.verdict is not None else f"Berkas tidak diperiksa: {f.message}\n", end="")
+            print()
+        status = [f.verdict.status for f in files if f.verdict is not None]
+        unreadable = sum(1 for f in files if f.verdict is not None and not f.verdict.submission.readable)
+        unchecked = len(files) - len(status)
+        print(f"Ringkasan: {len(files)} berkas: {status.count(DITERIMA)} diterima, "
+              f"{status.count(DITERIMA_DENGAN_CATATAN)} dengan catatan, {status.count(DITOLAK)} ditolak"
+              + (f" ({unreadable} tidak terbaca)" if unreadable else "")
+              + (f", {unchecked} tidak diperiksa (galat)" if unchecked else ""))
+    return max(f.code for f in files)
+
+
+def _json_of(f: _Berkas) -> dict[str, Any]:
+    report = json.loads(f.shown) if f.verdict is not None else _no_verdict_json(f.code, f.rule, f.message)
+    return {"berkas_path": str(f.path), **report, "exit_code": f.code}
+
+
+def _validate_files(args: argparse.Namespace) -> list[_Berkas]:
+    """The files a call names (folders expanded), each with its dataset and region; bad usage raises ``_Usage``."""
     from .datasets import all_datasets
     from .regions import get_region, normalise_code
 
-    if args.dataset not in all_datasets():
-        return f"dataset tidak dikenal: {args.dataset} (pilihan: {', '.join(all_datasets())})"
-    if not args.file.is_file():
-        return f"berkas tidak ditemukan: {args.file}"
+    names = all_datasets()
+    if args.dataset is not None and args.dataset not in names:
+        raise _Usage(f"dataset tidak dikenal: {args.dataset} (pilihan: {', '.join(names)})")
+    paths = _expand(args.paths)
     if args.region and get_region(normalise_code(args.region) or "") is None:
-        return f"kode wilayah tidak dikenal: {args.region} (mis. 35.07 atau 35.07.01.2001)"
-    return None
+        raise _Usage(f"kode wilayah tidak dikenal: {args.region} (mis. 35.07 atau 35.07.01.2001)")
+    if args.output is not None and len(paths) > 1:
+        raise _Usage(f"--output hanya untuk satu berkas ({len(paths)} berkas diberikan)")
+    files: list[_Berkas] = []
+    unknown: list[Path] = []
+    for path in paths:
+        in_folder, pengirim = _layout(path, names)
+        dataset = args.dataset or in_folder
+        if dataset is None:
+            unknown.append(path)
+            continue
+        folder_desa = None
+        if not args.region and pengirim and in_folder == dataset and names[dataset].produsen == "pemerintah_desa":
+            kode = normalise_code(pengirim)
+            folder_desa = kode if kode and kode.count(".") == 3 and get_region(kode) else None
+        files.append(_Berkas(path, dataset, args.region or folder_desa, dari_folder=folder_desa is not None))
+    if unknown:
+        raise _Usage(f"dataset tidak dapat ditentukan untuk {len(unknown)} berkas (mis. {unknown[0]}): beri --dataset "
+                     f"({', '.join(names)}) atau letakkan berkas di folder {{dataset}}/{{pengirim}}/ seperti keluaran "
+                     "generate")
+    return files
 
 
-def _precheck_file(args: argparse.Namespace) -> tuple[Verdict, str]:
-    """The verdict and its report, rendered before anything is printed (so a failure prints one report)."""
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    """Files as named, and every file under a named folder except names starting with ``_`` or ``.``."""
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            inside = sorted(f for f in p.rglob("*") if f.is_file()
+                            and not any(part.startswith(("_", ".")) for part in f.relative_to(p).parts))
+            if not inside:
+                raise _Usage(f"folder tidak berisi berkas untuk diperiksa: {p}")
+            found += inside
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise _Usage(f"berkas tidak ditemukan: {p}")
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            unique.append(p)
+    return unique
+
+
+def _layout(path: Path, names: Collection[str]) -> tuple[str | None, str | None]:
+    """The dataset of the nearest folder named after one, and the pengirim folder when the file sits right in it."""
+    parts = path.absolute().parent.parts
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in names:
+            return parts[i], (parts[i + 1] if i == len(parts) - 2 else None)
+    return None, None
+
+
+def _check_all(files: list[_Berkas], args: argparse.Namespace) -> None:
+    """Read every file, then judge them per dataset: one ``precheck_each`` (one GX run per kabupaten) each."""
+    from .precheck import read_limited
+
+    readable: dict[str, list[tuple[_Berkas, bytes]]] = {}
+    for f in files:
+        try:
+            readable.setdefault(f.dataset, []).append((f, read_limited(f.path)))
+        except OSError as exc:
+            f.code, f.rule = EXIT_USAGE, "PEMAKAIAN"
+            f.message = f"berkas tidak dapat dibaca: {f.path} ({exc.strerror or exc})"
+    for dataset, group in readable.items():
+        try:
+            _judge(group, dataset, args)
+        except Exception:  # one GX run failed: each file alone, so one file's trouble is not the others'
+            if len(group) == 1:
+                _internal(group[0][0])
+                continue
+            for one in group:
+                try:
+                    _judge([one], dataset, args)
+                except Exception:
+                    _internal(one[0])
+
+
+def _judge(group: list[tuple[_Berkas, bytes]], dataset: str, args: argparse.Namespace) -> None:
+    """The verdicts and their reports, rendered before anything is printed (so a failure prints one report)."""
     from . import feedback
-    from .precheck import precheck, read_limited
+    from . import precheck as pc
+    from .findings import DITOLAK
 
-    data = read_limited(args.file)
-    verdict = precheck(data, args.file.name, args.dataset, args.tahun, args.region)
-    if args.json:
-        return verdict, json.dumps(verdict.to_json(), ensure_ascii=False, indent=2) + "\n"
-    return verdict, feedback.report_text(verdict)
+    if len(group) == 1:  # precheck_each of one, under the name tests and the page know
+        (f, data), = group
+        verdict = pc.precheck(data, f.path.name, dataset, args.tahun, f.region)
+        judged = [(verdict, pc.sender_of(verdict.submission, f.region))]
+    else:
+        judged = pc.precheck_each([pc.Berkas(data, f.path.name) for f, data in group], dataset,
+                                  [f.region for f, _ in group], args.tahun)
+    shown = [json.dumps(v.to_json(), ensure_ascii=False, indent=2) + "\n" if args.json else feedback.report_text(v)
+             for v, _ in judged]
+    for (f, _), (verdict, area), text in zip(group, judged, shown, strict=True):
+        f.verdict, f.area, f.shown = verdict, area, text
+        f.code = EXIT_USAGE if not verdict.submission.readable else \
+            EXIT_REJECTED if verdict.status == DITOLAK else EXIT_ACCEPTED
+
+
+def _internal(f: _Berkas) -> None:
+    exc = sys.exc_info()[1]
+    f.verdict, f.code, f.rule = None, EXIT_INTERNAL, "GALAT-INTERNAL"
+    f.message = INTERNAL_MESSAGE.format(detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _region_note(f: _Berkas) -> str | None:
+    """Tell the operator which area the rows were checked against when they did not give ``--region``."""
+    from .regions import region_name
+
+    if f.verdict is None or not f.verdict.submission.readable:
+        return None
+    if f.dari_folder and f.region:
+        return (f"catatan: {f.path}: pengirim diambil dari folder '{f.path.parent.name}' = desa {f.region} "
+                f"({region_name(f.region)}), seperti gerbang membaca masuk/{{tahun}}/{f.dataset}/{{pengirim}}/; "
+                "baris milik desa lain ditolak (WIL-02). Beri --region untuk memeriksa sebagai pengirim lain.")
+    if f.area is None:
+        return (f"catatan: {f.path}: --region tidak diberikan dan berkas tidak memuat kode_desa yang dikenal, jadi "
+                "wilayah pengirim tidak diketahui. Beri --region KODE_DESA (mis. 35.07.01.2001).")
+    if not f.area.ditebak:
+        return None
+    kab = f"kabupaten/kota {f.area.kode} ({region_name(f.area.kode)})"
+    from .datasets import get_dataset
+
+    if get_dataset(f.dataset).produsen == "pemerintah_desa":
+        return (f"catatan: {f.path}: --region tidak diberikan; pengirim dianggap {kab} menurut kode_desa di berkas. "
+                "Operator desa wajib memberi --region KODE_DESA (kode desa Anda, mis. --region 35.07.01.2001): "
+                "gerbang menolak baris milik desa lain (WIL-02), dan tanpa --region pemeriksaan ini tidak dapat "
+                "menangkapnya.")
+    return (f"catatan: {f.path}: --region tidak diberikan; wilayah pengirim dianggap {kab} menurut kode_desa di "
+            "berkas. Bila berkas ini untuk wilayah lain, beri --region KODE_WILAYAH.")
+
+
+def _no_verdict_json(code: int, rule: str, message: str) -> dict[str, Any]:
+    issue = {"row": None, "column": None, "rule": rule, "severity": "error", "message": message,
+             "value": None, "expected": None, "level": None}
+    return {"status": None, "rows_read": 0, "rows_accepted": 0, "issues": [issue], "exit_code": code}
 
 
 def _no_verdict(args: argparse.Namespace, code: int, rule: str, message: str) -> int:
     """No verdict: the reason on stderr and, with --json, the same report shape with ``status`` null."""
     print(f"galat: {message}", file=sys.stderr)
     if args.json:
-        issue = {"row": None, "column": None, "rule": rule, "severity": "error", "message": message,
-                 "value": None, "expected": None, "level": None}
-        report = {"status": None, "rows_read": 0, "rows_accepted": 0, "issues": [issue], "exit_code": code}
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps(_no_verdict_json(code, rule, message), ensure_ascii=False, indent=2))
     return code
 
 

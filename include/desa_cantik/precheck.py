@@ -8,6 +8,7 @@ it holds them). Files of one dataset are judged in one GX run, each on its own r
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from .regions import desa_table, get_region, normalise_code
 if TYPE_CHECKING:
     import pandas as pd
 
+# GX narrates its import and runs at INFO (hundreds of lines); the operator's report is what matters here
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 INTERNAL = ("Berkas tidak dapat diperiksa karena gangguan pemeriksa ({kind}); ini bukan kesalahan berkas Anda. "
             "Coba lagi nanti atau hubungi petugas BPS kabupaten/kota.")
 
