@@ -518,6 +518,11 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
     _sama_asal(request, a)
     rt = runtime()
     limit = int(rt.daftar.batas.ukuran_mb * 1024 * 1024)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:  # refused before the body is read or spooled
+        return _kirim_kembali(request, a, op, f"Berkas lebih besar dari batas {rt.daftar.batas.ukuran_mb:g} MB. "
+                              "Pisahkan atau kecilkan berkasnya (hapus lembar dan kolom yang tidak perlu), lalu kirim lagi.",
+                              "", "", status_code=413)
     form = await request.form(max_files=1, max_fields=10)
     dataset, pengirim, berkas = str(form.get("dataset", "")), str(form.get("pengirim", "")), form.get("berkas")
     if not isinstance(berkas, UploadFile) or not berkas.filename:
@@ -541,14 +546,15 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
     return RedirectResponse(f"{base}/kirim/berkas/{k.pengirim}/{k.id}", status_code=303)
 
 
-def _kirim_kembali(request: Request, a: Akses, op: Any, pesan: str, dataset: str, pengirim: str) -> HTMLResponse:
+def _kirim_kembali(request: Request, a: Akses, op: Any, pesan: str, dataset: str, pengirim: str,
+                  status_code: int = 400) -> HTMLResponse:
     from desa_cantik import kirim
 
     rt = runtime()
     hasil = kirim.kiriman_saya(rt, op)
     page = _kirim_page(request, a, op, "kirim.html", hasil=hasil[:5], status=kirim.status_pengirim(rt, op, hasil),
                        pilih_pengirim=pengirim, pilih_dataset=dataset, pesan=pesan)
-    page.status_code = 400
+    page.status_code = status_code
     return page
 
 

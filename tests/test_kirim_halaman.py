@@ -160,6 +160,9 @@ def test_empty_and_missing_file_get_a_plain_message(plugin: ModuleType) -> None:
     assert r.status_code == 400 and "kosong" in r.text
     r = c.post("/kirim", data={"pengirim": DESA, "dataset": "kependudukan"}, follow_redirects=False)
     assert r.status_code == 400 and "Pilih berkas" in r.text
+    huge = send(c, DESA, "kependudukan", b"0" * (21 * 1024 * 1024), "besar.csv")
+    assert huge.status_code == 413 and "lebih besar dari batas 20 MB" in huge.text
+    assert Runtime.from_env().store.list("") == [], "nothing kept of a refused upload"
 
 
 @pytest.mark.parametrize("name", sorted(json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))))

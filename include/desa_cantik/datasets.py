@@ -17,7 +17,13 @@ _FOLD = re.compile(r"[^0-9a-z]+")
 
 def fold_header(name: object) -> str:
     """Header as compared: lower case, every run of spaces/punctuation one ``_``."""
-    return _FOLD.sub("_", str(name).strip().lower()).strip("_")
+    return _fold(str(name))
+
+
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
+    """Header rows repeat across files: each distinct text is folded once (intake asks ~300 times a file)."""
+    return _FOLD.sub("_", text.strip().lower()).strip("_")
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,17 @@ class Dataset:
         return {c.nama: c.klasifikasi for c in self.kolom if c.tipe == CATEGORY}
 
     def header_map(self) -> dict[str, str]:
-        """Folded header or alias -> canonical column name."""
-        out: dict[str, str] = {}
-        for c in self.all_columns():
-            for name in (c.nama, *c.alias):
-                out.setdefault(fold_header(name), c.nama)
-        return out
+        """Folded header or alias -> canonical column name (built once per dataset; callers only read it)."""
+        return _header_map(self)
+
+
+@lru_cache(maxsize=64)
+def _header_map(dataset: Dataset) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in dataset.all_columns():
+        for name in (c.nama, *c.alias):
+            out.setdefault(fold_header(name), c.nama)
+    return out
 
 
 def _spec(name: str) -> dict[str, Any]:

@@ -725,20 +725,20 @@ def _to_canonical(
     _check_cell_lengths(body, mapping, batas)
     body, trim_notes = _trim_body(body, mapping)
     notes += trim_notes
-    raw = pd.DataFrame(
-        {canon: [_at(r, j) for _, r in body] for j, canon in mapping.items()},
-        index=pd.RangeIndex(len(body)),
-    )
-    raw[ROW] = [n for n, _ in body]
-    if "tahun" not in raw.columns and tahun is not None:
-        raw["tahun"] = tahun
+    # one frame built from whole columns: a desa's file is one row, so pandas' per-column insert cost dominated
+    columns: dict[str, list[Any]] = {canon: [_at(r, j) for _, r in body] for j, canon in mapping.items()}
+    columns[ROW] = [n for n, _ in body]
+    if "tahun" not in columns and tahun is not None:
+        columns["tahun"] = [tahun] * len(body)
         notes.append(Issue(None, "tahun", "STR-TAHUN", INFO,
                            f"Kolom tahun tidak ada; dianggap tahun {tahun} sesuai siklus.", tingkat=0))
+    raw = pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
     missing = [c for c in dataset.columns if c not in raw.columns]
     table, type_notes = _typed(raw, dataset)
-    text = pd.DataFrame({c: [None if _is_blank(v) else _cell_text(v) for v in raw[c].tolist()]
-                         for c in raw.columns if c != ROW}, index=raw.index)
-    text[ROW] = raw[ROW].astype("int64")
+    texts: dict[str, Any] = {c: [None if _is_blank(v) else _cell_text(v) for v in values]
+                             for c, values in columns.items() if c != ROW}
+    texts[ROW] = np.asarray(columns[ROW], dtype="int64")
+    text = pd.DataFrame(texts, index=raw.index)
     return table, text, notes + type_notes, missing
 
 
@@ -863,24 +863,26 @@ def _cell_text(v: object) -> str:
 
 
 def _typed(raw: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, list[Issue]]:
-    out = pd.DataFrame(index=raw.index)
+    """The standard's types, column by column, assembled into one frame at the end (no per-column insert)."""
+    out: dict[str, Any] = {}
     notes: list[Issue] = []
+    rows = raw[ROW]
     for col in dataset.columns:
         if col not in raw.columns:
             continue
         spec = dataset.column(col)
         series = raw[col]
         if spec.tipe == "kode_desa":
-            out[col] = series.map(normalise_code).astype("string")
+            out[col] = pd.array([normalise_code(v) for v in series.tolist()], dtype="string")
         elif spec.tipe == "tahun" or spec.tipe == COUNT:
-            out[col] = parse_counts(series, col, raw[ROW], notes)
+            out[col] = parse_counts(series, col, rows, notes).to_numpy()
         elif spec.tipe == CATEGORY:
-            out[col] = _category(series, dataset.category_columns[col])
+            out[col] = _category(series, dataset.category_columns[col]).array
         elif spec.tipe == "kode_opd":
-            out[col] = series.map(lambda v: None if _is_blank(v) else re.sub(r"\s+", "", str(v)).upper())
-            out[col] = out[col].astype("string")
-    out[ROW] = raw[ROW].astype("int64")
-    return out, notes
+            out[col] = pd.array([None if _is_blank(v) else re.sub(r"\s+", "", str(v)).upper() for v in series.tolist()],
+                                dtype="string")
+    out[ROW] = rows.to_numpy(dtype="int64")
+    return pd.DataFrame(out, index=raw.index), notes
 
 
 def _category(series: pd.Series, codes: tuple[str, ...]) -> pd.Series:
