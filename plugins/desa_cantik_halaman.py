@@ -485,7 +485,9 @@ def _kirim_page(request: Request, a: Akses, op: Any, name: str, **context: Any) 
     from desa_cantik import kirim
 
     rt = runtime()
-    return render(request, a, name, "kirim", op=op, pengirim=op.pengirim(rt), datasets=op.datasets(rt.daftar),
+    senders = op.pengirim(rt)
+    return render(request, a, name, "kirim", op=op, pengirim=senders, nama_pengirim={p.kode: p.nama for p in senders},
+                  datasets=op.datasets(rt.daftar),
                   hari=kirim.hari_tersisa(rt.daftar, _now()), batas=rt.daftar.batas_akhir.isoformat(),
                   STATUS=kirim.STATUS_AKHIR, langsung_ada=_langsung_ada(op), **context)
 

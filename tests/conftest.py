@@ -36,6 +36,9 @@ AIRFLOW_ENV = {
 os.environ.update(AIRFLOW_ENV)
 sys.path.insert(0, str(ROOT / "dags"))  # as Airflow's processes do for the DAGs folder
 PG_ADMIN_URL = os.environ.get("DESA_CANTIK_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+# the real api-server and browser of the page tests, shared by every file that asks (one per session)
+pytest_plugins = ["tests.fixtures_halaman"]
+
 SMALL_REGION = "35.07.01"  # Kecamatan Donomulyo: 10 desa
 TAHUN = 2025
 

@@ -440,23 +440,6 @@ def test_plugin_import_is_light() -> None:
 VIEWER = ("pemirsa", "pemirsa-demo")  # FAB's built-in Viewer role: Airflow pages, none of Desa Cantik's
 
 
-@pytest.fixture(scope="session")
-def halaman_server(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> Iterator[Any]:
-    """``airflow api-server`` (FAB, the project's roles and demo users, one Viewer) on a filled deployment."""
-    from .airflow_server import BIN, airflow_api_server
-
-    home = tmp_path_factory.mktemp("halaman-server")
-    fill_deployment(home / "desa", small_generated)
-    # FAB allows 5 logins per 40 s by default; the browser test logs in as six users in a row
-    env = {**env_of(home / "desa"), "AIRFLOW__FAB__AUTH_RATE_LIMIT": "100 per 40 second"}
-    with airflow_api_server(home / "af", env) as server:
-        subprocess.run([str(BIN / "airflow"), "users", "create", "--username", VIEWER[0], "--password", VIEWER[1],
-                        "--role", "Viewer", "--firstname", "Pemirsa", "--lastname", "Saja",
-                        "--email", "pemirsa@demo.desacantik.invalid"], env=server.env, check=True, capture_output=True)
-        server.passwords[VIEWER[0]] = VIEWER[1]
-        yield server
-
-
 def role_pages() -> dict[str, set[str]]:
     """Each demo user's pages, as config/peran.yaml grants them (the Viewer: none)."""
     from desa_cantik.peran import DaftarPeran, read_users

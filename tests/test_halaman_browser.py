@@ -16,31 +16,14 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
-from .test_halaman import VIEWER, halaman_server, role_pages  # noqa: F401 - the session server fixture
+from .fixtures_halaman import LAYAR
+from .test_halaman import VIEWER, role_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.airflow]
 
-LAYAR = ROOT / "docs" / "layar"
-CHROMIUM = "/usr/bin/chromium"
 NAV = {"pantau": "Pantau", "temuan": "Temuan", "indikator": "Indikator", "paket": "Paket"}
 HEADING = {"pantau": "Pantau siklus", "temuan": "Temuan validasi", "indikator": "Indikator", "paket": "Paket"}
 WAIT_MS = 120_000  # the UI's first load on a busy 2-core machine
-
-
-@pytest.fixture(scope="session")
-def server(halaman_server: Any) -> Any:  # noqa: F811 - the session server of tests/test_halaman.py, shared
-    return halaman_server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    LAYAR.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 _SESSIONS: dict[str, Any] = {}  # user -> the browser's cookies after logging in once
