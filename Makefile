@@ -30,6 +30,8 @@ bench: install  ## hot paths, then the cycle at scale (targets decide the exit c
 	.venv/bin/python benchmarks/bench_scale.py
 	.venv/bin/python benchmarks/bench_pusat.py
 	.venv/bin/python benchmarks/bench_pages.py
+	.venv/bin/python benchmarks/bench_kirim.py
+	.venv/bin/python benchmarks/bench_hourly.py
 
 bench-stack: install  ## scale-out: the Malang cycle on make stack with 1 vs 2 Celery workers (~15 min)
 	.venv/bin/python benchmarks/bench_stack.py

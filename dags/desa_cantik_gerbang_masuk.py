@@ -10,7 +10,7 @@ from common.pillars import (
     CYCLE_DAG_ARGS,
     READING_A_RUN,
     TAGS,
-    gate_submissions,
+    gate_groups,
     jendela_terbuka,
     koreksi_publikasi,
     ringkasan,
@@ -28,9 +28,11 @@ sehingga operator desa mendapat laporan (di samping berkas arsipnya) dan sempat 
 Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
 
 ## Triase
-- **`jendela_terbuka` dilewati (skipped)**: di luar jendela Daftar Data; normal. Semua tugas lain ikut dilewati:
-  di luar jendela tidak ada berkas yang diarsipkan, diperiksa, atau disimpan.
-- **Tidak ada tugas batch**: tidak ada berkas baru sejak jam lalu.
+- **Hanya `jendela_terbuka` hijau, semua tugas lain dilewati (skipped)**: normal. Log-nya menyebut sebabnya:
+  **kotak masuk kosong** (tidak ada berkas baru sejak run terakhir) atau **jendela pengumpulan tertutup** (di luar
+  jendela Daftar Data). Run selesai di tugas pertama itu: tidak ada yang diarsipkan, diperiksa, atau disimpan.
+- **`ringkasan` dilewati**: run ini tidak memeriksa berkas baru (hanya koreksi publikasi); ringkasan terakhir ada di
+  run sebelumnya.
 - **Tugas gagal (merah)**: masalah server (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
 - **`koreksi_publikasi` berjalan** (provinsi/pusat): paket wilayah bawahan tiba setelah publikasi; indikator dihitung
   ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat.
@@ -46,5 +48,6 @@ with DAG(
     tags=[*TAGS, "pengumpulan"],
     doc_md=DOC,
 ):
-    # the window guards every task: planning waits for it, and everything else waits for planning
-    gate_submissions(after=jendela_terbuka()) >> koreksi_publikasi() >> ringkasan()
+    # the first task guards every task: window closed or kotak masuk kosong, and the run ends there (short circuit)
+    gate = gate_groups(after=jendela_terbuka())
+    gate.disimpan >> koreksi_publikasi() >> ringkasan(gate.rencana)  # ringkasan: skipped when nothing was gated

@@ -234,3 +234,26 @@ def test_auditor_one_query_which_rule_rejected_which_file_in_which_run(first_run
     rejected = rt.warehouse.submissions(TAHUN).query("status == 'ditolak'")
     assert set(rejected["sha256"]) <= set(answer["sha256"])
     assert answer["run_id"].str.startswith("manual__").all()
+
+
+def test_empty_inbox_hourly_run_ends_in_its_first_task(first_run: FirstRun, deployment: dict[str, str]) -> None:
+    """Nothing new in the inbox: the hourly run ends in ``jendela_terbuka`` (its log says "kotak masuk kosong"),
+    every other task is skipped, ``ringkasan`` and the correction included, and the warehouse is unchanged."""
+    import sqlite3
+
+    rt, _ = first_run
+    before = rt.warehouse.fingerprint()
+    gate = "desa_cantik_gerbang_masuk"
+    out = _airflow({**deployment, "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO"}, "dags", "test", gate,
+                   "2026-02-10T11:00:00+07:00")
+    assert "kotak masuk kosong" in out
+    with sqlite3.connect(deployment["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///")) as conn:
+        run_id = conn.execute("SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (gate,)).fetchone()[0]
+        states = conn.execute("SELECT task_id, state FROM task_instance WHERE dag_id = ? AND run_id = ?",
+                              (gate, run_id)).fetchall()
+    first = [s for t, s in states if t == "jendela_terbuka"]
+    rest = {t: s for t, s in states if t != "jendela_terbuka"}
+    assert first == ["success"]
+    assert {"pengumpulan_kominfo.rencana_batch", "validasi_bps.gerbang_mutu", "koreksi_publikasi", "ringkasan"} <= set(rest)
+    assert set(rest.values()) == {"skipped"}, rest
+    assert rt.warehouse.fingerprint() == before

@@ -10,12 +10,11 @@ Docs page. Screenshots go to ``docs/layar/`` (``{peran}-{halaman}.png``) for peo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .conftest import ROOT, SMALL_REGION, TAHUN
+from .conftest import SMALL_REGION, TAHUN
 from .fixtures_halaman import LAYAR
 from .test_halaman import VIEWER, role_pages
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from airflow.sdk import TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
@@ -113,22 +113,27 @@ def run_time() -> datetime:
 
 @task.short_circuit(owner=KOMINFO)
 def jendela_terbuka() -> bool:
-    """Gate only while the Daftar Data's window is open (a kabupaten/kota); packages from below, any time."""
-    from desa_cantik.cycle.inbox import window_open
+    """The hourly run's first task decides: window open and something new in the inbox (or a correction due).
 
-    when = run_time()
-    is_open = window_open(runtime(), when)
-    log.info("%s: jendela pengumpulan %s", when.isoformat(), "terbuka" if is_open else "tertutup")
-    return is_open
+    If not, the run ends here and every other task is skipped (short circuit, whatever their trigger rule); its
+    log says why: "jendela pengumpulan tertutup" or "kotak masuk kosong". Only the plan's modules are imported.
+    """
+    from desa_cantik.cycle.inbox import hourly_decision
+
+    go_on, why = hourly_decision(runtime(), run_time())
+    log.info("%s", why)
+    return go_on
 
 
 @task(owner=BAPPEDA, trigger_rule="none_failed", multiple_outputs=False)
 def koreksi_publikasi() -> dict[str, Any]:
     """A child's package accepted after this tier published: recompute and republish (a correction run)."""
+    rt = runtime()
+    if not rt.tier.corrects_late_packages:  # a kabupaten/kota: decided before importing the publication's modules
+        raise AirflowSkipException("tidak ada paket terlambat")
     from desa_cantik.cycle.coordinate import coordinate
     from desa_cantik.cycle.publish import needs_correction, publish
 
-    rt = runtime()
     if not needs_correction(rt):
         raise AirflowSkipException("tidak ada paket terlambat")
     counts = coordinate(rt)
@@ -201,8 +206,15 @@ def simpan_ke_gudang(validated: Validated) -> Stored:
     return store_bundle(runtime(), validated)
 
 
-def gate_submissions(after: DependencyMixin | None = None) -> XComArg:
-    """collect (Kominfo) -> validate (BPS) -> store (Kominfo), mapped per batch; returns the stored output.
+class Gate(NamedTuple):
+    """The gate groups' outputs for the tasks after them (XComArgs while the DAG is built)."""
+
+    rencana: list[Batch]  # the planned batches (``rencana_batch``), typed as a task taking it receives them
+    disimpan: XComArg  # what each batch stored (``simpan_ke_gudang``, mapped)
+
+
+def gate_groups(after: DependencyMixin | None = None) -> Gate:
+    """collect (Kominfo) -> validate (BPS) -> store (Kominfo), mapped per batch; returns the plan and the stored output.
 
     ``after`` is wired to the first task (planning), so whatever it guards guards every task of the three
     groups (``a >> group()`` would only reach the last group).
@@ -216,12 +228,23 @@ def gate_submissions(after: DependencyMixin | None = None) -> XComArg:
         validated = gerbang_mutu.expand(collected=collected)
         tinjau_penolakan.expand(validated=validated)
     with TaskGroup("penyimpanan_kominfo", tooltip="Diskominfo (walidata) memuat data ke gudang"):
-        return simpan_ke_gudang.expand(validated=validated)
+        return Gate(cast("list[Batch]", plan), simpan_ke_gudang.expand(validated=validated))
+
+
+def gate_submissions(after: DependencyMixin | None = None) -> XComArg:
+    """The three groups of ``gate_groups``; returns the stored output."""
+    return gate_groups(after).disimpan
 
 
 @task(owner=KOMINFO, trigger_rule="none_failed", multiple_outputs=False)
-def ringkasan() -> RunSummary:
-    """The run's last task in both DAGs: counts per dataset and what each pillar must do next, logged as text."""
+def ringkasan(rencana: list[Batch] | None = None) -> RunSummary:
+    """The run's last task in both DAGs: counts per dataset and what each pillar must do next, logged as text.
+
+    Given the run's plan (the hourly DAG), a run that gated nothing (only a correction) is skipped before anything
+    is imported or read: the summary reads the whole warehouse (at pusat, every indicator row).
+    """
+    if rencana is not None and not rencana:
+        raise AirflowSkipException("tidak ada berkas baru yang diperiksa pada run ini: ringkasan tidak disusun")
     from desa_cantik.cycle.summary import format_summary, summary
 
     s = summary(runtime())

@@ -1,7 +1,9 @@
 """Stage 1, walidata (Diskominfo): find new files in the inbox, batch them, archive them byte for byte.
 
 Work is batched per kecamatan (desa files) plus one batch for agency and BPS files, never one task per
-desa. A file already checked (same inbox key and arrival time) is not planned again.
+desa. A file already checked (same inbox key and arrival time) is not planned again. The hourly gate's first
+task asks ``hourly_decision`` whether its run has anything to do at all; the reader (``intake``) is imported
+only by the task that archives.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from ..intake import Provenance
 from ..regions import normalise_code
 from ..storage import MinioStore, ObjectStore, get_many, put_many
 from . import layout
@@ -39,6 +41,34 @@ def upload_folder(store: ObjectStore, folder: str | Path, tahun: int) -> int:
 def window_open(rt: Runtime, when: datetime) -> bool:
     """Whether the hourly gate works now: inside the Daftar Data's window, or always for packages from below."""
     return rt.tier.gates_any_time or rt.daftar.window_open(when)
+
+
+EMPTY_INBOX = "kotak masuk kosong"
+
+
+def hourly_decision(rt: Runtime, when: datetime) -> tuple[bool, str]:
+    """Whether an hourly run goes on past its first task, and why, in one sentence for pillar staff.
+
+    It goes on when the window is open (always above kabupaten) and the inbox holds new objects, or, with none,
+    when a child's package accepted after this tier published still waits for its correction. Otherwise the run
+    ends in its first task: nothing else starts, and nothing heavier than this plan is imported.
+    """
+    when = when.astimezone(ZoneInfo(rt.daftar.zona_waktu))  # staff read their own time (WIB, WITA, WIT)
+    if not window_open(rt, when):
+        return False, f"{when.isoformat()}: jendela pengumpulan tertutup; tidak ada yang diperiksa, run selesai di sini"
+    batches = plan_batches(rt)
+    if batches:
+        files = sum(len(b["objek"]) for b in batches)
+        return True, (f"{when.isoformat()}: {files} berkas baru dalam {len(batches)} batch: "
+                      + ", ".join(b["kelompok"] for b in batches))
+    if rt.tier.corrects_late_packages:
+        from .publish import needs_correction
+
+        if needs_correction(rt):
+            return True, (f"{when.isoformat()}: {EMPTY_INBOX}, tetapi paket wilayah bawahan diterima setelah publikasi: "
+                          "koreksi_publikasi berjalan")
+    return False, (f"{when.isoformat()}: {EMPTY_INBOX}: tidak ada berkas baru sejak run terakhir; "
+                   "run selesai di sini, tugas lain dilewati")
 
 
 def upload_url(rt: Runtime, dataset: str, pengirim: str, nama_berkas: str, expires: timedelta = timedelta(hours=1),
@@ -128,6 +158,8 @@ def collect_batch(rt: Runtime, batch: Batch) -> Collected:
 
 
 def collect_files(rt: Runtime, batch: FileBatch) -> CollectedFiles:
+    from ..intake import Provenance  # the reader (calamine, PII scan): only where a file is archived
+
     objs = batch["objek"]
     datas = get_many(rt.store, [o["kunci"] for o in objs])
     archived: list[ArchivedFile] = []

@@ -1,0 +1,67 @@
+"""The hourly gate's first task (``jendela_terbuka``) decides whether its run has anything to do, cheaply.
+
+No Airflow run here (``tests/test_e2e_airflow.py`` runs the DAG with an empty inbox): the decision on an embedded
+tier, what the decision imports in a fresh process, and ``ringkasan`` skipped when nothing was gated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from desa_cantik.cycle.inbox import EMPTY_INBOX, hourly_decision
+
+from . import stages
+
+OPEN = datetime(2026, 2, 10, 10, tzinfo=ZoneInfo("Asia/Jakarta"))  # inside the Daftar Data's window
+CLOSED = datetime(2026, 4, 10, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+def test_decision_goes_on_with_new_files_and_ends_the_run_when_the_inbox_is_empty(tmp_path: Path,
+                                                                                  small_generated: Path) -> None:
+    rt = stages.embedded_with_uploads(tmp_path, small_generated)
+    go_on, why = hourly_decision(rt, OPEN)
+    assert go_on and "22 berkas baru" in why and why.startswith("2026-02-10T10:00:00+07:00")
+    assert not hourly_decision(rt, CLOSED)[0] and "jendela pengumpulan tertutup" in hourly_decision(rt, CLOSED)[1]
+    stages.gate_and_store(rt, "uji__jam")
+    go_on, why = hourly_decision(rt, OPEN)
+    assert not go_on and EMPTY_INBOX in why
+
+
+DECIDE = """
+import json, sys
+from datetime import datetime
+import airflow.sdk  # the task runner's own import
+from desa_cantik.cycle.inbox import hourly_decision
+from desa_cantik.cycle.runtime import Runtime
+go_on, why = hourly_decision(Runtime.from_env(), datetime.fromisoformat(sys.argv[1]))
+heavy = [m for m in ("great_expectations", "python_calamine", "openpyxl", "desa_cantik.intake", "desa_cantik.quality")
+         if m in sys.modules]
+print(json.dumps({"lanjut": go_on, "alasan": why, "berat": heavy}))
+"""
+
+
+def test_the_decision_imports_no_reader_and_no_gate(tmp_path: Path) -> None:
+    """An empty inbox's run imports neither Great Expectations (~5 s) nor the file reader."""
+    env = {**os.environ, "DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_WILAYAH": "35.07.01"}
+    out = subprocess.run([sys.executable, "-c", DECIDE, OPEN.isoformat()], env=env, capture_output=True, text=True,
+                         check=True, timeout=120)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["lanjut"] is False and EMPTY_INBOX in result["alasan"]
+    assert result["berat"] == [], result
+
+
+def test_summary_is_skipped_when_nothing_was_gated() -> None:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from common.pillars import ringkasan
+
+    with pytest.raises(AirflowSkipException, match="ringkasan tidak disusun"):
+        ringkasan.function([])
