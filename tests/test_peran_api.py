@@ -24,7 +24,9 @@ from .airflow_server import ROOT, AirflowServer
 pytestmark = pytest.mark.airflow
 GATE, CYCLE = "desa_cantik_gerbang_masuk", "desa_cantik_siklus_tahunan"
 DAFTAR = DaftarPeran.load()
-USERS = {"bps": "bps", "diskominfo": "diskominfo", "bappeda": "bappeda", "auditor": "auditor", "admin": "admin"}
+USERS = {"bps": "bps", "diskominfo": "diskominfo", "bappeda": "bappeda", "auditor": "auditor", "admin": "admin",
+         "operator_desa": "operator-tulungrejo", "operator_kecamatan": "operator-donomulyo",
+         "operator_opd": "operator-dinkes"}  # role -> its demo user (config/pengguna_demo.csv)
 NO_RUN = "tidak-ada"  # a run id that does not exist: authorised -> 404, refused -> 403
 
 Probe = Callable[[AirflowServer, str], list[int]]
@@ -87,8 +89,12 @@ PROBES: dict[str, Probe] = {
 }
 
 
+PAGES = {"halaman", "kirim"}  # the plugin's pages: granted through FAB's custom views (test_pages_are_granted_through_fab)
+
+
 def test_every_ability_of_the_table_has_a_probe() -> None:
-    assert set(PROBES) | {"halaman"} == set(DAFTAR.kemampuan)
+    assert set(PROBES) | PAGES == set(DAFTAR.kemampuan)
+    assert set(USERS) == set(DAFTAR.peran), "every role of peran.yaml is probed through one of its users"
 
 
 @pytest.mark.parametrize("kemampuan", sorted(PROBES))
