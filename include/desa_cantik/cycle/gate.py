@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .. import datadocs, feedback
@@ -194,12 +195,18 @@ def _submission_row(f: ArchivedFile, v: Verdict, tahun: int, run_id: str) -> dic
             "kunci_laporan": layout.report_key(f["kunci_arsip"], "json"), "run_id": run_id}
 
 
-def _accepted_rows(f: ArchivedFile, v: Verdict) -> pd.DataFrame:
-    rows = v.accepted.copy()
-    table = v.submission.table
-    rows["baris_berkas"] = table.loc[~table[ROW].isin(v.rejected[ROW]), ROW].to_numpy()
-    rows["sha256_berkas"] = f["sha256"]
-    rows["diterima_pada"] = f["diterima_pada"]
+def _accepted_rows(files: list[Checked]) -> pd.DataFrame:
+    """A dataset's accepted rows of every file, with each row's file, line and arrival: one concat, not one per file."""
+    lines = []
+    for _, v in files:
+        table = v.submission.table
+        kept = table[ROW].to_numpy() if v.rejected.empty else table.loc[~table[ROW].isin(v.rejected[ROW]), ROW].to_numpy()
+        lines.append(kept)
+    rows = pd.concat([v.accepted for _, v in files], ignore_index=True)
+    counts = [len(v.accepted) for _, v in files]
+    rows["baris_berkas"] = np.concatenate(lines)
+    rows["sha256_berkas"] = np.repeat(np.array([f["sha256"] for f, _ in files], dtype=object), counts)
+    rows["diterima_pada"] = np.repeat(np.array([f["diterima_pada"] for f, _ in files], dtype=object), counts)
     return rows
 
 
@@ -219,6 +226,8 @@ def _reasons(issues: list[Issue]) -> tuple[dict[int, list[str]], list[str]]:
 
 def _quarantine_rows(f: ArchivedFile, v: Verdict, tahun: int) -> list[dict[str, object]]:
     """Rejected rows as read, with every reason; a file that cannot be read is kept whole as one entry."""
+    if v.submission.readable and v.rejected.empty:  # most files: nothing to keep, nothing to index
+        return []
     per_row, whole = _reasons(v.issues)
     raw = v.submission.raw.set_index(ROW) if len(v.submission.raw) else None
     out: list[dict[str, object]] = []
@@ -239,18 +248,18 @@ def _quarantine_rows(f: ArchivedFile, v: Verdict, tahun: int) -> list[dict[str, 
 
 def verdict_frames(tahun: int, checked: list[Checked], run_id: str) -> dict[str, pd.DataFrame]:
     """The bundle for storage: registry rows, findings, quarantine, rule summary, accepted rows per dataset."""
-    accepted: dict[str, list[pd.DataFrame]] = {}
+    accepted: dict[str, list[Checked]] = {}
     subs, issues, quarantine = [], [], []
     for f, v in checked:
         subs.append(_submission_row(f, v, tahun, run_id))
         issues += issue_rows(f, v, tahun)
         quarantine += _quarantine_rows(f, v, tahun)
         if v.rows_accepted:
-            accepted.setdefault(f["dataset"], []).append(_accepted_rows(f, v))
+            accepted.setdefault(f["dataset"], []).append((f, v))
     frames = {b.SUBMISSIONS: pd.DataFrame(subs), b.ISSUES: pd.DataFrame(issues), b.QUARANTINE: pd.DataFrame(quarantine)}
     frames[b.SUMMARY] = summarise(frames[b.ISSUES], run_id, checked)
-    for ds, parts in accepted.items():
-        frames[b.accepted(ds)] = pd.concat(parts, ignore_index=True)
+    for ds, files in accepted.items():
+        frames[b.accepted(ds)] = _accepted_rows(files)
     return frames
 
 
