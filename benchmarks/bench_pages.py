@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import os
 import statistics
 import sys
@@ -198,15 +197,6 @@ def fill(url: str) -> dict[str, float]:
 # --- timing the pages ----------------------------------------------------------------------------------
 
 
-def load_plugin() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("desa_cantik_halaman", ROOT / "plugins" / "desa_cantik_halaman.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @contextmanager
 def tier(plugin: ModuleType, env: dict[str, str]) -> Iterator[Any]:
     """The app serving one tier (its runtime made once, as the plugin does per process) to a user with every page."""
@@ -241,6 +231,7 @@ def time_page(client: Any, path: str, runs: int = 5) -> tuple[float, float, int]
 
 def pages(url: str, home: Path) -> list[tuple[str, str, float, float, int]]:
     from desa_cantik.storage import Warehouse
+    from tests.test_halaman import load_plugin  # the plugin as Airflow's loader imports it
 
     plugin = load_plugin()
     base = {"DESA_CANTIK_HOME": str(home), "DESA_CANTIK_GUDANG": url, "DESA_CANTIK_OBJEK": f"file://{home / 'objek'}"}

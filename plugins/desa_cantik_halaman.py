@@ -11,11 +11,14 @@ Pandas, the warehouse and the region list load on the first request, never when 
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar, cast
 
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
     from desa_cantik.cycle.runtime import Runtime
 
+T = TypeVar("T")
 PREFIX = "/desa-cantik"
 JUDUL = {"pantau": "Pantau siklus", "temuan": "Temuan", "indikator": "Indikator", "paket": "Paket",
          "laporan": "Laporan berkas", "kirim": "Kirim data"}
@@ -389,26 +393,42 @@ def _daftar_peran() -> Any:
     return DaftarPeran.load()
 
 
-_wilayah_cache: dict[str, Any] = {"waktu": 0.0, "peta": {}}
+class _Segar(Generic[T]):
+    """A value read again at most every ``ttl`` seconds in this process (the api-server serves many requests)."""
+
+    def __init__(self, ttl: float, read: Callable[[], T]) -> None:
+        self.ttl, self.read = ttl, read
+        self._when, self._value = -float("inf"), cast("T | None", None)
+
+    def get(self) -> T:
+        if self._value is None or time.monotonic() - self._when > self.ttl:
+            self._value, self._when = self.read(), time.monotonic()
+        return self._value
+
+    def clear(self) -> None:
+        self._when, self._value = -float("inf"), None
+
+
+def _read_wilayah() -> dict[str, str]:
+    """username -> kode wilayah / kode OPD, as ``scripts/peran.py sync --pengguna`` wrote it."""
+    import json
+
+    from airflow.models import Variable
+
+    from desa_cantik.peran import WILAYAH_VARIABLE
+
+    try:
+        peta = json.loads(Variable.get(WILAYAH_VARIABLE, default_var="{}"))
+    except ValueError:
+        return {}
+    return peta if isinstance(peta, dict) else {}
+
+
+_WILAYAH = _Segar(WILAYAH_TTL_S, _read_wilayah)
 
 
 def _wilayah_pengguna() -> dict[str, str]:
-    """username -> kode wilayah / kode OPD, as ``scripts/peran.py sync --pengguna`` wrote it."""
-    import json
-    import time
-
-    if time.monotonic() - _wilayah_cache["waktu"] > WILAYAH_TTL_S:
-        from airflow.models import Variable
-
-        from desa_cantik.peran import WILAYAH_VARIABLE
-
-        try:
-            peta = json.loads(Variable.get(WILAYAH_VARIABLE, default_var="{}"))
-        except ValueError:
-            peta = {}
-        _wilayah_cache.update(waktu=time.monotonic(), peta=peta if isinstance(peta, dict) else {})
-    peta_now: dict[str, str] = _wilayah_cache["peta"]
-    return peta_now
+    return _WILAYAH.get()
 
 
 def operator(a: AksesDep) -> Any:
@@ -438,23 +458,25 @@ def _sama_asal(request: Request, a: Akses) -> None:
         raise HTTPException(status_code=403, detail="asal_formulir")
 
 
-_periksa_lock = __import__("threading").Lock()  # one GX run at a time in this process
-_rujukan_cache: dict[str, Any] = {"waktu": -1e9, "isi": None}
+_periksa_lock = threading.Lock()  # one GX run at a time in this process
 RUJUKAN_TTL_S = 300.0  # the warehouse's references (previous year, BPS projection) change once a gate run
 
 
+def _read_rujukan() -> Any:
+    """The references the gate's level 2-4 rules compare against, from the warehouse."""
+    from desa_cantik.cycle.gate import load_references
+
+    return load_references(runtime())
+
+
+_RUJUKAN: _Segar[Any] = _Segar(RUJUKAN_TTL_S, _read_rujukan)
+
+
 def _rujukan() -> Any:
-    """The references the gate's level 2-4 rules compare against, from the warehouse (re-read every 5 min)."""
-    import time
-
-    if time.monotonic() - _rujukan_cache["waktu"] > RUJUKAN_TTL_S:
-        from desa_cantik.cycle.gate import load_references
-
-        _rujukan_cache.update(isi=load_references(runtime()), waktu=time.monotonic())
-    return _rujukan_cache["isi"]
+    return _RUJUKAN.get()
 
 
-_hangat = __import__("threading").Event()
+_hangat = threading.Event()
 
 
 def _hangatkan() -> None:
@@ -478,7 +500,7 @@ def _hangatkan() -> None:
                           kode, None, rt.daftar)
             _rujukan()
 
-    __import__("threading").Thread(target=run, name="hangatkan-gx", daemon=True).start()
+    threading.Thread(target=run, name="hangatkan-gx", daemon=True).start()
 
 
 def _kirim_page(request: Request, a: Akses, op: Any, name: str, **context: Any) -> HTMLResponse:
@@ -500,13 +522,21 @@ def _langsung_ada(op: Any) -> bool:
 
 @app.get("/kirim", response_class=HTMLResponse)
 def kirim_form(request: Request, a: AksesDep, op: OperatorDep, pengirim: str = "", dataset: str = "") -> Response:
+    _hangatkan()
+    return _formulir(request, a, op, dataset, pengirim)
+
+
+def _formulir(request: Request, a: Akses, op: Any, dataset: str, pengirim: str, pesan: str = "",
+              status_code: int = 200) -> HTMLResponse:
+    """The Kirim data page: the form (with a message when an upload was refused), my desa's status, my last files."""
     from desa_cantik import kirim
 
-    _hangatkan()
     rt = runtime()
     hasil = kirim.kiriman_saya(rt, op)
-    return _kirim_page(request, a, op, "kirim.html", hasil=hasil[:5], status=kirim.status_pengirim(rt, op, hasil),
-                       pilih_pengirim=pengirim, pilih_dataset=dataset, pesan="")
+    page = _kirim_page(request, a, op, "kirim.html", hasil=hasil[:5], status=kirim.status_pengirim(rt, op, hasil),
+                       pilih_pengirim=pengirim, pilih_dataset=dataset, pesan=pesan)
+    page.status_code = status_code
+    return page
 
 
 @app.post("/kirim", response_class=HTMLResponse)
@@ -519,21 +549,21 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
 
     _sama_asal(request, a)
     rt = runtime()
-    limit = int(rt.daftar.batas.ukuran_mb * 1024 * 1024)
+    limit = rt.daftar.batas.ukuran_bait
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 64 * 1024:  # refused before the body is read or spooled
-        return _kirim_kembali(request, a, op, f"Berkas lebih besar dari batas {rt.daftar.batas.ukuran_mb:g} MB. "
-                              "Pisahkan atau kecilkan berkasnya (hapus lembar dan kolom yang tidak perlu), lalu kirim lagi.",
-                              "", "", status_code=413)
+        return _formulir(request, a, op, "", "", f"Berkas lebih besar dari batas {rt.daftar.batas.ukuran_mb:g} MB. "
+                         "Pisahkan atau kecilkan berkasnya (hapus lembar dan kolom yang tidak perlu), lalu kirim lagi.",
+                         status_code=413)
     form = await request.form(max_files=1, max_fields=10)
     dataset, pengirim, berkas = str(form.get("dataset", "")), str(form.get("pengirim", "")), form.get("berkas")
     if not isinstance(berkas, UploadFile) or not berkas.filename:
-        return _kirim_kembali(request, a, op, "Pilih berkas CSV atau XLSX lebih dulu.", dataset, pengirim)
+        return _formulir(request, a, op, dataset, pengirim, "Pilih berkas CSV atau XLSX lebih dulu.", 400)
     data = await berkas.read(limit + 1)  # never more than one byte past the limit: the gate rejects it by size
     nama = berkas.filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "berkas"
     if not data:
-        return _kirim_kembali(request, a, op, f"Berkas '{nama}' kosong (0 bait). Pilih berkas yang berisi data.",
-                              dataset, pengirim)
+        return _formulir(request, a, op, dataset, pengirim,
+                         f"Berkas '{nama}' kosong (0 bait). Pilih berkas yang berisi data.", 400)
     try:
         op.boleh(rt, dataset, pengirim)
     except kirim.BukanHak as exc:
@@ -546,18 +576,6 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
     k = await anyio.to_thread.run_sync(periksa)
     base = request.scope.get("root_path", "")
     return RedirectResponse(f"{base}/kirim/berkas/{k.pengirim}/{k.id}", status_code=303)
-
-
-def _kirim_kembali(request: Request, a: Akses, op: Any, pesan: str, dataset: str, pengirim: str,
-                  status_code: int = 400) -> HTMLResponse:
-    from desa_cantik import kirim
-
-    rt = runtime()
-    hasil = kirim.kiriman_saya(rt, op)
-    page = _kirim_page(request, a, op, "kirim.html", hasil=hasil[:5], status=kirim.status_pengirim(rt, op, hasil),
-                       pilih_pengirim=pengirim, pilih_dataset=dataset, pesan=pesan)
-    page.status_code = status_code
-    return page
 
 
 @app.get("/kirim/berkas", response_class=HTMLResponse)
@@ -645,7 +663,7 @@ def kirim_langsung(request: Request, a: AksesDep, op: OperatorDep, dataset: str,
     from desa_cantik.storage import MinioStore
 
     assert isinstance(rt.store, MinioStore)  # _langsung_ada checked it
-    url, fields = rt.store.presigned_post(key, timedelta(hours=1), int(rt.daftar.batas.ukuran_mb * 1024 * 1024 * 10),
+    url, fields = rt.store.presigned_post(key, timedelta(hours=1), rt.daftar.batas.ukuran_bait,
                                           done)
     return _kirim_page(request, a, op, "kirim_langsung.html", url=url, fields=fields, dataset=dataset, kunci=key)
 

@@ -49,7 +49,7 @@ def plugin(home: Path) -> Iterator[ModuleType]:
         mod = load_plugin()
         mod.runtime.cache_clear()
         mp.setattr(mod, "_wilayah_pengguna", lambda: PENGGUNA)
-        mod._rujukan_cache.update(waktu=-1e9, isi=None)
+        mod._RUJUKAN.clear()
         yield mod
         mod.app.dependency_overrides.clear()
         mod.runtime.cache_clear()

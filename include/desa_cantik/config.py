@@ -115,6 +115,11 @@ class BatasBerkas:
             raise ValueError(f"Daftar Data: setiap batas_berkas harus lebih dari 0: {values}")
         return cls(**values)
 
+    @property
+    def ukuran_bait(self) -> int:
+        """``ukuran_mb`` in bytes: what intake, the pre-check and the upload pages compare a file's length with."""
+        return int(self.ukuran_mb * 1024 * 1024)
+
 
 def _approval_hours(raw: dict[str, Any] | None) -> float:
     """``persetujuan: batas_waktu_jam``: how long Bappeda has to answer (default 72 hours)."""

@@ -80,5 +80,10 @@ ditolak {verdict.rows_read - verdict.rows_accepted}.</p>
 """
 
 
+def reports(verdict: Verdict) -> dict[str, str]:
+    """The three forms kept beside a file (``layout.REPORT_FORMATS``): by the gate, and by the Kirim data page."""
+    return {"json": dumps(report_json(verdict)), "html": report_html(verdict), "txt": report_text(verdict)}
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

@@ -95,6 +95,12 @@ class Submission:
     def readable(self) -> bool:
         return self.unreadable_reason is None
 
+    @classmethod
+    def unreadable(cls, dataset: Dataset, provenance: Provenance, reason: str) -> Submission:
+        """A file with no table, only its reason (the reader, the gate and the pre-check all say it this way)."""
+        empty = pd.DataFrame(columns=[*dataset.columns, ROW])
+        return cls(dataset, provenance, empty, empty.copy(), [], [], reason)
+
 
 class Unreadable(Exception):
     """The file cannot be read at all; the message is for the operator, in Indonesian."""
@@ -125,8 +131,7 @@ def read_submission(
             raise Unreadable(personal.message())
         table, raw, more_notes, missing = _to_canonical(sheet, dataset, tahun, limits)
     except Unreadable as exc:
-        empty = pd.DataFrame(columns=[*dataset.columns, ROW])
-        return Submission(dataset, provenance, empty, empty.copy(), [], [], str(exc))
+        return Submission.unreadable(dataset, provenance, str(exc))
     return Submission(dataset, provenance, table, raw, sheet.notes + more_notes, missing)
 
 
@@ -162,7 +167,7 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
 def _read_cells(data: bytes, dataset: Dataset, batas: BatasBerkas) -> _Sheet:
-    if len(data) > batas.ukuran_mb * MB:
+    if len(data) > batas.ukuran_bait:
         raise Unreadable(f"Berkas terlalu besar ({_mb(len(data))}; batas {_angka(batas.ukuran_mb)} MB). Hapus isi "
                          f"yang tidak perlu (gambar, lembar lain) atau bagi data menjadi beberapa berkas, {_RESEND}.")
     if not data.strip():

@@ -148,18 +148,13 @@ def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, 
                 sum(1 for i in verdict.issues if i.keparahan == ERROR),
                 sum(1 for i in verdict.issues if i.keparahan == WARNING), kept, inbox)
     writes = [(kept, data),
-              *((layout.submitted_report(rt.tahun, pengirim, ident, fmt), text.encode()) for fmt, text in _reports(verdict)),
+              *((layout.submitted_report(rt.tahun, pengirim, ident, fmt), text.encode())
+                for fmt, text in feedback.reports(verdict).items()),
               (layout.submitted_record(rt.tahun, pengirim, ident), feedback.dumps(asdict(k)).encode())]
     put_many(rt.store, writes)
     if inbox:  # last: the gate may pick it up from here on, and the record already says who sent it
         rt.store.put(inbox, data)
     return k, verdict
-
-
-def _reports(verdict: Verdict) -> list[tuple[str, str]]:
-    """The same three forms the gate keeps beside an archived file (the CLI prints the text one)."""
-    return [("json", feedback.dumps(feedback.report_json(verdict))), ("html", feedback.report_html(verdict)),
-            ("txt", feedback.report_text(verdict))]
 
 
 def catat_langsung(rt: Runtime, op: Operator, dataset: str, pengirim: str, kunci_masuk: str,
@@ -183,7 +178,8 @@ def kunci_langsung(rt: Runtime, op: Operator, dataset: str, nama_berkas: str, no
     """The one inbox key a presigned upload of the operator's agency may write (made here, not by the browser)."""
     from .cycle import layout
 
-    pengirim = op.pengirim(rt)[0].kode if op.pengirim(rt) else ""
+    senders = op.pengirim(rt)
+    pengirim = senders[0].kode if senders else ""
     op.boleh(rt, dataset, pengirim)
     when = now or datetime.now(UTC)
     return layout.inbox_key(rt.tahun, dataset, pengirim, f"{layout.stamp(when)}-{layout.safe_name(nama_berkas)}")
@@ -261,15 +257,13 @@ def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[Statu
     """What each of the operator's desa (or its agency) has delivered, is waiting for, or still owes."""
     datasets = op.datasets(rt.daftar)
     gated: dict[tuple[str, str], str] = {}
-    for ds in datasets:
-        by_sender = get_dataset(ds).produsen == "pemerintah_desa"
-        if by_sender:
+    if op.cakupan == "opd":  # one query: the agency's files, newest first; its standing is its newest file's
+        for r in rt.warehouse.submissions_of_sender(rt.tahun, op.kode):
+            gated.setdefault((op.kode, str(r["dataset"])), str(r["status"]))
+    else:
+        for ds in datasets:
             for r in rt.warehouse.desa_status(rt.tahun, ds, True, op.kode):
                 gated[(str(r["kode_desa"]), ds)] = str(r["status"])
-        else:
-            rows = rt.warehouse.submissions_of_sender(rt.tahun, op.kode)
-            for r in rows:  # newest first: the agency's standing is its newest file's
-                gated.setdefault((op.kode, str(r["dataset"])), str(r["status"]))
     waiting = {(h.kiriman.pengirim, h.kiriman.dataset) for h in hasil if h.status_akhir == MENUNGGU and not h.diganti_oleh}
     out = []
     for p in op.pengirim(rt):

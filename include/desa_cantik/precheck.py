@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .config import BatasBerkas, DaftarData, Settings
 from .datasets import get_dataset
-from .intake import MB, Provenance, Submission, read_submission
+from .intake import Provenance, Submission, read_submission
 from .quality import GateContext, Verdict, validate_batch
 from .regions import desa_table, get_region, normalise_code
 
@@ -59,7 +59,7 @@ def _daftar() -> DaftarData:
 
 def read_limited(path: Path, batas: BatasBerkas | None = None) -> bytes:
     """The file's bytes, but never more than one byte past the size limit: a huge file is refused unread."""
-    limit = int((batas or _daftar().batas).ukuran_mb * MB)
+    limit = (batas or _daftar().batas).ukuran_bait
     with Path(path).open("rb") as f:
         return f.read(limit + 1)
 
@@ -76,17 +76,12 @@ def sender_of(sub: Submission, region: str | None) -> Wilayah | None:
 
 def _read(berkas: Berkas, spec_name: str, tahun: int, daftar: DaftarData, received: datetime) -> Submission:
     """A file as a submission; a reader bug becomes that file's reason, never another file's failure."""
-    import pandas as pd
-
-    from .intake import ROW
-
     spec = get_dataset(spec_name)
     prov = Provenance.of(berkas.data, berkas.nama, received)
     try:
         return read_submission(berkas.data, spec, prov, tahun, daftar.batas)
     except Exception as exc:
-        empty = pd.DataFrame(columns=[*spec.columns, ROW])
-        return Submission(spec, prov, empty, empty.copy(), unreadable_reason=INTERNAL.format(kind=type(exc).__name__))
+        return Submission.unreadable(spec, prov, INTERNAL.format(kind=type(exc).__name__))
 
 
 def precheck_many(files: Sequence[Berkas], dataset: str, tahun: int | None = None, region: str | None = None,

@@ -94,26 +94,21 @@ INTERNAL = ("Berkas tidak dapat diproses karena gangguan di server ({kind}). Ber
             "diperiksa petugas; tidak perlu dikirim ulang kecuali diminta.")
 
 
-def _unreadable(spec: Dataset, prov: Provenance, reason: str) -> Submission:
-    empty = pd.DataFrame(columns=[*spec.columns, ROW])
-    return Submission(spec, prov, empty, empty.copy(), unreadable_reason=reason)
-
-
 def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submission:
     """One file as a submission; whatever goes wrong becomes that file's reason, never the batch's failure."""
     prov = Provenance(f["kunci_masuk"], f["nama_berkas"], f["ukuran"], f["sha256"],
                       datetime.fromisoformat(f["diterima_pada"]))
     if f["dataset"] == layout.UNKNOWN:
-        return _unreadable(spec, prov, f"Berkas diletakkan di luar susunan kotak masuk ('{f['kunci_masuk'][:200]}'). "
+        return Submission.unreadable(spec, prov, f"Berkas diletakkan di luar susunan kotak masuk ('{f['kunci_masuk'][:200]}'). "
                                        f"Kirim ulang ke masuk/{rt.tahun}/{{dataset}}/{{pengirim}}/{{nama berkas}}.")
     problem = sender_problem(rt, f["dataset"], f["pengirim"])
     if problem:
-        return _unreadable(spec, prov, problem)
+        return Submission.unreadable(spec, prov, problem)
     try:
         return read_submission(data, spec, prov, rt.tahun, rt.daftar.batas)
     except Exception as exc:  # a reader bug must not cost the other files of the batch their verdicts
         log.exception("membaca %s gagal", f["kunci_arsip"])
-        return _unreadable(spec, prov, INTERNAL.format(kind=type(exc).__name__))
+        return Submission.unreadable(spec, prov, INTERNAL.format(kind=type(exc).__name__))
 
 
 def _judge_isolated(subs: list[Submission], ctx: GateContext, senders: list[str],
@@ -129,8 +124,8 @@ def _judge_isolated(subs: list[Submission], ctx: GateContext, senders: list[str]
             verdicts += validate_batch([sub], ctx, [sender])
         except Exception as exc:
             log.exception("gerbang gagal untuk %s", sub.provenance.object_key)
-            verdicts += validate_batch([_unreadable(sub.dataset, sub.provenance, INTERNAL.format(kind=type(exc).__name__))],
-                                       ctx, [sender])
+            refused = Submission.unreadable(sub.dataset, sub.provenance, INTERNAL.format(kind=type(exc).__name__))
+            verdicts += validate_batch([refused], ctx, [sender])
     return verdicts
 
 
@@ -172,10 +167,8 @@ def rejections(rt: Runtime, validated: Validated) -> cerita.Rejections:
 
 def _reports(checked: list[Checked]) -> list[tuple[str, bytes]]:
     """The operator's report beside each archived file, as JSON, HTML and text (the pre-check's text)."""
-    render = {"json": lambda v: feedback.dumps(feedback.report_json(v)), "html": feedback.report_html,
-              "txt": feedback.report_text}
-    return [(layout.report_key(f["kunci_arsip"], fmt), render[fmt](v).encode())
-            for f, v in checked for fmt in layout.REPORT_FORMATS]
+    return [(layout.report_key(f["kunci_arsip"], fmt), text.encode())
+            for f, v in checked for fmt, text in feedback.reports(v).items()]
 
 
 # --- verdicts as the warehouse's rows --------------------------------------------------------------
