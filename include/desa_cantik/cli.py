@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from .config import DaftarData
     from .precheck import Wilayah
     from .quality import Verdict
 
@@ -311,30 +312,32 @@ def _layout(path: Path, names: Collection[str]) -> tuple[str | None, str | None]
 
 def _check_all(files: list[_Berkas], args: argparse.Namespace) -> None:
     """Read every file, then judge them per dataset: one ``precheck_each`` (one GX run per kabupaten) each."""
+    from .config import DaftarData, Settings
     from .precheck import read_limited
 
+    daftar = DaftarData.load(Settings.from_env().daftar_data)  # once per call, not once per file
     readable: dict[str, list[tuple[_Berkas, bytes]]] = {}
     for f in files:
         try:
-            readable.setdefault(f.dataset, []).append((f, read_limited(f.path)))
+            readable.setdefault(f.dataset, []).append((f, read_limited(f.path, daftar.batas)))
         except OSError as exc:
             f.code, f.rule = EXIT_USAGE, "PEMAKAIAN"
             f.message = f"berkas tidak dapat dibaca: {f.path} ({exc.strerror or exc})"
     for dataset, group in readable.items():
         try:
-            _judge(group, dataset, args)
+            _judge(group, dataset, args, daftar)
         except Exception:  # one GX run failed: each file alone, so one file's trouble is not the others'
             if len(group) == 1:
                 _internal(group[0][0])
                 continue
             for one in group:
                 try:
-                    _judge([one], dataset, args)
+                    _judge([one], dataset, args, daftar)
                 except Exception:
                     _internal(one[0])
 
 
-def _judge(group: list[tuple[_Berkas, bytes]], dataset: str, args: argparse.Namespace) -> None:
+def _judge(group: list[tuple[_Berkas, bytes]], dataset: str, args: argparse.Namespace, daftar: DaftarData) -> None:
     """The verdicts and their reports, rendered before anything is printed (so a failure prints one report)."""
     from . import feedback
     from . import precheck as pc
@@ -342,11 +345,11 @@ def _judge(group: list[tuple[_Berkas, bytes]], dataset: str, args: argparse.Name
 
     if len(group) == 1:  # precheck_each of one, under the name tests and the page know
         (f, data), = group
-        verdict = pc.precheck(data, f.path.name, dataset, args.tahun, f.region)
+        verdict = pc.precheck(data, f.path.name, dataset, args.tahun, f.region, daftar=daftar)
         judged = [(verdict, pc.sender_of(verdict.submission, f.region))]
     else:
         judged = pc.precheck_each([pc.Berkas(data, f.path.name) for f, data in group], dataset,
-                                  [f.region for f, _ in group], args.tahun)
+                                  [f.region for f, _ in group], args.tahun, daftar=daftar)
     shown = [json.dumps(v.to_json(), ensure_ascii=False, indent=2) + "\n" if args.json else feedback.report_text(v)
              for v, _ in judged]
     for (f, _), (verdict, area), text in zip(group, judged, shown, strict=True):

@@ -123,6 +123,7 @@ def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str |
     return [(verdicts[i], areas[i]) for i in range(len(files))]
 
 
-def precheck(data: bytes, name: str, dataset: str, tahun: int | None = None, region: str | None = None) -> Verdict:
+def precheck(data: bytes, name: str, dataset: str, tahun: int | None = None, region: str | None = None,
+             daftar: DaftarData | None = None) -> Verdict:
     """The gate's verdict on one file (``precheck_many`` of one)."""
-    return precheck_many([Berkas(data, name)], dataset, tahun, region)[0][0]
+    return precheck_many([Berkas(data, name)], dataset, tahun, region, daftar=daftar)[0][0]
