@@ -16,8 +16,10 @@ from common.pillars import (
     ringkasan,
 )
 from desa_cantik.config import DaftarData, Settings
+from desa_cantik.cycle.tier import tier_for
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
+TIER = tier_for(Settings.from_env().tingkat)  # light: no pandas, no region table (tests/test_gerbang_jam.py)
 
 DOC = f"""
 # Gerbang masuk Desa Cantik {DAFTAR.tahun} (tiap jam selama pengumpulan)
@@ -34,8 +36,9 @@ Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
 - **`ringkasan` dilewati**: run ini tidak memeriksa berkas baru (hanya koreksi publikasi); ringkasan terakhir ada di
   run sebelumnya.
 - **Tugas gagal (merah)**: masalah server (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
-- **`koreksi_publikasi` berjalan** (provinsi/pusat): paket wilayah bawahan tiba setelah publikasi; indikator dihitung
-  ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat.
+- **`koreksi_publikasi` berjalan** (hanya ada di server provinsi/pusat): paket wilayah bawahan tiba setelah publikasi;
+  indikator dihitung ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat. Server
+  kabupaten/kota tidak punya tugas ini (koreksi di sana lewat kiriman ulang desa).
 """ + READING_A_RUN
 
 
@@ -50,4 +53,9 @@ with DAG(
 ):
     # the first task guards every task: window closed or kotak masuk kosong, and the run ends there (short circuit)
     gate = gate_groups(after=jendela_terbuka())
-    gate.disimpan >> koreksi_publikasi() >> ringkasan(gate.rencana)  # ringkasan: skipped when nothing was gated
+    # ringkasan: skipped when nothing was gated. A kabupaten/kota never republishes from its inbox (its children are
+    # desa files, gated as they come), so it has no correction task: one process less in every hourly run.
+    if TIER.corrects_late_packages:
+        gate.disimpan >> koreksi_publikasi() >> ringkasan(gate.rencana)
+    else:
+        gate.disimpan >> ringkasan(gate.rencana)

@@ -18,6 +18,12 @@ export AIRFLOW__API__SECRET_KEY=${AIRFLOW__API__SECRET_KEY:-desa-cantik-demo-saj
 export AIRFLOW__API_AUTH__JWT_SECRET=${AIRFLOW__API_AUTH__JWT_SECRET:-desa-cantik-demo-saja-bukan-rahasia-jwt}
 export AIRFLOW__API__PORT=${AIRFLOW__API__PORT:-8080}
 export AIRFLOW__API__BASE_URL=${AIRFLOW__API__BASE_URL:-http://localhost:$AIRFLOW__API__PORT}
+# A task's supervisor waits up to this long in select() for its task process to exit; the default 5 s holds the
+# next task back that long after many tasks (the hourly gate with one new file: 22.6 s -> 18.3 s).
+export AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL=${AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL:-1}
+# An idle scheduler looks again after 0.25 s, not 1 s: each of the hourly gate's task hand-overs waited up to a
+# loop (one new file: 9.0 s -> 6.2 s trigger to end); it costs an idle scheduler 4.4 % of a core instead of 1.5 %.
+export AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME=${AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME:-0.25}
 export GX_ANALYTICS_ENABLED=False
 export PATH=$ROOT/.venv/bin:$PATH
 mkdir -p "$AIRFLOW_HOME"

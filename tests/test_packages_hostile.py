@@ -306,3 +306,27 @@ def test_a_linked_version_folder_is_not_followed(tiers: tuple[Runtime, Runtime],
     link.symlink_to(elsewhere, target_is_directory=True)
     assert gate(prov) == []
     assert prov.warehouse.deliveries(TAHUN).empty and prov.warehouse.components(TAHUN).empty
+
+
+def test_a_reason_counts_what_a_full_gx_run_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package suite runs for counts alone (GX ``BASIC``): every reason is the one a full (``COMPLETE``) run
+    gives, rule by rule and count by count."""
+    from desa_cantik import quality
+    from desa_cantik.cycle.packages import content_problem
+    from desa_cantik.regions import desa_table
+
+    desa = desa_table(KODE)["kode_desa"].tolist()
+    inds = ["jumlah_penduduk", "prevalensi_stunting", "rasio_jenis_kelamin"]
+    good = pd.DataFrame({"kode_desa": np.repeat(desa, len(inds)), "indikator": inds * len(desa),
+                         "pembilang": 50.0, "penyebut": np.tile([1.0, 40.0, 90.0], len(desa))})
+    every = np.arange(len(good))
+    frames = [good, good.drop(columns=["penyebut"]), good.iloc[:0], pd.concat([good, good.iloc[:4]], ignore_index=True),
+              good.assign(kode_desa=good["kode_desa"].where(every % 11 > 0), indikator=good["indikator"].where(
+                  every % 13 > 0, "tidak_ada"), pembilang=good["pembilang"].where(every % 17 > 0, -1.0),
+                  penyebut=good["penyebut"].where(every % 19 > 0, np.inf)),
+              good.assign(kode_desa=good["kode_desa"].where(every % 7 > 0, "35.08.01.2001"), penyebut=2.0)]
+    counted = [content_problem(f, KODE) for f in frames]
+    full = quality.run_suite
+    monkeypatch.setattr(quality, "run_suite", lambda *a, counts_only=False, **k: full(*a, **k))  # noqa: ARG005
+    assert counted == [content_problem(f, KODE) for f in frames]
+    assert counted[0] is None and all(counted[1:2] + counted[3:]), counted

@@ -163,3 +163,45 @@ def test_sdmx_is_what_pysdmx_wrote(monkeypatch: pytest.MonkeyPatch) -> None:
     quoted = shuffled.assign(satuan=shuffled["satuan"].where(np.arange(len(shuffled)) % 5 > 0, "per 1,000"))
     assert publishing.sdmx_csv(quoted) == _pysdmx(quoted), "a cell with a comma: pysdmx writes the whole file"
     assert b'"per 1,000"' in _pysdmx(quoted)
+
+
+def _slices(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+    """A table as the warehouse hands it over in slices: at least one frame, typed even when empty."""
+    yield from _batches(frame, size) if len(frame) else iter([frame.reset_index(drop=True)])
+
+
+@pytest.mark.parametrize("size", [3, 250, 100_000])
+def test_package_from_slices_is_the_package_from_the_table(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The centre writes its indicator files and components a slice at a time, as the warehouse reads them: every
+    file is byte for byte what the whole table gives, whatever the cut (an area's indicators split between two
+    slices, SDMX ordering them by their upper-case codes); slices out of order, a cell pysdmx must quote and a
+    table too small for the Arrow lines fall back to writing from the whole table, with the same bytes."""
+    from desa_cantik import publishing
+    from desa_cantik.publishing import LEVEL_KEYS, CycleIdentity, build_package
+
+    monkeypatch.setattr(publishing, "CSV_ROWS", 13)
+    master = _master()
+    comps = _components(master, 9)
+    ind = aggregate(comps, master, TAHUN, levels_for(""))  # NaN values, the country's "" code
+    ind.loc[ind.index[::7], "satuan"] = ""
+    # a code that sorts after angka_kelahiran_kasar in lower case and before it in upper case ('_' lies between)
+    ind["indikator"] = ind["indikator"].replace("angka_kematian_kasar", "angkakematian")
+    ind = ind.sort_values(LEVEL_KEYS, ignore_index=True)
+    cov = pd.DataFrame({"sumber": ["x"], "desa_kontribusi": [1]})
+    who = CycleIdentity(TAHUN, "pusat", "", "2026-04-30T00:00:00+00:00")
+
+    def both(table: pd.DataFrame, rows: pd.DataFrame = comps) -> None:
+        whole = build_package(who, table, cov, {"komponen_desa": rows, "kecil": cov})
+        sliced = build_package(who, lambda: _slices(table, size), cov,
+                               {"komponen_desa": lambda: _slices(rows, size), "kecil": cov})
+        assert sliced == whole
+
+    both(ind)
+    both(ind.iloc[:1], comps.iloc[:0])
+    both(ind.iloc[:0])
+    few = ind.iloc[:400]  # pysdmx writes these whole, a Python call per cell
+    both(few.iloc[::-1])  # out of order: written from the whole table
+    both(few.assign(satuan=few["satuan"].where(np.arange(len(few)) % 5 > 0, "per 1,000")))  # pysdmx quotes
+    streamed = publishing._indicator_files_streamed(_slices(ind, size))
+    assert streamed is not None and set(streamed) == {"indikator.sdmx.csv"} | {
+        f"indikator_{lv}.csv" for lv in levels_for("")}, "the usual table is written as it comes"

@@ -93,3 +93,65 @@ def test_folder_store_refuses_keys_and_links_that_reach_outside(tmp_path: Path) 
                 "/etc/passwd", "masuk/./2025/a.csv", "masuk\\2025"):
         with pytest.raises(ValueError):
             store.get(key)
+
+
+def test_fetched_columns_are_typed_as_pandas_typed_the_rows() -> None:
+    """``_columns`` (a column at a time, text straight to Arrow) holds what ``from_records(rows).astype`` held; a
+    slice with a value of another type goes through pandas as before, and fails where pandas fails."""
+    from desa_cantik.storage import _columns, _frame_of
+
+    names = ["teks", "angka", "bulat", "campur"]
+    dtypes = {"teks": "str", "angka": "float64", "bulat": "int64", "campur": "float64"}
+    cases: list[list[tuple[object, ...]]] = [
+        [("35.07.01.2001", 1.5, 3, 2), (None, None, 4, None), ("é ünï", -0.0, 5, 7.25)],  # NULLs, an int in a float column
+        [("a", 1.0, 1, True), ("b", 2.0, 2, False)],  # booleans as pandas makes them numbers
+        [(7, 1.0, 1, 1.0), ("b", "2.5", 2, None)],  # an int in a text column, text in a float one: pandas converts
+        [(None, None, 1, None)],
+    ]
+    for rows in cases:
+        want = pd.DataFrame.from_records(rows, columns=names).astype(dtypes)
+        pd.testing.assert_frame_equal(_frame_of(_columns(rows, names, dtypes)), want, check_exact=True)
+    with pytest.raises((TypeError, ValueError)):  # NULL in an integer column: pandas' error, as before
+        _columns([("a", 1.0, None, 1.0)], names, dtypes)
+
+
+def _large_reads(url: str) -> None:
+    """Components and indicators read whole, and in slices (publishing's order), on one backend."""
+    import numpy as np
+
+    from desa_cantik.publishing import LEVEL_KEYS
+    from desa_cantik.storage import COMPONENTS, INDICATORS
+
+    w = Warehouse(url)
+    w.create()
+    rng = np.random.default_rng(3)
+    desa = [f"35.07.{k:02d}.{2000 + i:04d}" for k in range(1, 4) for i in range(1, 40)]
+    comps = pd.DataFrame({"tahun": 2025, "kode_desa": np.repeat(desa, 2), "indikator": ["b_x", "ba"] * len(desa),
+                          "pembilang": rng.normal(100, 50, 2 * len(desa)).round(3), "penyebut": 1.0, "sumber": "35",
+                          "versi": "v"})
+    inds = pd.DataFrame({"tahun": 2025, "tingkat": rng.choice(["desa", "kecamatan", "kabupaten"], 400),
+                         "kode_wilayah": [f"35.07.{i // 40:02d}.{2000 + i % 40:04d}" for i in range(400)],
+                         "indikator": rng.choice(["b_x", "ba", "a"], 400), "nama_wilayah": "Nama, dengan koma",
+                         "nilai": np.where(rng.random(400) < 0.2, np.nan, rng.normal(0, 1e3, 400)), "satuan": "persen",
+                         "desa_kontribusi": 3, "desa_total": 4}).drop_duplicates(LEVEL_KEYS)
+    with w.engine.begin() as conn:
+        w._bulk_insert(conn, COMPONENTS, comps)
+        w._bulk_insert(conn, INDICATORS, inds)
+    whole = w.components(2025)
+    pd.testing.assert_frame_equal(whole, comps[list(whole.columns)].sort_values(["kode_desa", "indikator"], ignore_index=True),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(pd.concat(list(w.component_slices(2025)), ignore_index=True), whole, check_exact=True)
+    by_key = w.indicators(2025).sort_values(LEVEL_KEYS, ignore_index=True)
+    assert by_key["nilai"].isna().sum() == inds["nilai"].isna().sum(), "NaN is stored as NULL and read back as NaN"
+    pd.testing.assert_frame_equal(pd.concat(list(w.indicator_slices(2025)), ignore_index=True), by_key, check_exact=True)
+    empty = list(w.indicator_slices(2024))
+    assert len(empty) == 1 and empty[0].empty and (empty[0].dtypes == by_key.dtypes).all(), "no row: one typed frame"
+
+
+def test_sqlite_large_reads(tmp_path: Path) -> None:
+    _large_reads(f"sqlite:///{tmp_path / 'g.sqlite'}")
+
+
+@pytest.mark.integration
+def test_postgres_large_reads(pg_url: str) -> None:
+    _large_reads(pg_url)

@@ -187,12 +187,13 @@ def tinjau_penolakan(validated: Validated) -> Rejections:
     a task cannot set a custom state or a note in Airflow 3.3. So the signal is this leaf task's skipped vs
     success (nothing downstream depends on it), its name counts the rejected files, its log says what to fix.
     """
-    from desa_cantik.cycle.cerita import format_rejections
-    from desa_cantik.cycle.gate import rejections
     from desa_cantik.findings import DITOLAK
 
-    if not validated["status"].get(DITOLAK, 0):
+    if not validated["status"].get(DITOLAK, 0):  # decided before the gate's modules are imported (~1 s)
         raise AirflowSkipException(f"kelompok {validated['kelompok']}: tidak ada berkas ditolak")
+    from desa_cantik.cycle.cerita import format_rejections
+    from desa_cantik.cycle.gate import rejections
+
     result = rejections(runtime(), validated)
     _name_suffix(result["berkas_ditolak"])
     log.info("%s", format_rejections(result))

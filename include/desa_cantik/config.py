@@ -36,7 +36,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        from .regions import get_region, normalise_code  # pandas + region data: not at DAG parse time
+        from .regions import known_code, normalise_code  # not at DAG parse time
 
         env = dict(os.environ if env is None else env)
         home = Path(env.get("DESA_CANTIK_HOME", PROJECT_ROOT / ".demo"))
@@ -44,7 +44,7 @@ class Settings:
         if tingkat not in ("kabupaten", "provinsi", "pusat"):
             raise ValueError(f"DESA_CANTIK_TINGKAT harus kabupaten, provinsi atau pusat, bukan {tingkat!r}")
         kode = "" if tingkat == "pusat" else normalise_code(env.get("DESA_CANTIK_WILAYAH", "35.07"))
-        if kode is None or (kode and get_region(kode) is None):
+        if kode is None or (kode and not known_code(kode)):  # light: no lokal, no desa table (every task)
             raise ValueError(f"DESA_CANTIK_WILAYAH bukan kode wilayah Kemendagri: {env.get('DESA_CANTIK_WILAYAH')!r}")
         return cls(
             tingkat=tingkat,

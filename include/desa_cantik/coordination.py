@@ -77,14 +77,15 @@ def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
 
 def _level(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataFrame, tahun: int,
            level: str) -> pd.DataFrame:
-    """Every indicator for every area of one level, in one grouping of all components.
+    """Every indicator for every area of one level, in one grouping of all components, rows by area and indicator.
 
     Each component row goes to its (indicator, area) cell by position, indicator-major as a product of the
     two; the sums are pandas' grouped sums over each cell's rows in their order (so every bit as before a
-    ``MultiIndex`` was dropped for speed); rows of an indicator or area not listed are left out.
+    ``MultiIndex`` was dropped for speed); rows of an indicator or area not listed are left out. The cells are
+    then taken area by area, indicators by code: the table's order, without sorting its text.
     """
     n = LEVELS[level]
-    total = master["kode_desa"].str[:n].value_counts()
+    total = master["kode_desa"].str[:n].value_counts().sort_index()
     areas, k = total.index, len(indicators)
     which = _positions(components["indikator"], indicators.index)
     where = _positions(components["kode_desa"].str[:n], areas)
@@ -99,11 +100,13 @@ def _level(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataFr
         ratio = np.where(den > 0, faktor * num / np.where(den > 0, den, np.nan), np.nan)
     value = np.where(np.repeat(indicators["rasio"].to_numpy(), len(areas)), ratio, faktor * num)
     value = np.where(ok > 0, value, np.nan)
-    tiled = np.tile(np.arange(len(areas)), k)
+    by_code = np.asarray(indicators.index.argsort())
+    area, indicator = np.repeat(np.arange(len(areas)), k), np.tile(by_code, len(areas))
+    at = indicator * len(areas) + area  # the cells, area by area
     return pd.DataFrame({
-        "tahun": tahun, "tingkat": level, "kode_wilayah": areas.take(tiled), "indikator": indicators.index.repeat(len(areas)),
-        "nilai": np.round(value.astype("float64"), 6), "satuan": np.repeat(indicators["satuan"].to_numpy(), len(areas)),
-        "desa_kontribusi": ok, "desa_total": total.to_numpy()[tiled],
+        "tahun": tahun, "tingkat": level, "kode_wilayah": areas.take(area), "indikator": indicators.index.take(indicator),
+        "nilai": np.round(value.astype("float64"), 6)[at], "satuan": indicators["satuan"].to_numpy()[indicator],
+        "desa_kontribusi": ok[at], "desa_total": total.to_numpy()[area],
     })
 
 
@@ -115,8 +118,10 @@ def _indicator_table() -> pd.DataFrame:
 
 def _levels(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataFrame, tahun: int,
             levels: list[str]) -> pd.DataFrame:
-    """The levels' indicators with area names (from ``master``), in the table's order."""
-    result = pd.concat([_level(components, master, indicators, tahun, level) for level in levels], ignore_index=True)
+    """The levels' indicators with area names (from ``master``), in the table's order (level, area, indicator):
+    each level comes in that order (``_level``), the levels by name."""
+    result = pd.concat([_level(components, master, indicators, tahun, level) for level in sorted(levels)],
+                       ignore_index=True)
     codes = result["kode_wilayah"].unique().tolist()
     desa = pd.Series(master["nama_desa"].to_numpy(), index=master["kode_desa"]).reindex(codes).tolist()  # NaN: no desa
     area_names = {k: v if isinstance(v, str) and v else (region_name(k) if k else "Indonesia")
@@ -124,7 +129,7 @@ def _levels(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataF
     result["nama_wilayah"] = result["kode_wilayah"].map(area_names)
     cols = ["tahun", "tingkat", "kode_wilayah", "indikator", "nama_wilayah", "nilai", "satuan", "desa_kontribusi",
             "desa_total"]
-    return result[cols].sort_values(["tingkat", "kode_wilayah", "indikator"], ignore_index=True)
+    return result[cols]
 
 
 def aggregate(components: pd.DataFrame, master: pd.DataFrame, tahun: int, levels: list[str]) -> pd.DataFrame:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -89,20 +90,45 @@ def _lines(cells: list[pa.Array | pa.Scalar]) -> bytes | None:
     return data
 
 
+def _csv_head(frame: pd.DataFrame) -> bytes:
+    return cast(str, frame.iloc[:0].to_csv(index=False, lineterminator="\n")).encode("utf-8")
+
+
+def _csv_rows(part: pd.DataFrame) -> bytes:
+    """Some rows as CSV lines, floats with six decimals, joined by Arrow (pandas writes a part with a cell that
+    needs quotes, or a column of another type). Each line depends on its row alone: any cut gives the same bytes."""
+    cells = [_fixed6(part[c]) if isinstance(part[c].dtype, np.dtype) and part[c].dtype.kind == "f" else _text(part[c])
+             for c in part.columns]
+    lines = None if any(c is None for c in cells) else _lines([c for c in cells if c is not None])
+    return lines if lines is not None else cast(str, part.to_csv(
+        index=False, header=False, lineterminator="\n", float_format="%.6f")).encode("utf-8")
+
+
 def _csv(frame: pd.DataFrame, order: np.ndarray | None = None) -> bytes:
     """The frame as CSV, floats with six decimals: the bytes ``frame.to_csv(index=False, lineterminator="\\n",
-    float_format="%.6f")`` gives, ``CSV_ROWS`` at a time, joined by Arrow (pandas writes any part with a cell
-    that needs quotes, or a column of another type). ``order``: the rows to write, by position (no sorted copy)."""
-    parts = [cast(str, frame.iloc[:0].to_csv(index=False, lineterminator="\n")).encode("utf-8")]
-    rows = np.arange(len(frame)) if order is None else order
-    for start in range(0, len(rows), CSV_ROWS):
-        part = frame.iloc[rows[start:start + CSV_ROWS]]
-        cells = [_fixed6(part[c]) if isinstance(part[c].dtype, np.dtype) and part[c].dtype.kind == "f" else _text(part[c])
-                 for c in part.columns]
-        lines = None if any(c is None for c in cells) else _lines([c for c in cells if c is not None])
-        parts.append(lines if lines is not None else cast(str, part.to_csv(
-            index=False, header=False, lineterminator="\n", float_format="%.6f")).encode("utf-8"))
-    return b"".join(parts)
+    float_format="%.6f")`` gives, ``CSV_ROWS`` at a time (``_csv_rows``), into one buffer (joining the parts at
+    the end would hold the file twice). ``order``: the rows to write, by position (no sorted copy)."""
+    out = io.BytesIO()
+    out.write(_csv_head(frame))
+    for start in range(0, len(frame) if order is None else len(order), CSV_ROWS):
+        out.write(_csv_rows(frame.iloc[start:start + CSV_ROWS] if order is None else
+                            frame.iloc[order[start:start + CSV_ROWS]]))
+    return out.getvalue()
+
+
+def _csv_slices(slices: Iterable[pd.DataFrame]) -> tuple[bytes, int]:
+    """``_csv`` of a table read in slices, as they come (the table is never whole in memory); and its rows."""
+    out, rows, header = io.BytesIO(), 0, False
+    for frame in slices:
+        if not header:
+            out.write(_csv_head(frame))
+            header = True
+        for start in range(0, len(frame), CSV_ROWS):
+            out.write(_csv_rows(frame.iloc[start:start + CSV_ROWS]))
+        rows += len(frame)
+    if not header:
+        raise ValueError("tabel tanpa irisan: satu irisan kosong pun membawa judul kolomnya")
+    return out.getvalue(), rows
 
 
 def _order(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
@@ -133,52 +159,184 @@ def sdmx_schema() -> Any:
                       comp("DESA_TOTAL", Role.ATTRIBUTE, DataType.INTEGER, False)]))
 
 
-def sdmx_csv(indicators: pd.DataFrame) -> bytes:
-    """The indicator table as SDMX-CSV 2.1 against ``sdmx_schema()``: the bytes pysdmx's writer gives.
+SDMX_KEYS = ["TINGKAT", "WILAYAH", "INDIKATOR"]  # the SDMX file's row order
+LEVEL_KEYS = ["tingkat", "kode_wilayah", "indikator"]  # the warehouse's key; each level's file: area, indicator
 
-    pysdmx writes the header and the first row; the other rows are the cells its writer makes
-    (``_sdmx_cells``), joined by Arrow, and checked against that first row: if they ever differ (another
-    pysdmx), pysdmx writes every row itself. Its writer makes one Python call per cell: 3.8 s of CPU for the
-    centre's 825k rows, 1.0 s this way.
-    """
+
+def _sdmx_table(part: pd.DataFrame, keys_only: bool = False) -> pd.DataFrame:
+    """Indicator rows as the components of ``sdmx_schema()`` (positions 0..n-1)."""
+    cells = {"TINGKAT": part["tingkat"].str.upper(), "WILAYAH": part["kode_wilayah"].replace("", "ID"),
+             "INDIKATOR": part["indikator"].str.upper()}
+    if not keys_only:
+        cells |= {"TIME_PERIOD": part["tahun"].astype(str), "OBS_VALUE": part["nilai"].astype("float64").round(6),
+                  "UNIT_MEASURE": part["satuan"], "DESA_KONTRIBUSI": part["desa_kontribusi"].astype("int64"),
+                  "DESA_TOTAL": part["desa_total"].astype("int64")}
+    return pd.DataFrame(cells).reset_index(drop=True)
+
+
+def _pysdmx(rows: pd.DataFrame, schema: Any) -> bytes:
+    """pysdmx's own SDMX-CSV of these rows, in this order."""
     from pysdmx.io.csv.sdmx21.writer import write
     from pysdmx.io.pd import PandasDataset
 
-    def table(part: pd.DataFrame, keys_only: bool = False) -> pd.DataFrame:
-        cells = {"TINGKAT": part["tingkat"].str.upper(), "WILAYAH": part["kode_wilayah"].replace("", "ID"),
-                 "INDIKATOR": part["indikator"].str.upper()}
-        if not keys_only:
-            cells |= {"TIME_PERIOD": part["tahun"].astype(str), "OBS_VALUE": part["nilai"].astype("float64").round(6),
-                      "UNIT_MEASURE": part["satuan"], "DESA_KONTRIBUSI": part["desa_kontribusi"].astype("int64"),
-                      "DESA_TOTAL": part["desa_total"].astype("int64")}
-        return pd.DataFrame(cells).reset_index(drop=True)
+    return (write([PandasDataset(structure=schema, data=_sdmx_table(rows))]) or "").encode("utf-8")
 
-    order = _order(table(indicators, keys_only=True), ["TINGKAT", "WILAYAH", "INDIKATOR"])  # the rows, sorted
-    schema = sdmx_schema()
 
-    def pysdmx(rows: np.ndarray) -> bytes:
-        return (write([PandasDataset(structure=schema, data=table(indicators.iloc[rows]))]) or "").encode("utf-8")
+class _SdmxLines:
+    """SDMX-CSV lines as pysdmx's writer gives them, joined by Arrow: pysdmx writes the header and the first row
+    (``head``); ``lines`` makes any other rows from the cells its writer makes (``_sdmx_cells``), checked against
+    that first row. ``usable`` is False where they differ (another pysdmx): pysdmx must then write the file."""
 
-    head = pysdmx(order[:1])
-    lines = head.split(b"\n")
-    if os.linesep != "\n" or len(order) < 2 or len(lines) != 3 or lines[2]:
-        return pysdmx(order)
-    columns, first = next(csv.reader([lines[0].decode()])), next(csv.reader([lines[1].decode()]))
-    fixed = dict(zip(columns, first, strict=True))  # the structure columns pysdmx adds: the same on every row
+    def __init__(self, first: pd.DataFrame) -> None:
+        self.schema = sdmx_schema()
+        self.head = _pysdmx(first, self.schema)
+        lines = self.head.split(b"\n")
+        self.columns: list[str] = []
+        self.fixed: dict[str, str] = {}  # the structure columns pysdmx adds: the same on every row
+        self.usable = os.linesep == "\n" and len(lines) == 3 and not lines[2]
+        if self.usable:
+            self.columns = next(csv.reader([lines[0].decode()]))
+            self.fixed = dict(zip(self.columns, next(csv.reader([lines[1].decode()])), strict=True))
+            self.usable = self.lines(first) == lines[1] + b"\n"
 
-    def rows(at: np.ndarray) -> bytes | None:
-        cells = _sdmx_cells(table(indicators.iloc[at]), schema)
-        return _lines([cells[c] if c in cells else pa.scalar(fixed[c], pa.large_string()) for c in columns])
+    def lines(self, rows: pd.DataFrame) -> bytes | None:
+        """The rows' lines; None where a cell needs quotes (pysdmx must write the file)."""
+        cells = _sdmx_cells(_sdmx_table(rows), self.schema)
+        return _lines([cells[c] if c in cells else pa.scalar(self.fixed[c], pa.large_string()) for c in self.columns])
 
-    if rows(order[:1]) != lines[1] + b"\n":
-        return pysdmx(order)
-    parts = [head]
+
+def sdmx_csv(indicators: pd.DataFrame) -> bytes:
+    """The indicator table as SDMX-CSV 2.1 against ``sdmx_schema()``: the bytes pysdmx's writer gives.
+
+    pysdmx writes the header and the first row, the other rows are joined by Arrow (``_SdmxLines``): its writer
+    makes one Python call per cell, 3.8 s of CPU for the centre's 825k rows, 1.0 s this way. Where a row would
+    differ or needs quotes, pysdmx writes every row itself.
+    """
+    order = _order(_sdmx_table(indicators, keys_only=True), SDMX_KEYS)  # the rows, sorted
+    if len(order) < 2:
+        return _pysdmx(indicators.iloc[order], sdmx_schema())
+    sdmx = _SdmxLines(indicators.iloc[order[:1]])
+    if not sdmx.usable:
+        return _pysdmx(indicators.iloc[order], sdmx.schema)
+    out = io.BytesIO()
+    out.write(sdmx.head)
     for start in range(1, len(order), CSV_ROWS):
-        part = rows(order[start:start + CSV_ROWS])
+        part = sdmx.lines(indicators.iloc[order[start:start + CSV_ROWS]])
         if part is None:  # a cell that needs quotes: pysdmx writes the whole file
-            return pysdmx(order)
-        parts.append(part)
-    return b"".join(parts)
+            return _pysdmx(indicators.iloc[order], sdmx.schema)
+        out.write(part)
+    return out.getvalue()
+
+
+IndicatorFiles: TypeAlias = dict[str, tuple[bytes, int]]  # file name -> bytes and rows
+
+
+def _indicator_files(indicators: pd.DataFrame) -> IndicatorFiles:
+    """The SDMX file and one CSV per level (rows by area and indicator), from the whole table."""
+    files = {"indikator.sdmx.csv": (sdmx_csv(indicators), len(indicators))}
+    per_level = indicators.drop(columns=["tingkat"])
+    for level, at in sorted(indicators.groupby("tingkat").indices.items()):
+        files[f"indikator_{level}.csv"] = (_csv(per_level, at[_order(per_level.iloc[at], LEVEL_KEYS[1:])]), len(at))
+    return files
+
+
+def _ascending(frame: pd.DataFrame, keys: list[str], after: tuple[Any, ...] | None) -> bool:
+    """Whether the rows come in strictly ascending order of ``keys``, after a row whose keys are ``after``, none
+    missing: the order ``sort_values`` gives (text by code point; Arrow compares UTF-8 bytes, the same order)."""
+    if frame[keys].isna().to_numpy().any():
+        return False
+    if frame.empty:
+        return True
+    ahead, same = np.zeros(len(frame) - 1, dtype=bool), np.ones(len(frame) - 1, dtype=bool)
+    try:
+        if after is not None and not after < tuple(frame[keys].iloc[0]):
+            return False
+        for key in keys:
+            values = pa.array(frame[key])
+            before, then = values[:-1], values[1:]
+            ahead |= same & np.asarray(pc.less(before, then), dtype=bool)
+            same &= np.asarray(pc.equal(before, then), dtype=bool)
+    except (pa.ArrowException, TypeError, ValueError):  # not text nor numbers Arrow compares: not known to ascend
+        return False
+    return bool(ahead.all())
+
+
+class _StreamedIndicatorFiles:
+    """``_indicator_files`` written block by block from the table read in key order (level, area, indicator).
+
+    A block ends where an area does: the SDMX file orders an area's indicators by their upper-case codes, so each
+    block is sorted for it alone. Every order is checked as the rows come; ``add`` says False where one does not
+    hold or pysdmx must write the file (the caller then writes from the whole table).
+    """
+
+    def __init__(self) -> None:
+        self.sdmx: _SdmxLines | None = None
+        self.sdmx_out = io.BytesIO()
+        self.levels: dict[str, io.BytesIO] = {}
+        self.rows: dict[str, int] = {}
+        self.last_sdmx: tuple[Any, ...] | None = None
+
+    def add(self, block: pd.DataFrame) -> bool:
+        """Write a block of whole areas, in key order after the blocks before it."""
+        if block.empty:
+            return True
+        keys = _sdmx_table(block, keys_only=True)
+        order = _order(keys, SDMX_KEYS)
+        if not _ascending(keys.iloc[order], SDMX_KEYS, self.last_sdmx):
+            return False
+        self.last_sdmx = tuple(keys.iloc[order[-1]])
+        rows = block.iloc[order]
+        if self.sdmx is None:
+            self.sdmx = _SdmxLines(rows.iloc[:1])
+            if not self.sdmx.usable:
+                return False
+            self.sdmx_out.write(self.sdmx.head)
+            rows = rows.iloc[1:]
+        for start in range(0, len(rows), CSV_ROWS):
+            part = self.sdmx.lines(rows.iloc[start:start + CSV_ROWS])
+            if part is None:
+                return False
+            self.sdmx_out.write(part)
+        per_level = block.drop(columns=["tingkat"])
+        for level, at in sorted(block.groupby("tingkat").indices.items()):
+            name = f"indikator_{level}.csv"
+            if name not in self.levels:
+                self.levels[name] = io.BytesIO(_csv_head(per_level))
+                self.levels[name].seek(0, io.SEEK_END)
+                self.rows[name] = 0
+            for start in range(0, len(at), CSV_ROWS):
+                self.levels[name].write(_csv_rows(per_level.iloc[at[start:start + CSV_ROWS]]))
+            self.rows[name] += len(at)
+        return True
+
+    def files(self) -> IndicatorFiles:
+        total = sum(self.rows.values())
+        return {"indikator.sdmx.csv": (self.sdmx_out.getvalue(), total),
+                **{name: (self.levels[name].getvalue(), self.rows[name]) for name in sorted(self.levels)}}
+
+
+def _indicator_files_streamed(slices: Iterable[pd.DataFrame]) -> IndicatorFiles | None:
+    """``_indicator_files`` from slices of the table in key order, as they come: the same bytes without the table
+    whole in memory nor sorted. None where the slices are out of order, or pysdmx must write the file, or the
+    table has fewer than two rows (pysdmx writes it whole)."""
+    written = _StreamedIndicatorFiles()
+    last: tuple[Any, ...] | None = None
+    carry: pd.DataFrame | None = None  # the last area of the rows so far: its indicators may continue in the next slice
+    for frame in slices:
+        if not _ascending(frame, LEVEL_KEYS, last):
+            return None
+        if frame.empty:
+            continue
+        last = tuple(frame[LEVEL_KEYS].iloc[-1])
+        pending = frame if carry is None else pd.concat([carry, frame], ignore_index=True)
+        area = (pending["tingkat"] == last[0]) & (pending["kode_wilayah"] == last[1])  # at the end: rows ascend
+        cut = len(pending) - int(area.sum())
+        if not written.add(pending.iloc[:cut]):
+            return None
+        carry = pending.iloc[cut:]
+    if carry is None or not written.add(carry) or sum(written.rows.values()) < 2:
+        return None
+    return written.files()
 
 
 def _sdmx_cells(frame: pd.DataFrame, schema: Any) -> dict[str, pa.Array]:
@@ -217,27 +375,35 @@ def ckan_package(identity: CycleIdentity, names: list[str]) -> dict[str, Any]:
     }
 
 
-def build_package(identity: CycleIdentity, indicators: pd.DataFrame, coverage: pd.DataFrame,
-                  extra: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]] | None = None) -> dict[str, bytes]:
+IndicatorSlices: TypeAlias = Callable[[], Iterable[pd.DataFrame]]  # the indicator table read in slices, in key order
+Extra: TypeAlias = pd.DataFrame | Callable[[], pd.DataFrame | Iterable[pd.DataFrame]]
+
+
+def build_package(identity: CycleIdentity, indicators: pd.DataFrame | IndicatorSlices, coverage: pd.DataFrame,
+                  extra: Mapping[str, Extra] | None = None) -> dict[str, bytes]:
     """Files of the package by name, manifest included. Deterministic for the same inputs.
 
-    An ``extra`` table may be given as a function that reads it: it is then in memory only while its file is
-    written (the centre's 750k components).
+    A large table may be given as a function that reads it, whole or in slices: it is then in memory only while its
+    file is written, or a slice at a time (the centre's 750k components and 825k indicators). Indicators in slices
+    come in key order (``LEVEL_KEYS``); if they do not, they are read again and written from the whole table.
     """
     files: dict[str, bytes] = {}
     rows: dict[str, int] = {}
     for name, table in sorted((extra or {}).items()):
         frame = table() if callable(table) else table
-        files[f"{name}.csv"] = _csv(frame)
-        rows[f"{name}.csv"] = len(frame)
+        if isinstance(frame, pd.DataFrame):
+            files[f"{name}.csv"], rows[f"{name}.csv"] = _csv(frame), len(frame)
+        else:
+            files[f"{name}.csv"], rows[f"{name}.csv"] = _csv_slices(frame)
         del frame
-    files["indikator.sdmx.csv"] = sdmx_csv(indicators)
-    rows["indikator.sdmx.csv"] = len(indicators)
-    per_level = indicators.drop(columns=["tingkat"])
-    for level, at in sorted(indicators.groupby("tingkat").indices.items()):
-        name = f"indikator_{level}.csv"
-        files[name] = _csv(per_level, at[_order(per_level.iloc[at], ["kode_wilayah", "indikator"])])
-        rows[name] = len(at)
+    if isinstance(indicators, pd.DataFrame):
+        made = _indicator_files(indicators)
+    else:
+        made = _indicator_files_streamed(indicators()) or _indicator_files(pd.concat(list(indicators()),
+                                                                                     ignore_index=True))
+    for name, (data, count) in made.items():
+        files[name], rows[name] = data, count
+    del made
     files["cakupan.csv"] = _csv(coverage)
     rows["cakupan.csv"] = len(coverage)
     meta_ind = [ind.metadata for ind in all_indicators().values()]

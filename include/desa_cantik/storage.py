@@ -1,7 +1,8 @@
 """Walidata storage: the object store (MinIO/S3 or a local folder) and the warehouse (PostgreSQL or SQLite).
 
 One small interface each, so every stage runs the same on a kabupaten server (PostgreSQL + MinIO) and on
-the embedded default (SQLite + a folder). PostgreSQL loads with COPY; SQLite with executemany.
+the embedded default (SQLite + a folder). PostgreSQL loads with COPY; SQLite with executemany. pandas is imported
+by the methods that make or load frames, so a task that only lists the inbox (the hourly plan) never loads it.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlparse
 
-import pandas as pd
 import sqlalchemy as sa
 
 from .datasets import COUNT, all_datasets
 from .findings import DITERIMA
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- object store ----------------------------------------------------------------------------------
 
@@ -355,6 +358,8 @@ class Warehouse:
     def _bulk_insert(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> None:
         """COPY on PostgreSQL, the driver's ``executemany`` of plain tuples on SQLite (SQLAlchemy would build a
         parameter dict per row), ``BULK_ROWS`` at a time: a load's extra memory is one slice, whatever its size."""
+        import pandas as pd
+
         if frame.empty:
             return
         cols = list(frame.columns)
@@ -366,17 +371,16 @@ class Warehouse:
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             for start in range(0, len(frame), BULK_ROWS):
-                part = frame.iloc[start:start + BULK_ROWS].astype({c: "Int64" for c in ints})
+                part = frame.iloc[start:start + BULK_ROWS]
+                if ints:  # ``astype`` copies every column, even given nothing to convert
+                    part = part.astype({c: "Int64" for c in ints})
                 if self.is_postgres:
                     buf = io.StringIO()
                     part.to_csv(buf, index=False, header=False, na_rep="\\N")
                     buf.seek(0)
                     cur.copy_expert(f'COPY "{table}" ({collist}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')', buf)
                 else:  # identifiers come from the schema (``_schema``), values are bound parameters
-                    values = part.astype(object)
-                    if part.isna().to_numpy().any():
-                        values = values.where(part.notna(), None)
-                    rows = values.itertuples(index=False, name=None)
+                    rows: Any = zip(*(_cells(part[c]) for c in cols), strict=True)  # the driver takes any iterable
                     cur.executemany(f'INSERT INTO "{table}" ({collist}) VALUES ({", ".join("?" * len(cols))})', rows)  # noqa: S608
         finally:
             cur.close()
@@ -505,14 +509,17 @@ class Warehouse:
 
     # named reads: the only queries stages, pages and tests run (no SQL from callers) ---------------
     def _select(self, name: str, *where: sa.ColumnElement[bool], order: tuple[str, ...] = ()) -> pd.DataFrame:
+        import pandas as pd
+
         t = self.table(name)
         stmt = sa.select(t).where(*where).order_by(*(t.c[c] for c in order))
         with self.engine.connect() as conn:
             return pd.read_sql(stmt, conn)
 
-    def _fetch(self, conn: sa.Connection, query: sa.Select[Any]) -> Iterator[pd.DataFrame]:
-        """A select's rows from the driver's cursor, ``BULK_ROWS`` at a time, typed by the schema: the large reads
-        without a SQLAlchemy row object per row. PostgreSQL keeps the result (a named cursor), not the client."""
+    def _fetch_columns(self, conn: sa.Connection, query: sa.Select[Any]) -> Iterator[Columns]:
+        """A select's rows from the driver's cursor, ``BULK_ROWS`` at a time, as typed columns (``_columns``): the
+        large reads without a SQLAlchemy row object per row. PostgreSQL keeps the result (a named cursor), not the
+        client."""
         compiled = query.compile(dialect=conn.dialect)
         params = compiled.construct_params()
         args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
@@ -523,22 +530,44 @@ class Warehouse:
         try:
             cur.execute(compiled.string, args)
             while rows := cur.fetchmany(BULK_ROWS):  # a named cursor describes its columns after the first fetch
-                yield pd.DataFrame.from_records(rows, columns=[str(d[0]) for d in cur.description]).astype(dtypes)
+                yield _columns(rows, [str(d[0]) for d in cur.description], dtypes)
         finally:
             cur.close()
 
+    def _fetch(self, conn: sa.Connection, query: sa.Select[Any]) -> Iterator[pd.DataFrame]:
+        """``_fetch_columns`` as one frame per slice (typed by the schema, as ``read_sql`` would type the rows)."""
+        for part in self._fetch_columns(conn, query):
+            yield _frame_of(part)
+
     def _frame(self, name: str, *where: sa.ColumnElement[bool], order: tuple[str, ...] = (),
                columns: tuple[str, ...] = ()) -> pd.DataFrame:
-        """``_select`` for the large tables (components, indicators): read with ``_fetch``, typed even when empty;
-        ``columns``: only these."""
+        """``_select`` for the large tables (components, indicators): read with ``_fetch_columns``, typed even when
+        empty; ``columns``: only these. Each column is joined once from its slices: text is one Arrow array, not one
+        chunk per slice (every later ``take`` on a chunked text column re-joins the chunks: publish's CSV and
+        SDMX rows cost several times more on a frame ``pd.concat`` made)."""
+        import pandas as pd
+
         t = self.table(name)
         picked = [t.c[c] for c in columns] if columns else list(t.c)
         query = sa.select(*picked).where(*where).order_by(*(t.c[c] for c in order))
         with self.engine.connect() as conn:
-            parts = list(self._fetch(conn, query))
+            parts = list(self._fetch_columns(conn, query))
         if parts:
-            return pd.concat(parts, ignore_index=True)
+            return _frame_of(_joined(parts))
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(query).items()})
+
+    def _slices(self, query: sa.Select[Any]) -> Iterator[pd.DataFrame]:
+        """A large read ``BULK_ROWS`` rows at a time, as the caller uses them (``_fetch`` on a connection held until
+        the last): the table is never whole in memory. No row: one empty typed frame, so its columns are known."""
+        import pandas as pd
+
+        empty = True
+        with self.engine.connect() as conn:
+            for part in self._fetch(conn, query):
+                empty = False
+                yield part
+        if empty:
+            yield pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(query).items()})
 
     def _count(self, name: str, *where: sa.ColumnElement[bool]) -> int:
         t = self.table(name)
@@ -564,6 +593,8 @@ class Warehouse:
 
     def submissions_by_sha(self, shas: list[str]) -> pd.DataFrame:
         """Registry rows of these files (the stored rows' provenance), one per sha256."""
+        import pandas as pd
+
         t = self.table(SUBMISSIONS)
         parts = [self._select(SUBMISSIONS, t.c.sha256.in_(chunk)) for chunk in _chunks(shas, 500)]
         frame = pd.concat(parts, ignore_index=True) if parts else self._select(SUBMISSIONS, sa.false())
@@ -590,8 +621,22 @@ class Warehouse:
         return self._frame(COMPONENTS, t.c.tahun == tahun, self._under(t.c.kode_desa, prefix),
                            order=("kode_desa", "indikator"), columns=columns)
 
+    def component_slices(self, tahun: int, columns: tuple[str, ...] = ()) -> Iterator[pd.DataFrame]:
+        """``components`` of the whole year in slices, ordered by desa and indicator (``_slices``)."""
+        t = self.table(COMPONENTS)
+        picked = [t.c[c] for c in columns] if columns else list(t.c)
+        return self._slices(sa.select(*picked).where(t.c.tahun == tahun).order_by(t.c.kode_desa, t.c.indikator))
+
     def indicators(self, tahun: int) -> pd.DataFrame:
         return self._frame(INDICATORS, self.table(INDICATORS).c.tahun == tahun)
+
+    def indicator_slices(self, tahun: int) -> Iterator[pd.DataFrame]:
+        """``indicators`` in slices (``_slices``), ordered by level, area and indicator with text compared as bytes
+        (``COLLATE "C"`` on PostgreSQL, whose default collation may order otherwise): the order publishing writes."""
+        t = self.table(INDICATORS)
+        keys = [t.c.tingkat, t.c.kode_wilayah, t.c.indikator]
+        order = [k.collate("C") for k in keys] if self.is_postgres else keys
+        return self._slices(sa.select(*t.c).where(t.c.tahun == tahun).order_by(*order))
 
     def issues(self, tahun: int) -> pd.DataFrame:
         return self._select(ISSUES, self.table(ISSUES).c.tahun == tahun)
@@ -613,6 +658,8 @@ class Warehouse:
 
     def reference(self, dataset: str, column: str, tahun: int) -> pd.DataFrame:
         """Two columns, not the whole table: a reference check reads one value per desa."""
+        import pandas as pd
+
         t = self.table(data_table(dataset))
         query = (sa.select(t.c.kode_desa, t.c[column].label("nilai")).where(t.c.tahun == tahun)
                  .order_by(t.c.kode_desa))
@@ -858,6 +905,80 @@ def _dtypes(query: sa.Select[Any]) -> dict[str, str]:
         return "int64" if isinstance(column.type, sa.Integer) and not column.nullable else "float64"
 
     return {c.name: dtype(c) for c in query.selected_columns if isinstance(c, sa.Column)}
+
+
+Columns = dict[str, Any]  # a slice of a read, column by column: text as an Arrow array, numbers as numpy
+
+
+def _cells(values: pd.Series) -> list[Any]:
+    """A column as the Python values ``astype(object)`` gives it (missing: None), for the driver's ``executemany``:
+    ``tolist`` makes them without an object array per slice."""
+    cells: list[Any] = values.tolist()
+    missing = values.isna().to_numpy()
+    if missing.any():
+        for i in missing.nonzero()[0].tolist():
+            cells[i] = None
+    return cells
+
+
+def _typed(values: list[Any], dtype: str) -> Any:
+    """One fetched column as ``astype(dtype)`` of ``from_records`` would type it, or None where the values are not
+    plainly of that type (the caller then lets pandas convert them as before). Text goes to Arrow without a pandas
+    object per value (pandas' ``str`` is Arrow text); numbers to numpy; None is missing."""
+    import numpy as np
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    if dtype == "str":
+        try:
+            text = pa.array(values)
+        except (pa.ArrowException, ValueError):
+            return None
+        return text.cast(pa.large_string()) if pa.types.is_string(text.type) or pa.types.is_null(text.type) else None
+    numbers = np.array(values)
+    if numbers.dtype.kind in "bi" or (numbers.dtype.kind == "f" and dtype == "float64"):
+        return numbers.astype(dtype)
+    if dtype == "float64" and numbers.dtype == object and \
+            all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
+        return np.array(values, dtype="float64")  # NULL (None) as NaN
+    return None
+
+
+def _columns(rows: Iterable[Any], names: list[str], dtypes: dict[str, str]) -> Columns:
+    """Fetched rows as typed columns: the values ``DataFrame.from_records(rows).astype(dtypes)`` holds, a column at
+    a time (``_typed``); a slice with a value of another type is converted by pandas, as it always was."""
+    from operator import itemgetter
+
+    import pyarrow as pa
+
+    rows = rows if isinstance(rows, list) else list(rows)
+    if set(names) <= dtypes.keys() and all(len(row) == len(names) for row in rows[:1]):
+        # a column at a time by ``itemgetter``: ``zip(*rows)`` would make an iterator object per row, and the
+        # collector runs every few hundred objects made
+        typed = [_typed(list(map(itemgetter(i), rows)), dtypes[name]) for i, name in enumerate(names)]
+        if all(col is not None for col in typed):
+            return dict(zip(names, typed, strict=True))
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(rows, columns=names).astype({n: d for n, d in dtypes.items() if n in names})
+    return {n: pa.array(frame[n].to_numpy(dtype=object, na_value=None), type=pa.large_string())
+            if dtypes.get(n) == "str" else frame[n].to_numpy() for n in names}
+
+
+def _joined(parts: list[Columns]) -> Columns:
+    """Slices of one read, each column joined once (text into one Arrow array)."""
+    import numpy as np
+    import pyarrow as pa
+
+    return {n: pa.concat_arrays([p[n] for p in parts]) if isinstance(first, pa.Array)
+            else np.concatenate([p[n] for p in parts]) for n, first in parts[0].items()}
+
+
+def _frame_of(columns: Columns) -> pd.DataFrame:
+    """Typed columns as a frame: Arrow text as pandas' ``str`` (no copy), numbers as they are."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.DataFrame({n: pd.array(c, dtype="str") if isinstance(c, pa.Array) else c for n, c in columns.items()})
 
 
 def _chunks(items: list[Any], n: int) -> Iterable[list[Any]]:

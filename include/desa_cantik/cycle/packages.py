@@ -183,7 +183,8 @@ def content_problem(frame: pd.DataFrame, sender: str) -> str | None:
     """Run the components' GX suite (ranges, keys, region of the sender, indicator codes).
 
     Membership in the sender's master list is a derived column (``di_daftar``), not a GX parameter, so a run
-    costs the same for a kota and for East Java.
+    costs the same for a kota and for East Java. The reason names each failed rule with its row count, so GX
+    counts the failing rows without listing them (``counts_only``).
     """
     from ..quality import GateContext, _derive, load_suite, run_suite
 
@@ -192,7 +193,8 @@ def content_problem(frame: pd.DataFrame, sender: str) -> str | None:
     ratios = {kode for kode, ind in all_indicators().items() if ind.penyebut}
     checked["_punya_penyebut"] = checked["indikator"].isin(ratios) if "indikator" in checked else False
     checked = _derive(checked, suite, GateContext(0, desa_table(sender)["kode_desa"].tolist()))
-    return _suite_reason(run_suite(checked, suite, {"kode_indikator": sorted(all_indicators())}), sender)
+    return _suite_reason(run_suite(checked, suite, {"kode_indikator": sorted(all_indicators())}, counts_only=True),
+                         sender)
 
 
 def _components(sender: str, payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:

@@ -32,7 +32,8 @@ def coverage(rt: Runtime) -> pd.DataFrame:
     out = []
     levels = [lv for lv in levels_for(rt.wilayah) if lv != "desa"]
     for source, codes in rt.tier.coverage_sources(rt).items():
-        got = master["kode_desa"].isin(codes)
+        # a set lookup per desa: pandas' ``isin`` on Arrow text makes an Arrow scalar of each code it is given
+        got = pd.Series([kode in codes for kode in master["kode_desa"].tolist()], index=master.index, dtype=bool)
         for level in levels:
             g = pd.DataFrame({"kode": master["kode_desa"].str[:LEVELS[level]], "ada": got}).groupby("kode")["ada"]
             out.append(pd.DataFrame({"sumber": source, "tingkat": level, "kode_wilayah": g.sum().index,
@@ -65,9 +66,9 @@ def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, 
     if wait_for_all and len(sent) and not sent["terkirim"].all():
         return {"status": "menunggu", "belum": sent.loc[~sent["terkirim"], "kode_wilayah"].tolist()}
     identity = CycleIdentity(rt.tahun, rt.settings.tingkat, rt.wilayah, dibuat_pada)
-    # the tables are arguments only (the components read while their file is written): none is left for the bag
-    files = build_package(identity, rt.warehouse.indicators(rt.tahun), coverage(rt), {
-        "komponen_desa": lambda: rt.warehouse.components(rt.tahun, columns=tuple(COMPONENT_COLUMNS)),
+    # the large tables are read a slice at a time while their files are written: neither is ever whole in memory
+    files = build_package(identity, lambda: rt.warehouse.indicator_slices(rt.tahun), coverage(rt), {
+        "komponen_desa": lambda: rt.warehouse.component_slices(rt.tahun, columns=tuple(COMPONENT_COLUMNS)),
         **rt.tier.publication_extras(rt, sent)})
     rows = {entry["nama"]: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"]}
     bag = make_bag(files, bag_info({**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}, rows), key)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is made: planning (``plan``) never loads it
+
     from .handoff import Batch
     from .runtime import Runtime
 
@@ -81,6 +81,8 @@ class KabupatenTier:
         return {ds: rt.warehouse.desa_codes(data_table(ds), rt.tahun) for ds in rt.daftar.datasets}
 
     def deliveries(self, rt: Runtime) -> pd.DataFrame:  # noqa: ARG002 - no children deliver packages here
+        import pandas as pd
+
         return pd.DataFrame()
 
     def publication_extras(self, rt: Runtime, sent: pd.DataFrame) -> dict[str, pd.DataFrame]:  # noqa: ARG002
