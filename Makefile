@@ -27,7 +27,7 @@ lint: install
 
 bench: install  ## hot paths, then the cycle at scale (targets decide the exit code; see benchmarks/README.md)
 	.venv/bin/python benchmarks/bench_gate.py
-	.venv/bin/python benchmarks/bench_scale.py
+	.venv/bin/python benchmarks/bench_scale.py --wilayah 35.07.01 --wilayah 35.07 --wilayah 11.08 --wilayah 35
 	.venv/bin/python benchmarks/bench_pusat.py
 	.venv/bin/python benchmarks/bench_pages.py
 	.venv/bin/python benchmarks/bench_kirim.py

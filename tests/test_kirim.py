@@ -4,10 +4,12 @@ test_kirim_halaman.py; here the domain alone, on SQLite + a folder."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from desa_cantik import kirim
@@ -97,6 +99,20 @@ def test_a_resubmission_replaces_the_earlier_file(rt: Runtime, clean: Path) -> N
     newest, older = kirim.kiriman_saya(rt, op)
     assert (newest.kiriman.id, newest.mengganti, newest.diganti_oleh) == (second.id, first.id, None)
     assert (older.kiriman.id, older.diganti_oleh) == (first.id, second.id)
+
+
+def test_two_files_in_one_second_keep_their_order(rt: Runtime, clean: Path) -> None:
+    """An operator who fixes a file at once: the fix is the newest even within the same second (the ids, by
+    second and content hash, would order them by chance)."""
+    op = kirim.Operator("op", "desa", DESA)
+    data, _ = _file(clean, "fasilitas", DESA)
+    csv = pd.read_excel(io.BytesIO(data), header=None, dtype=str).to_csv(index=False, header=False).encode()
+    t0 = datetime(2026, 2, 1, 3, 0, 0, 900_000, tzinfo=UTC)
+    sent = [kirim.terima(rt, op, "fasilitas", DESA, csv + b"\n" * i, f"kiriman-{i}.csv",  # 4 contents, 4 ids
+                         now=t0 + timedelta(microseconds=10_000 * i))[0] for i in range(4)]
+    assert len({k.id[:16] for k in sent}) == 1, "same second"
+    hasil = kirim.kiriman_saya(rt, op)
+    assert [h.kiriman.id for h in hasil] == [k.id for k in reversed(sent)]
 
 
 def test_another_desas_submission_is_not_found(rt: Runtime, clean: Path) -> None:

@@ -96,7 +96,7 @@ class Kiriman:
     nama_berkas: str
     sha256: str
     ukuran: int
-    dikirim_pada: str  # ISO-8601 UTC
+    dikirim_pada: str  # ISO-8601 UTC, to the microsecond: two files of one second keep their order
     status: str  # the pre-check's verdict (diterima | diterima_dengan_catatan | ditolak)
     baris_dibaca: int
     baris_diterima: int
@@ -143,7 +143,7 @@ def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, 
     queued = verdict.status != DITOLAK and verdict.submission.readable
     kept = layout.submitted_file(rt.tahun, pengirim, ident, nama_berkas)
     inbox = layout.inbox_key(rt.tahun, dataset, pengirim, f"{ident}-{layout.safe_name(nama_berkas)}") if queued else None
-    k = Kiriman(ident, op.username, pengirim, dataset, nama_berkas[:200], sha, len(data), layout.iso(when),
+    k = Kiriman(ident, op.username, pengirim, dataset, nama_berkas[:200], sha, len(data), when.isoformat(),
                 verdict.status, verdict.rows_read, verdict.rows_accepted,
                 sum(1 for i in verdict.issues if i.keparahan == ERROR),
                 sum(1 for i in verdict.issues if i.keparahan == WARNING), kept, inbox)
@@ -168,7 +168,7 @@ def catat_langsung(rt: Runtime, op: Operator, dataset: str, pengirim: str, kunci
         raise BukanHak("Berkas unggahan langsung tidak ditemukan di kotak masuk Anda.")
     when = (now or datetime.now(UTC)).astimezone(UTC)
     ident = parsed.berkas.split("-", 1)[0] + "-" + hashlib.sha256(kunci_masuk.encode()).hexdigest()[:12]
-    k = Kiriman(ident, op.username, pengirim, dataset, parsed.berkas.split("-", 1)[-1], "", 0, layout.iso(when),
+    k = Kiriman(ident, op.username, pengirim, dataset, parsed.berkas.split("-", 1)[-1], "", 0, when.isoformat(),
                 "", 0, 0, 0, 0, kunci_masuk, kunci_masuk, cara="langsung")
     rt.store.put(layout.submitted_record(rt.tahun, pengirim, ident), feedback.dumps(asdict(k)).encode())
     return k
@@ -201,7 +201,8 @@ def kiriman_saya(rt: Runtime, op: Operator) -> list[Hasil]:
             out.append(Hasil(k, MENUNGGU, None, None))
         else:
             out.append(Hasil(k, str(row["status"]), int(row["baris_diterima"]), str(row["kunci_arsip"])))
-    return _replacements(sorted(out, key=lambda h: (h.kiriman.dikirim_pada, h.kiriman.id), reverse=True))
+    return _replacements(sorted(out, key=lambda h: (datetime.fromisoformat(h.kiriman.dikirim_pada), h.kiriman.id),
+                                reverse=True))
 
 
 def _registry(rt: Runtime, op: Operator) -> dict[str, dict[str, Any]]:
