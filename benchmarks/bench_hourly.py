@@ -84,33 +84,21 @@ print(rt.warehouse.count_rows("kependudukan", rt.tahun))
 
 
 def deployment_env(home: Path) -> dict[str, str]:
-    """scripts/env.sh's embedded deployment, in ``home``; Python's bytecode cached under ``home`` as on a server.
+    """scripts/env.sh's embedded deployment (sourced: its settings are the deployment's, one source), in ``home``;
+    Python's bytecode cached under ``home`` as on a server.
 
     A server's packages are compiled once (pip does it on install); with ``PYTHONDONTWRITEBYTECODE`` every
-    process would compile Airflow, pandas and GX from source again (~9 s of a run on this machine).
+    process would compile the project's modules from source again.
     """
-    airflow_home = home / "airflow"
-    return {
-        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-        "PYTHONPYCACHEPREFIX": str(home / "pycache"),
-        "DESA_CANTIK_HOME": str(home),
-        "DESA_CANTIK_WILAYAH": WILAYAH,
-        "DESA_CANTIK_RETRIES": "0",
-        "AIRFLOW_HOME": str(airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager",
-        "AIRFLOW__API__SECRET_KEY": "bench-saja-bukan-rahasia",
-        "AIRFLOW__API_AUTH__JWT_SECRET": "bench-saja-bukan-rahasia-jwt",
-        "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",  # scripts/env.sh's: the supervisor sees its task end sooner
-        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.25",  # scripts/env.sh's: quicker task hand-overs
-        "GX_ANALYTICS_ENABLED": "False",
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("AIRFLOW", "DESA_CANTIK_")) and k != "PYTHONDONTWRITEBYTECODE"}
+    sourced = subprocess.run(["bash", "-c", f"source {ROOT / 'scripts' / 'env.sh'} && env -0"], check=True,
+                             capture_output=True, text=True, env={**clean, "DESA_CANTIK_HOME": str(home)}).stdout
+    env = dict(line.split("=", 1) for line in sourced.split("\0") if "=" in line)
+    for started_elsewhere in ("AIRFLOW__API__PORT", "AIRFLOW__API__BASE_URL"):  # the api-server picks its own port
+        env.pop(started_elsewhere, None)
+    return {**env, "PYTHONPYCACHEPREFIX": str(home / "pycache"), "DESA_CANTIK_WILAYAH": WILAYAH,
+            "DESA_CANTIK_RETRIES": "0"}
 
 
 def _run(env: dict[str, str], *args: str, timeout: int = 900) -> str:
@@ -123,7 +111,7 @@ def _run(env: dict[str, str], *args: str, timeout: int = 900) -> str:
 def prepare(home: Path, kiriman: Path) -> dict[str, str]:
     """Airflow's metadata DB, and Malang gated and stored (stages called directly, in a child process)."""
     env = deployment_env(home)
-    Path(env["AIRFLOW_HOME"]).mkdir(parents=True)
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)  # env.sh makes it
     t0 = time.monotonic()
     _run(env, str(BIN / "airflow"), "db", "migrate")
     stored = _run(env, sys.executable, "-c", SETUP, str(kiriman), str(TAHUN)).strip().splitlines()[-1]

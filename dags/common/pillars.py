@@ -128,9 +128,7 @@ def jendela_terbuka() -> bool:
 @task(owner=BAPPEDA, trigger_rule="none_failed", multiple_outputs=False)
 def koreksi_publikasi() -> dict[str, Any]:
     """A child's package accepted after this tier published: recompute and republish (a correction run)."""
-    rt = runtime()
-    if not rt.tier.corrects_late_packages:  # a kabupaten/kota: decided before importing the publication's modules
-        raise AirflowSkipException("tidak ada paket terlambat")
+    rt = runtime()  # only a province's or the centre's hourly DAG has this task (desa_cantik_gerbang_masuk.py)
     from desa_cantik.cycle.coordinate import coordinate
     from desa_cantik.cycle.publish import needs_correction, publish
 

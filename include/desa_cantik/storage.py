@@ -545,29 +545,24 @@ class Warehouse:
         empty; ``columns``: only these. Each column is joined once from its slices: text is one Arrow array, not one
         chunk per slice (every later ``take`` on a chunked text column re-joins the chunks: publish's CSV and
         SDMX rows cost several times more on a frame ``pd.concat`` made)."""
-        import pandas as pd
 
         t = self.table(name)
         picked = [t.c[c] for c in columns] if columns else list(t.c)
         query = sa.select(*picked).where(*where).order_by(*(t.c[c] for c in order))
         with self.engine.connect() as conn:
             parts = list(self._fetch_columns(conn, query))
-        if parts:
-            return _frame_of(_joined(parts))
-        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(query).items()})
+        return _frame_of(_joined(parts)) if parts else _empty(query)
 
     def _slices(self, query: sa.Select[Any]) -> Iterator[pd.DataFrame]:
         """A large read ``BULK_ROWS`` rows at a time, as the caller uses them (``_fetch`` on a connection held until
         the last): the table is never whole in memory. No row: one empty typed frame, so its columns are known."""
-        import pandas as pd
-
         empty = True
         with self.engine.connect() as conn:
             for part in self._fetch(conn, query):
                 empty = False
                 yield part
         if empty:
-            yield pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(query).items()})
+            yield _empty(query)
 
     def _count(self, name: str, *where: sa.ColumnElement[bool]) -> int:
         t = self.table(name)
@@ -905,6 +900,13 @@ def _dtypes(query: sa.Select[Any]) -> dict[str, str]:
         return "int64" if isinstance(column.type, sa.Integer) and not column.nullable else "float64"
 
     return {c.name: dtype(c) for c in query.selected_columns if isinstance(c, sa.Column)}
+
+
+def _empty(query: sa.Select[Any]) -> pd.DataFrame:
+    """A read with no row, typed by the schema: its columns are known all the same."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(query).items()})
 
 
 Columns = dict[str, Any]  # a slice of a read, column by column: text as an Arrow array, numbers as numpy

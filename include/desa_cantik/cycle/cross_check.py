@@ -111,10 +111,11 @@ def cross_check(rt: Runtime, run_id: str) -> dict[str, int]:
     """Every dataset with such rules and stored rows; the gate's context (the region's desa list, the references)
     is built only if there is one: the tiers above kabupaten store no rows, and the centre's list is every desa."""
     datasets = [ds for ds in rt.daftar.datasets if referenced_rules(ds) and rt.warehouse.count_rows(ds, rt.tahun)]
-    ctx = gate_context(rt) if datasets else None
+    if not datasets:
+        return {}
+    ctx = gate_context(rt)
     found: dict[str, int] = {}
     for ds in datasets:
-        assert ctx is not None
         checked = findings(rt, ds, ctx, run_id)
         if checked is None:
             continue
