@@ -263,9 +263,9 @@ def run_cycle(rt: Any) -> tuple[dict[str, float], dict[str, float], dict[str, fl
     stage("cek_silang", lambda: cross_check(rt, RUN))
     stage("koordinasi", lambda: coordinate(rt))
     stage("publikasi", lambda: publish(rt, CENTRE_MADE))
-    refused = [v["alasan"] for v in state["validasi"] if v["alasan"]]
-    if len(state["validasi"]) != 38 or refused:
-        raise SystemExit(f"{len(state['validasi'])} paket, ditolak: {refused[:3]}")
+    refused = [r for v in state["validasi"] for r in (v.get("alasan") or {}).values()]
+    if sum(v["status"].get("diterima", 0) for v in state["validasi"]) != 38 or refused:
+        raise SystemExit(f"{len(state['validasi'])} batch, ditolak: {refused[:3]}")
     return seconds, cpu, rss
 
 

@@ -37,3 +37,20 @@ def test_lookups_and_parentage() -> None:
     assert parent_code("35.07.01.2001") == "35.07.01"
     assert is_within("35.07.01.2001", "35.07") and not is_within("35.07.01.2001", "35.08")
     assert get_region("35.07.01.2999") is None
+
+
+def test_tables_cut_from_a_larger_one_are_the_ones_walked_from_lokal() -> None:
+    """The country is its provinces joined; a region inside a table already made is cut from it: same rows,
+    order, types and index as walking ``lokal`` for that region alone."""
+    import pandas as pd
+
+    from desa_cantik.regions import _walk, children
+
+    country = desa_table("")
+    assert len(country) == 83_762 and country["kode_desa"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(country, _walk(list(children(None))))
+    for kode in ("11", "35.07", "35.07.01", "31.71.01", "96"):
+        region = get_region(kode)
+        assert region is not None
+        pd.testing.assert_frame_equal(desa_table(kode), _walk([region]))
+    assert desa_table("ID").equals(country)

@@ -200,7 +200,26 @@ def kab_and_prov(tmp_path: Path) -> tuple[Runtime, Runtime]:
     return child, prov
 
 
-def test_province_uses_the_newest_version_and_a_retried_load_restores_it(kab_and_prov: tuple[Runtime, Runtime]) -> None:
+def test_two_versions_in_one_batch_keep_the_newest(kab_and_prov: tuple[Runtime, Runtime]) -> None:
+    """Both versions share a batch (one GX run): each recorded, the newer one's components used."""
+    child, prov = kab_and_prov
+    v1 = pd.DataFrame({"kode_desa": ["35.07.01.2001", "35.07.01.2002"], "indikator": ["jumlah_penduduk"] * 2,
+                       "pembilang": [100.0, 50.0], "penyebut": [1.0, 1.0]})
+    _send(child, prov, "35.07", "20260401T000000Z", v1)
+    _send(child, prov, "35.07", "20260402T000000Z", v1.iloc[:1].assign(pembilang=200.0))
+    [validated] = gate_and_store(prov)
+    assert validated["kelompok"] == "paket-35.07-20260401T000000Z_35.07-20260402T000000Z"
+    assert validated["status"] == {DITERIMA: 2} and validated["alasan"] == {}
+    assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [200.0]
+    assert prov.warehouse.deliveries(TAHUN).sort_values("versi")["baris_komponen"].tolist() == [2, 1]
+
+
+def test_province_uses_the_newest_version_and_a_retried_load_restores_it(kab_and_prov: tuple[Runtime, Runtime],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Versions in separate batches (mapped tasks store them in any order)."""
+    from desa_cantik.cycle import packages
+
+    monkeypatch.setattr(packages, "MAX_PACKAGES_PER_BATCH", 1)
     child, prov = kab_and_prov
     v1 = pd.DataFrame({"kode_desa": ["35.07.01.2001"], "indikator": ["jumlah_penduduk"], "pembilang": [100.0],
                        "penyebut": [1.0]})
@@ -233,7 +252,32 @@ def test_package_outside_the_senders_area_is_refused_with_its_reason(kab_and_pro
     sent = prov.warehouse.deliveries(TAHUN).iloc[0]
     assert sent["status"] == DITOLAK and "di luar wilayah 35.07" in sent["alasan"]
     assert prov.warehouse.components(TAHUN).empty
-    assert json.loads(json.dumps(validated))["alasan"] == sent["alasan"], "the hand-off is plain JSON"
+    assert json.loads(json.dumps(validated))["alasan"] == {"35.07-20260401T000000Z": sent["alasan"]}, \
+        "the hand-off is plain JSON"
+
+
+def test_bad_packages_in_a_batch_get_their_own_reasons_and_cost_the_good_one_nothing(
+        kab_and_prov: tuple[Runtime, Runtime]) -> None:
+    """One GX run fails for the batch: each package is then judged alone, with the reason it gets alone."""
+    from desa_cantik.cycle.packages import content_problem
+
+    child, prov = kab_and_prov
+    good = pd.DataFrame({"kode_desa": ["35.07.01.2001"], "indikator": ["jumlah_penduduk"], "pembilang": [7.0],
+                         "penyebut": [1.0]})
+    outside = good.assign(kode_desa="35.08.01.2001")
+    _send(child, prov, "35.07", "20260401T000000Z", good)
+    _send(child, prov, "35.07", "20260402T000000Z", outside)
+    _send(child, prov, "35.07", "20260403T000000Z", good.drop(columns="penyebut"))
+    [validated] = gate_and_store(prov)
+    assert validated["status"] == {DITERIMA: 1, DITOLAK: 2}
+    assert validated["alasan"] == {"35.07-20260402T000000Z": content_problem(outside, "35.07"),
+                                   "35.07-20260403T000000Z": content_problem(good.drop(columns="penyebut"), "35.07")}
+    assert "di luar wilayah 35.07" in validated["alasan"]["35.07-20260402T000000Z"]
+    assert "penyebut" in validated["alasan"]["35.07-20260403T000000Z"]
+    assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [7.0]
+    sent = prov.warehouse.deliveries(TAHUN).set_index("versi")
+    assert sent["status"].to_dict() == {"20260401T000000Z": DITERIMA, "20260402T000000Z": DITOLAK,
+                                        "20260403T000000Z": DITOLAK}
 
 
 def test_an_unsigned_package_still_arriving_is_waited_for_then_refused() -> None:
@@ -249,3 +293,21 @@ def test_an_unsigned_package_still_arriving_is_waited_for_then_refused() -> None
     assert not in_transit(objs, now + timedelta(minutes=40)), "after the grace period it is judged, and refused"
     signed: list[PackageObject] = [*objs, {**objs[0], "relatif": "tanda-tangan-ed25519.txt"}]
     assert not in_transit(signed, now)
+
+
+def test_package_versions_share_a_batch_up_to_a_count_and_a_size() -> None:
+    from desa_cantik.cycle.handoff import PackageRef
+    from desa_cantik.cycle.packages import pack_packages
+
+    def ref(kode: str, size: int) -> PackageRef:
+        return {"pengirim": kode, "versi": "20260401T000000Z",
+                "objek": [{"kunci": f"k/{kode}", "ukuran": size, "diterima_pada": "", "relatif": "bagit.txt"}]}
+
+    refs = [ref(f"35.{i:02d}", 10) for i in range(1, 6)]
+    assert [len(b["paket"]) for b in pack_packages(refs, 2, 1000)] == [2, 2, 1]
+    assert [len(b["paket"]) for b in pack_packages(refs, 10, 25)] == [2, 2, 1]
+    big = [ref("35.01", 10), ref("35.02", 500), ref("35.03", 10)]
+    batches = list(pack_packages(big, 10, 100))
+    assert [[r["pengirim"] for r in b["paket"]] for b in batches] == [["35.01"], ["35.02"], ["35.03"]]
+    assert [b["kelompok"] for b in batches][0] == "paket-35.01-20260401T000000Z"
+    assert next(pack_packages(refs, 10, 1000))["kelompok"] == "paket-35.01-20260401T000000Z_35.05-20260401T000000Z"

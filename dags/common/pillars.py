@@ -140,11 +140,12 @@ def koreksi_publikasi() -> dict[str, Any]:
 
 @task(owner=KOMINFO)
 def rencana_batch() -> list[Batch]:
-    """New inbox files, one batch per kecamatan (plus one for OPD and BPS files), or one per child package."""
-    from desa_cantik.cycle.inbox import plan_batches
+    """New inbox files in batches of whole kecamatan (plus one for OPD and BPS files), or child packages, several
+    to a batch."""
+    from desa_cantik.cycle.inbox import objects_in, plan_batches
 
     batches = plan_batches(runtime())
-    log.info("%d berkas baru dalam %d batch: %s", sum(len(b["objek"]) for b in batches), len(batches),
+    log.info("%d berkas baru dalam %d batch: %s", sum(len(objects_in(b)) for b in batches), len(batches),
              ", ".join(b["kelompok"] for b in batches) or "-")
     return batches
 

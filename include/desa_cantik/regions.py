@@ -132,23 +132,53 @@ def children(kode: str | None) -> list[Region]:
     return [Region(w.code, w.name, LEVEL_NAMES[w.level], w.type) for w in list_wilayah(kode)]
 
 
+_BUILT: dict[str, pd.DataFrame] = {}  # the tables made so far, by region code ("" for the country)
+
+
 @lru_cache(maxsize=256)
 def desa_table(kode_wilayah: str) -> pd.DataFrame:
-    """Every desa/kelurahan inside a region (any level), with its kecamatan and kabupaten.
+    """Every desa/kelurahan inside a region (any level), with its kecamatan and kabupaten, sorted by code.
 
-    The master list that coverage and code checks count against.
+    The master list that coverage and code checks count against. Walking ``lokal`` costs ~12 ms per province
+    (0.45 s for the country): a region inside one already made is cut from it, and the country is its provinces'
+    tables joined, so the centre, which checks each province's package and then counts the country, walks
+    ``lokal`` once.
     """
     import pandas as pd
 
-    rows: list[tuple[str, str, str, str, str]] = []
     if kode_wilayah in ("", "ID"):  # the centre: every desa of Indonesia
-        frontier = children(None)
+        root = ""
+        provinces = [desa_table(p.kode) for p in children(None)]
+        df = pd.concat(provinces, ignore_index=True) if provinces else _walk([])
     else:
-        root = normalise_code(kode_wilayah)
-        region = get_region(root) if root is not None else None
+        norm = normalise_code(kode_wilayah)
+        region = get_region(norm) if norm is not None else None
         if region is None:
             raise ValueError(f"kode wilayah tidak dikenal: {kode_wilayah!r}")
-        frontier = [region]
+        root = region.kode
+        df = _cut(root) if root.count(".") < 3 else None
+        if df is None:
+            df = _walk([region])
+    _BUILT[root] = df
+    return df
+
+
+def _cut(kode: str) -> pd.DataFrame | None:
+    """The region's rows of a table already made for an area around it (the codes are sorted), else None."""
+    for outer in ("", *(kode[:n] for n in (2, 5, 8) if n < len(kode))):
+        table = _BUILT.get(outer)
+        if table is not None:
+            codes = table["kode_desa"]
+            lo, hi = codes.searchsorted(kode + "."), codes.searchsorted(kode + "/")  # "/" sorts right after "."
+            return table.iloc[int(lo):int(hi)].reset_index(drop=True)
+    return None
+
+
+def _walk(frontier: list[Region]) -> pd.DataFrame:
+    """The desa under ``frontier``, listed from ``lokal`` level by level."""
+    import pandas as pd
+
+    rows: list[tuple[str, str, str, str, str]] = []
     while frontier:
         r = frontier.pop()
         if r.kode.count(".") == 3:  # a desa: its name and kind come with the listing, no second lookup

@@ -59,7 +59,7 @@ class Rejections(TypedDict):
     kelompok: str
     berkas_ditolak: int
     berkas: list[FileStory]
-    alasan_paket: str | None  # a refused child package's reason (provinsi/pusat)
+    alasan_paket: dict[str, str]  # refused child packages (provinsi/pusat): ``pengirim-versi`` -> reason
 
 
 class KecamatanToCoach(TypedDict):
@@ -195,17 +195,19 @@ def gate_table(kelompok: str, stories: list[FileStory]) -> str:
 # --- one batch: what to fix ------------------------------------------------------------------------------
 
 
-def rejections(kelompok: str, stories: list[FileStory], package_reason: str | None = None) -> Rejections:
+def rejections(kelompok: str, stories: list[FileStory], refused_packages: dict[str, str] | None = None) -> Rejections:
     rejected = [s for s in stories if s["status"] == DITOLAK]
-    return {"kelompok": kelompok, "berkas_ditolak": len(rejected) + (1 if package_reason else 0),
-            "berkas": rejected, "alasan_paket": mask_text(package_reason)}
+    packages = {label: mask_text(reason) or "" for label, reason in sorted((refused_packages or {}).items())}
+    return {"kelompok": kelompok, "berkas_ditolak": len(rejected) + len(packages), "berkas": rejected,
+            "alasan_paket": packages}
 
 
 def format_rejections(r: Rejections) -> str:
     """What the senders of a batch must fix, per kecamatan and desa, and where the full reports are."""
     if r["alasan_paket"]:
-        return (f"Paket {r['kelompok']} ditolak: {r['alasan_paket']}\n"
-                f"Pengirim perlu mengirim ulang paket yang benar. Riwayat paket: menu Desa Cantik → Paket ({PAGE_PAKET}).")
+        return "\n".join([*(f"Paket {label} ditolak: {reason}" for label, reason in r["alasan_paket"].items()),
+                          "Pengirim perlu mengirim ulang paket yang benar. Riwayat paket: menu Desa Cantik → Paket "
+                          f"({PAGE_PAKET})."])
     lines = [f"{r['berkas_ditolak']} berkas ditolak di kelompok {r['kelompok']}. Yang harus diperbaiki pengirim:"]
     for kec, group in by_kecamatan(r["berkas"]).items():
         lines += ["", f"{kecamatan_label(kec)} ({len(group)} berkas ditolak)"]

@@ -84,9 +84,9 @@ def sender_region(rt: Runtime, dataset: str, pengirim: str) -> str:
 def validate_collected(rt: Runtime, collected: Collected, run_id: str) -> Validated:
     """Run the gate on a collected batch: village/agency files, or a child tier's package."""
     if collected["jenis"] == PACKAGE:
-        from .packages import validate_package
+        from .packages import validate_packages
 
-        return validate_package(rt, collected, run_id)
+        return validate_packages(rt, collected, run_id)
     return validate_files(rt, collected, run_id)
 
 
@@ -158,8 +158,8 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
 
 def rejections(rt: Runtime, validated: Validated) -> cerita.Rejections:
     """A gated batch's rejected files with their rules (read back from its bundle), or its refused package."""
-    if "alasan" in validated:  # a child tier's package: its one verdict and reason travel in the hand-off
-        return cerita.rejections(validated["kelompok"], [], validated.get("alasan"))
+    if "alasan" in validated:  # child tiers' packages: each refused one's reason travels in the hand-off
+        return cerita.rejections(validated["kelompok"], [], validated["alasan"])
     frames = b.Bundle(rt.store, validated["bundel"]).read()
     stories = cerita.file_stories(frames[b.SUBMISSIONS], frames.get(b.ISSUES, pd.DataFrame()))
     return cerita.rejections(validated["kelompok"], stories)

@@ -1,6 +1,6 @@
 """What one task hands the next (Airflow XCom, so JSON): one TypedDict per payload.
 
-A batch is either village/agency files (``jenis`` ``"berkas"``) or one child tier's package
+A batch is either village/agency files (``jenis`` ``"berkas"``) or child tiers' package versions
 (``"paket"``); the two travel as a tagged union so each stage can tell them apart by type.
 """
 
@@ -30,12 +30,18 @@ class FileBatch(TypedDict):
     objek: list[InboxObject]
 
 
-class PackageBatch(TypedDict):
-    jenis: Literal["paket"]
-    kelompok: str  # ``paket-{pengirim}-{versi}``
+class PackageRef(TypedDict):
+    """One received package version: its sender, version and inbox objects."""
+
     pengirim: str
     versi: str
     objek: list[PackageObject]
+
+
+class PackageBatch(TypedDict):
+    jenis: Literal["paket"]
+    kelompok: str  # ``paket-{pengirim}-{versi}``, or ``paket-{first}_{last}`` (pengirim-versi) for several
+    paket: list[PackageRef]
 
 
 Batch = FileBatch | PackageBatch
@@ -60,9 +66,7 @@ class CollectedFiles(TypedDict):
     berkas: list[ArchivedFile]
 
 
-class CollectedPackage(TypedDict):
-    jenis: Literal["paket"]
-    kelompok: str
+class ArchivedPackage(TypedDict):
     pengirim: str
     versi: str
     arsip: str  # archive prefix of the package
@@ -70,7 +74,13 @@ class CollectedPackage(TypedDict):
     diterima_pada: str
 
 
-Collected = CollectedFiles | CollectedPackage
+class CollectedPackages(TypedDict):
+    jenis: Literal["paket"]
+    kelompok: str
+    paket: list[ArchivedPackage]
+
+
+Collected = CollectedFiles | CollectedPackages
 
 
 class Validated(TypedDict):
@@ -79,7 +89,7 @@ class Validated(TypedDict):
     kelompok: str
     bundel: str  # staging prefix, see ``bundle.Bundle``
     status: dict[str, int]  # verdict -> number of files (or packages)
-    alasan: NotRequired[str | None]  # a refused package's reason
+    alasan: NotRequired[dict[str, str]]  # a package batch: each refused package (``package_label``) -> its reason
 
 
 class Stored(TypedDict):

@@ -58,7 +58,7 @@ def hourly_decision(rt: Runtime, when: datetime) -> tuple[bool, str]:
         return False, f"{when.isoformat()}: jendela pengumpulan tertutup; tidak ada yang diperiksa, run selesai di sini"
     batches = plan_batches(rt)
     if batches:
-        files = sum(len(b["objek"]) for b in batches)
+        files = sum(len(o) for o in map(objects_in, batches))
         return True, (f"{when.isoformat()}: {files} berkas baru dalam {len(batches)} batch: "
                       + ", ".join(b["kelompok"] for b in batches))
     if rt.tier.corrects_late_packages:
@@ -88,6 +88,13 @@ def upload_url(rt: Runtime, dataset: str, pengirim: str, nama_berkas: str, expir
     key = layout.inbox_key(rt.tahun, dataset, pengirim,
                            f"{layout.stamp(now or datetime.now(UTC))}-{layout.safe_name(nama_berkas)}")
     return rt.store.presigned_upload(key, expires)
+
+
+def objects_in(batch: Batch) -> list[InboxObject]:
+    """A batch's inbox objects: its files, or every file of its packages."""
+    if batch["jenis"] == PACKAGE:
+        return [o for ref in batch["paket"] for o in ref["objek"]]
+    return batch["objek"]
 
 
 def batch_of(pengirim: str) -> str:
@@ -151,9 +158,9 @@ def _batch_name(kecamatan: list[str]) -> str:
 def collect_batch(rt: Runtime, batch: Batch) -> Collected:
     """Archive every new object of the batch, byte for byte, before anything parses it."""
     if batch["jenis"] == PACKAGE:
-        from .packages import collect_package
+        from .packages import collect_packages
 
-        return collect_package(rt, batch)
+        return collect_packages(rt, batch)
     return collect_files(rt, batch)
 
 

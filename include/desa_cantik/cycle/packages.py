@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from ..storage import ObjectStore, put_many
 from ..tiers import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from . import bundle as b
 from . import layout
-from .handoff import PACKAGE, CollectedPackage, PackageBatch, PackageObject, Validated
+from .handoff import PACKAGE, ArchivedPackage, CollectedPackages, PackageBatch, PackageObject, PackageRef, Validated
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -38,6 +39,8 @@ SUITE = "paket/komponen_desa"  # expectations/paket/komponen_desa.json: a packag
 CLOCK_SKEW = timedelta(minutes=10)  # how far a child's clock may run ahead of this tier's
 VERSION = re.compile(r"\d{8}T\d{6}Z")  # ``layout.stamp`` of the signed ``Dibuat-Pada``
 UNSAFE_NAMES = "_nama_tidak_sah"  # archive folder for files whose path cannot be a key
+MAX_PACKAGES_PER_BATCH = 64  # the centre's 38 provinces: one batch, one GX run instead of 38 tasks and runs
+MAX_PACKAGE_BYTES_PER_BATCH = 384 * 1024 * 1024  # the country's 38 packages are ~190 MB
 
 
 # --- plan and collect ----------------------------------------------------------------------------------
@@ -54,7 +57,11 @@ UPLOAD_GRACE = timedelta(minutes=30)
 
 
 def plan_package_batches(rt: Runtime) -> Iterator[PackageBatch]:
-    """One batch per (child, version) not yet judged; a malformed folder name is judged (refused) too."""
+    """The package versions not yet judged (a malformed folder name is judged, refused, too), several to a batch.
+
+    A GX run costs the same for 10 rows or a million and every gate task pays the GX import, so versions share a
+    batch up to a bound of packages and bytes; each still gets its own verdict and reason (``validate_packages``).
+    """
     prefix = layout.package_inbox_prefix(rt.tahun)
     judged = rt.warehouse.deliveries(rt.tahun)
     seen = set(zip(judged["kode_pengirim"], judged["versi"], strict=True))
@@ -69,11 +76,35 @@ def plan_package_batches(rt: Runtime) -> Iterator[PackageBatch]:
                 {"kunci": obj.key, "ukuran": obj.size, "diterima_pada": layout.iso(obj.last_modified),
                  "relatif": parts[2]})
     now = datetime.now(UTC)
-    for (sender, versi), objs in sorted(bags.items()):
-        if in_transit(objs, now):
-            continue  # the signature is written last: wait for it rather than refuse a package still arriving
-        yield {"jenis": PACKAGE, "kelompok": f"paket-{sender}-{versi}", "pengirim": sender, "versi": versi,
-               "objek": objs}
+    ready: list[PackageRef] = [{"pengirim": sender, "versi": versi, "objek": objs}
+                               for (sender, versi), objs in sorted(bags.items())
+                               if not in_transit(objs, now)]  # the signature is written last: wait, not refuse
+    yield from pack_packages(ready, MAX_PACKAGES_PER_BATCH, MAX_PACKAGE_BYTES_PER_BATCH)
+
+
+def pack_packages(ready: list[PackageRef], max_packages: int, max_bytes: int) -> Iterator[PackageBatch]:
+    """Package versions in order, in batches of bounded count and bytes (a larger package is a batch alone)."""
+    batch: list[PackageRef] = []
+    size = 0
+    for ref in ready:
+        more = sum(o["ukuran"] for o in ref["objek"])
+        if batch and (len(batch) >= max_packages or size + more > max_bytes):
+            yield _package_batch(batch)
+            batch, size = [], 0
+        batch.append(ref)
+        size += more
+    if batch:
+        yield _package_batch(batch)
+
+
+def package_label(pengirim: str, versi: str) -> str:
+    return f"{pengirim}-{versi}"
+
+
+def _package_batch(refs: list[PackageRef]) -> PackageBatch:
+    first, last = (package_label(r["pengirim"], r["versi"]) for r in (refs[0], refs[-1]))
+    return {"jenis": PACKAGE, "kelompok": f"paket-{first}" if len(refs) == 1 else f"paket-{first}_{last}",
+            "paket": refs}
 
 
 def in_transit(objs: list[PackageObject], now: datetime, grace: timedelta = UPLOAD_GRACE) -> bool:
@@ -103,15 +134,19 @@ def _read(store: ObjectStore, keys: list[str]) -> list[bytes | str]:
         return list(pool.map(one, keys))
 
 
-def collect_package(rt: Runtime, batch: PackageBatch) -> CollectedPackage:
-    """Archive every readable file of a received package version as it arrived."""
-    objs = batch["objek"]
-    base = layout.package_archive(rt.tahun, batch["pengirim"], batch["versi"])
-    datas = _read(rt.store, [o["kunci"] for o in objs])
-    put_many(rt.store, [(archive_key(base, o["relatif"]), d) for o, d in zip(objs, datas, strict=True)
-                        if isinstance(d, bytes)])
-    return {"jenis": PACKAGE, "kelompok": batch["kelompok"], "pengirim": batch["pengirim"], "versi": batch["versi"],
-            "arsip": base, "isi": [o["relatif"] for o in objs], "diterima_pada": max(o["diterima_pada"] for o in objs)}
+def collect_packages(rt: Runtime, batch: PackageBatch) -> CollectedPackages:
+    """Archive every readable file of each received package version as it arrived, one package in memory at a
+    time."""
+    archived: list[ArchivedPackage] = []
+    for ref in batch["paket"]:
+        objs = ref["objek"]
+        base = layout.package_archive(rt.tahun, ref["pengirim"], ref["versi"])
+        datas = _read(rt.store, [o["kunci"] for o in objs])
+        put_many(rt.store, [(archive_key(base, o["relatif"]), d) for o, d in zip(objs, datas, strict=True)
+                            if isinstance(d, bytes)])
+        archived.append({"pengirim": ref["pengirim"], "versi": ref["versi"], "arsip": base,
+                         "isi": [o["relatif"] for o in objs], "diterima_pada": max(o["diterima_pada"] for o in objs)})
+    return {"jenis": PACKAGE, "kelompok": batch["kelompok"], "paket": archived}
 
 
 # --- versions ------------------------------------------------------------------------------------------
@@ -179,26 +214,55 @@ def _suite_reason(result: Any, sender: str) -> str | None:
     return "komponen tidak sah: " + "; ".join(sorted(set(notes)))
 
 
-def content_problem(frame: pd.DataFrame, sender: str) -> str | None:
-    """Run the components' GX suite (ranges, keys, region of the sender, indicator codes).
+def _checked(frame: pd.DataFrame, sender: str) -> pd.DataFrame:
+    """The components with the suite's derived columns; membership in the sender's master list is one of them
+    (``di_daftar``), not a GX parameter, so a run costs the same for a kota and for East Java."""
+    from ..quality import GateContext, _derive, load_suite
 
-    Membership in the sender's master list is a derived column (``di_daftar``), not a GX parameter, so a run
-    costs the same for a kota and for East Java. The reason names each failed rule with its row count, so GX
-    counts the failing rows without listing them (``counts_only``).
-    """
-    from ..quality import GateContext, _derive, load_suite, run_suite
-
-    suite = load_suite(SUITE)
     checked = frame.copy()
     ratios = {kode for kode, ind in all_indicators().items() if ind.penyebut}
     checked["_punya_penyebut"] = checked["indikator"].isin(ratios) if "indikator" in checked else False
-    checked = _derive(checked, suite, GateContext(0, desa_table(sender)["kode_desa"].tolist()))
-    return _suite_reason(run_suite(checked, suite, {"kode_indikator": sorted(all_indicators())}, counts_only=True),
-                         sender)
+    return _derive(checked, load_suite(SUITE), GateContext(0, desa_table(sender)["kode_desa"].tolist()))
 
 
-def _components(sender: str, payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:
-    """The package's components, typed, if they pass their suite; otherwise why not."""
+def _suite_problem(checked: pd.DataFrame, sender: str) -> str | None:
+    from ..quality import load_suite, run_suite
+
+    return _suite_reason(run_suite(checked, load_suite(SUITE), {"kode_indikator": sorted(all_indicators())},
+                                   counts_only=True), sender)
+
+
+def content_problem(frame: pd.DataFrame, sender: str) -> str | None:
+    """Run the components' GX suite (ranges, keys, region of the sender, indicator codes). The reason names each
+    failed rule with its row count, so GX counts the failing rows without listing them (``counts_only``)."""
+    return _suite_problem(_checked(frame, sender), sender)
+
+
+def content_problems(frames: dict[str, tuple[pd.DataFrame, str]]) -> dict[str, str | None]:
+    """``content_problem`` of several packages (label -> (components, sender)) in one GX run where it can.
+
+    Every rule of the suite holds for the rows together only if it holds for each package's rows (each is a rule
+    per row, or keys unique, and membership is derived per sender), so one run that passes accepts them all; if it
+    fails, each package is run alone for its own reason, word for word what it would get alone.
+    """
+    from ..quality import load_suite
+
+    suite = load_suite(SUITE)
+    needed = {e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == "expect_column_to_exist"}
+    together = [label for label, (frame, _) in frames.items() if needed <= set(frame.columns)]
+    alone = [label for label in frames if label not in together]
+    if len(together) > 1:
+        passed = _suite_problem(pd.concat([_checked(*frames[label]) for label in together], ignore_index=True), "") is None
+        if not passed:
+            alone = list(frames)
+    else:
+        alone = list(frames)
+    reasons = {label: _suite_problem(_checked(*frames[label]), frames[label][1]) for label in alone}
+    return {label: reasons.get(label) for label in frames}
+
+
+def _components(payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:
+    """The package's components, typed (their suite runs for the whole batch, ``content_problems``), or why not."""
     if COMPONENTS_FILE not in payload:
         return pd.DataFrame(), f"paket tidak berisi data/{COMPONENTS_FILE}"
     try:
@@ -214,8 +278,7 @@ def _components(sender: str, payload: dict[str, bytes]) -> tuple[pd.DataFrame, s
     for col in ("pembilang", "penyebut"):
         if col in frame:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")  # not a number: empty
-    reason = content_problem(frame, sender)
-    return (pd.DataFrame(), reason) if reason else (frame, None)
+    return frame, None
 
 
 # --- the gate ------------------------------------------------------------------------------------------
@@ -230,7 +293,7 @@ def _refusal(rt: Runtime, sender: str, info: dict[str, str]) -> str | None:
     return None
 
 
-def _name_problem(collected: CollectedPackage) -> str | None:
+def _name_problem(collected: ArchivedPackage) -> str | None:
     """Folder names and file paths as received, before anything is read."""
     if not SENDER_CODE.fullmatch(collected["pengirim"]) or not VERSION.fullmatch(collected["versi"]):
         return "nama folder kiriman tidak sah: masuk/{tahun}/paket/{kode_wilayah}/{versi seperti 20260331T165900Z}/"
@@ -240,7 +303,7 @@ def _name_problem(collected: CollectedPackage) -> str | None:
     return None
 
 
-def _files(rt: Runtime, collected: CollectedPackage) -> tuple[dict[str, bytes], str | None]:
+def _files(rt: Runtime, collected: ArchivedPackage) -> tuple[dict[str, bytes], str | None]:
     """The archived files of the package; one that could not be archived is read where it arrived, to say why."""
     rels = collected["isi"]
     inbox = layout.package_inbox(rt.tahun, collected["pengirim"], collected["versi"])
@@ -255,8 +318,9 @@ def _files(rt: Runtime, collected: CollectedPackage) -> tuple[dict[str, bytes], 
     return files, None
 
 
-def _judge(rt: Runtime, collected: CollectedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
-    """Names, then bag (signature, checksums), sender and cycle, version, then content: the first problem."""
+def _judge(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
+    """Names, then bag (signature, checksums), sender and cycle, version, then the components' file: the first
+    problem (the content's suite runs after, for the batch)."""
     sender, versi = collected["pengirim"], collected["versi"]
     if reason := _name_problem(collected):
         return pd.DataFrame(), reason
@@ -268,23 +332,33 @@ def _judge(rt: Runtime, collected: CollectedPackage, now: datetime) -> tuple[pd.
         return pd.DataFrame(), check.reason
     if reason := _refusal(rt, sender, check.info) or _version_problem(rt, sender, versi, check.info, now):
         return pd.DataFrame(), reason
-    return _components(sender, check.payload)
+    return _components(check.payload)
 
 
-def validate_package(rt: Runtime, collected: CollectedPackage, run_id: str) -> Validated:
-    """The upper tier's gate on one package version: accepted whole, or refused with its reason."""
-    sender, versi = collected["pengirim"], collected["versi"]
-    components, reason = _judge(rt, collected, datetime.now(UTC))
-    status = DITERIMA if reason is None else DITOLAK
-    delivery = {"tahun": rt.tahun, "kode_pengirim": sender, "versi": versi, "diterima_pada": collected["diterima_pada"],
-                "status": status, "alasan": reason, "kunci_arsip": collected["arsip"],
-                "baris_komponen": len(components) if reason is None else 0, "run_id": run_id}
-    frames = {b.DELIVERY: pd.DataFrame([delivery])}
-    if reason is None:
-        frames[b.COMPONENTS] = components.assign(tahun=rt.tahun, sumber=sender, versi=versi)
+def validate_packages(rt: Runtime, collected: CollectedPackages, run_id: str) -> Validated:
+    """The upper tier's gate on a batch of package versions: each accepted whole, or refused with its reason."""
+    now = datetime.now(UTC)
+    judged = {package_label(p["pengirim"], p["versi"]): (p, *_judge(rt, p, now)) for p in collected["paket"]}
+    content = content_problems({label: (frame, p["pengirim"]) for label, (p, frame, reason) in judged.items()
+                                if reason is None})
+    deliveries, accepted, refused = [], [], {}
+    for label, (p, frame, reason) in judged.items():
+        reason = reason or content.get(label)
+        deliveries.append({"tahun": rt.tahun, "kode_pengirim": p["pengirim"], "versi": p["versi"],
+                           "diterima_pada": p["diterima_pada"], "status": DITERIMA if reason is None else DITOLAK,
+                           "alasan": reason, "kunci_arsip": p["arsip"],
+                           "baris_komponen": len(frame) if reason is None else 0, "run_id": run_id})
+        if reason is None:
+            accepted.append(frame.assign(tahun=rt.tahun, sumber=p["pengirim"], versi=p["versi"]))
+        else:
+            refused[label] = reason
+    frames = {b.DELIVERY: pd.DataFrame(deliveries)}
+    if accepted:
+        frames[b.COMPONENTS] = pd.concat(accepted, ignore_index=True)
     staged = b.Bundle.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
     staged.write(frames)
-    return {"kelompok": collected["kelompok"], "bundel": staged.prefix, "status": {status: 1}, "alasan": reason}
+    status = Counter(str(d["status"]) for d in deliveries)
+    return {"kelompok": collected["kelompok"], "bundel": staged.prefix, "status": dict(status), "alasan": refused}
 
 
 def deliveries(rt: Runtime, child_code_length: int) -> pd.DataFrame:

@@ -39,16 +39,21 @@ def store_bundle(rt: Runtime, validated: Validated) -> Stored:
 
 
 def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Each package version of the batch in order (a sender's versions oldest first): its delivery recorded, its
+    components loaded if it is the sender's newest accepted version."""
     from .packages import is_newest
 
+    comps = tables.get(b.COMPONENTS)
+    per_version = dict(iter(comps.groupby(["sumber", "versi"], sort=False))) if comps is not None else {}
     stored: dict[str, int] = {}
     for delivery in tables[b.DELIVERY].to_dict("records"):
-        if delivery["status"] == DITERIMA and b.COMPONENTS in tables and \
+        mine = per_version.get((delivery["kode_pengirim"], delivery["versi"]), None if comps is None else comps.iloc[:0])
+        if delivery["status"] == DITERIMA and mine is not None and \
                 is_newest(rt, delivery["kode_pengirim"], delivery["versi"]):
             # a resend replaces the sender's earlier contribution (a retried load of the newest version
             # restores it; a future-dated version is never newest); every version stays archived
-            stored["komponen"] = rt.warehouse.replace_components(rt.tahun, delivery["kode_pengirim"],
-                                                                 tables[b.COMPONENTS])
+            stored["komponen"] = stored.get("komponen", 0) + rt.warehouse.replace_components(
+                rt.tahun, delivery["kode_pengirim"], mine.reset_index(drop=True))
         rt.warehouse.record_delivery({k: none_if_missing(v) for k, v in delivery.items()})
     return stored
 
