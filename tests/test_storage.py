@@ -155,3 +155,36 @@ def test_sqlite_large_reads(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_postgres_large_reads(pg_url: str) -> None:
     _large_reads(pg_url)
+
+
+TRICKY = ["biasa", "", "koma, di tengah", 'kutip "ganda"', "baris\nbaru", "\\N", "  spasi  ", "ünïcode ✓", "cr\r\nlf"]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def test_bulk_load_keeps_text_missing_cells_and_numbers_exactly(kind: str, tmp_path: Path,
+                                                               request: pytest.FixtureRequest) -> None:
+    """COPY's CSV is written by Arrow on PostgreSQL: quotes, commas, line breaks, an empty text against a missing
+    one, a text that reads ``\\N``, nullable integers and doubles come back as they went in, on both warehouses."""
+    from desa_cantik.storage import ISSUES, _copy_csv
+
+    url = request.getfixturevalue("pg_url") if kind == "postgresql" else f"sqlite:///{tmp_path / 'g.sqlite'}"
+    w = Warehouse(url)
+    w.create()
+    n = len(TRICKY)
+    frame = pd.DataFrame({
+        "sha256_berkas": [f"{i:064d}" for i in range(n)], "dataset": "kependudukan", "tahun": 2025, "pengirim": "p",
+        "baris": [float(i) if i % 3 else float("nan") for i in range(n)], "kolom": TRICKY, "aturan": "KEP-01",
+        "keparahan": "error", "tingkat": [None, *range(1, n)], "pesan": TRICKY[::-1],
+        "nilai": [None if i % 2 else t for i, t in enumerate(TRICKY)], "diharapkan": [0.1 + 0.2, 1e-300, *[""] * (n - 2)],
+    }).astype({"diharapkan": "str"})
+    assert _copy_csv(frame.astype({"baris": "Int64", "tingkat": "Int64"})) is not None, "Arrow writes this slice"
+    with w.engine.begin() as conn:
+        w._bulk_insert(conn, ISSUES, frame)
+    got = w.table_frame(ISSUES).sort_values("sha256_berkas", ignore_index=True)
+    assert got["kolom"].tolist() == TRICKY and got["pesan"].tolist() == TRICKY[::-1]
+    assert [v if isinstance(v, str) else None for v in got["nilai"]] == \
+        [None if i % 2 else t for i, t in enumerate(TRICKY)], "an empty text stays text, a missing one NULL"
+    assert got["baris"].isna().tolist() == [i % 3 == 0 for i in range(n)]
+    assert got["baris"].dropna().tolist() == [float(i) for i in range(n) if i % 3]
+    assert got["tingkat"].isna().tolist() == [True] + [False] * (n - 1)
+    assert got["diharapkan"].tolist()[:2] == [str(0.1 + 0.2), str(1e-300)]

@@ -374,7 +374,9 @@ class Warehouse:
                 part = frame.iloc[start:start + BULK_ROWS]
                 if ints:  # ``astype`` copies every column, even given nothing to convert
                     part = part.astype({c: "Int64" for c in ints})
-                if self.is_postgres:
+                if self.is_postgres and (data := _copy_csv(part)) is not None:
+                    cur.copy_expert(f'COPY "{table}" ({collist}) FROM STDIN WITH (FORMAT csv)', data)
+                elif self.is_postgres:
                     buf = io.StringIO()
                     part.to_csv(buf, index=False, header=False, na_rep="\\N")
                     buf.seek(0)
@@ -912,6 +914,28 @@ def _empty(query: sa.Select[Any]) -> pd.DataFrame:
 Columns = dict[str, Any]  # a slice of a read, column by column: text as an Arrow array, numbers as numpy
 
 
+def _copy_csv(part: pd.DataFrame) -> Any:
+    """A slice as COPY's CSV, written by Arrow (8x ``to_csv``: the centre loads 1.6M rows), as a readable buffer;
+    None where a column is not plainly text, a number or a boolean (pandas writes it, as before). Every text is
+    quoted, so only a missing cell (unquoted and empty, COPY's CSV NULL) is NULL and an empty text stays text;
+    floats are written in their shortest exact form, so PostgreSQL reads the same doubles."""
+    import pandas as pd
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+    for dtype in part.dtypes:
+        text = pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype)
+        if not (text or pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            return None
+    try:
+        table = pa.Table.from_pandas(part, preserve_index=False)
+        out = pa.BufferOutputStream()
+        pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    except (pa.ArrowException, ValueError, TypeError):
+        return None
+    return pa.BufferReader(out.getvalue())
+
+
 def _cells(values: pd.Series) -> list[Any]:
     """A column as the Python values ``astype(object)`` gives it (missing: None), for the driver's ``executemany``:
     ``tolist`` makes them without an object array per slice."""
@@ -928,7 +952,7 @@ def _typed(values: list[Any], dtype: str) -> Any:
     plainly of that type (the caller then lets pandas convert them as before). Text goes to Arrow without a pandas
     object per value (pandas' ``str`` is Arrow text); numbers to numpy; None is missing."""
     import numpy as np
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     if dtype == "str":
         try:
