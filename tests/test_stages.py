@@ -280,6 +280,38 @@ def test_bad_packages_in_a_batch_get_their_own_reasons_and_cost_the_good_one_not
                                         "20260403T000000Z": DITOLAK}
 
 
+def test_a_check_that_breaks_costs_only_its_own_package(kab_and_prov: tuple[Runtime, Runtime],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug or outage while one package is checked refuses that package alone, saying so; if the shared GX run
+    breaks, each package is run alone."""
+    from desa_cantik.cycle import packages
+
+    child, prov = kab_and_prov
+    rows = pd.DataFrame({"kode_desa": ["35.07.01.2001"], "indikator": ["jumlah_penduduk"], "pembilang": [7.0],
+                         "penyebut": [1.0]})
+    for versi in ("20260401T000000Z", "20260402T000000Z", "20260403T000000Z"):
+        _send(child, prov, "35.07", versi, rows.assign(pembilang=float(versi[7])))
+    judge, suite = packages._judge, packages._suite_problem
+
+    def broken_judge(rt: Runtime, collected: packages.ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
+        if collected["versi"] == "20260402T000000Z":
+            raise OSError("disk penuh")
+        return judge(rt, collected, now)
+
+    def broken_shared_run(checked: pd.DataFrame, sender: str) -> str | None:
+        if not sender:
+            raise RuntimeError("GX")
+        return suite(checked, sender)
+
+    monkeypatch.setattr(packages, "_judge", broken_judge)
+    monkeypatch.setattr(packages, "_suite_problem", broken_shared_run)
+    [validated] = gate_and_store(prov)
+    assert validated["status"] == {DITERIMA: 2, DITOLAK: 1}
+    assert list(validated["alasan"]) == ["35.07-20260402T000000Z"]
+    assert "gangguan di server (OSError)" in validated["alasan"]["35.07-20260402T000000Z"]
+    assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [3.0], "the newest accepted version is used"
+
+
 def test_an_unsigned_package_still_arriving_is_waited_for_then_refused() -> None:
     from datetime import timedelta
 

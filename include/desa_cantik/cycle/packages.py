@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -34,11 +35,15 @@ from .handoff import PACKAGE, ArchivedPackage, CollectedPackages, PackageBatch, 
 if TYPE_CHECKING:
     from .runtime import Runtime
 
+log = logging.getLogger(__name__)
+
 COMPONENTS_FILE = "komponen_desa.csv"
 SUITE = "paket/komponen_desa"  # expectations/paket/komponen_desa.json: a package's suite, not a dataset's
 CLOCK_SKEW = timedelta(minutes=10)  # how far a child's clock may run ahead of this tier's
 VERSION = re.compile(r"\d{8}T\d{6}Z")  # ``layout.stamp`` of the signed ``Dibuat-Pada``
 UNSAFE_NAMES = "_nama_tidak_sah"  # archive folder for files whose path cannot be a key
+INTERNAL = ("paket tidak dapat diperiksa karena gangguan di server ({kind}); paket tersimpan di arsip dan akan "
+            "diperiksa petugas")
 MAX_PACKAGES_PER_BATCH = 64  # the centre's 38 provinces: one batch, one GX run instead of 38 tasks and runs
 MAX_PACKAGE_BYTES_PER_BATCH = 384 * 1024 * 1024  # the country's 38 packages are ~190 MB
 
@@ -250,15 +255,24 @@ def content_problems(frames: dict[str, tuple[pd.DataFrame, str]]) -> dict[str, s
     suite = load_suite(SUITE)
     needed = {e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == "expect_column_to_exist"}
     together = [label for label, (frame, _) in frames.items() if needed <= set(frame.columns)]
-    alone = [label for label in frames if label not in together]
+    alone = list(frames)
     if len(together) > 1:
-        passed = _suite_problem(pd.concat([_checked(*frames[label]) for label in together], ignore_index=True), "") is None
-        if not passed:
-            alone = list(frames)
-    else:
-        alone = list(frames)
-    reasons = {label: _suite_problem(_checked(*frames[label]), frames[label][1]) for label in alone}
-    return {label: reasons.get(label) for label in frames}
+        try:
+            joined = pd.concat([_checked(*frames[label]) for label in together], ignore_index=True)
+            if _suite_problem(joined, "") is None:
+                alone = [label for label in frames if label not in together]
+        except Exception:  # the shared run must not cost the packages their verdicts: each is run alone
+            log.exception("pemeriksaan bersama %d paket gagal; diperiksa satu per satu", len(together))
+    return {label: _content_alone(*frames[label]) if label in alone else None for label in frames}
+
+
+def _content_alone(frame: pd.DataFrame, sender: str) -> str | None:
+    """One package's suite; a failure of the check itself refuses that package alone, with the reason why."""
+    try:
+        return _suite_problem(_checked(frame, sender), sender)
+    except Exception as exc:
+        log.exception("pemeriksaan komponen paket %s gagal", sender)
+        return INTERNAL.format(kind=type(exc).__name__)
 
 
 def _components(payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:
@@ -335,10 +349,20 @@ def _judge(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.D
     return _components(check.payload)
 
 
+def _judge_isolated(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
+    """``_judge``; a failure of the check itself refuses that package alone (the batch's others keep their
+    verdicts), with the reason why, and is logged for the engineers."""
+    try:
+        return _judge(rt, collected, now)
+    except Exception as exc:
+        log.exception("pemeriksaan paket %s versi %s gagal", collected["pengirim"], collected["versi"])
+        return pd.DataFrame(), INTERNAL.format(kind=type(exc).__name__)
+
+
 def validate_packages(rt: Runtime, collected: CollectedPackages, run_id: str) -> Validated:
     """The upper tier's gate on a batch of package versions: each accepted whole, or refused with its reason."""
     now = datetime.now(UTC)
-    judged = {package_label(p["pengirim"], p["versi"]): (p, *_judge(rt, p, now)) for p in collected["paket"]}
+    judged = {package_label(p["pengirim"], p["versi"]): (p, *_judge_isolated(rt, p, now)) for p in collected["paket"]}
     content = content_problems({label: (frame, p["pengirim"]) for label, (p, frame, reason) in judged.items()
                                 if reason is None})
     deliveries, accepted, refused = [], [], {}
