@@ -285,6 +285,7 @@ def test_a_check_that_breaks_costs_only_its_own_package(kab_and_prov: tuple[Runt
     """A bug or outage while one package is checked refuses that package alone, saying so; if the shared GX run
     breaks, each package is run alone."""
     from desa_cantik.cycle import packages
+    from desa_cantik.cycle.handoff import ArchivedPackage
 
     child, prov = kab_and_prov
     rows = pd.DataFrame({"kode_desa": ["35.07.01.2001"], "indikator": ["jumlah_penduduk"], "pembilang": [7.0],
@@ -293,7 +294,7 @@ def test_a_check_that_breaks_costs_only_its_own_package(kab_and_prov: tuple[Runt
         _send(child, prov, "35.07", versi, rows.assign(pembilang=float(versi[7])))
     judge, suite = packages._judge, packages._suite_problem
 
-    def broken_judge(rt: Runtime, collected: packages.ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
+    def broken_judge(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
         if collected["versi"] == "20260402T000000Z":
             raise OSError("disk penuh")
         return judge(rt, collected, now)
