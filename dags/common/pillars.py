@@ -57,7 +57,9 @@ READING_A_RUN = """
 - **`validasi_bps.tinjau_penolakan` hijau (success)**: batch itu punya berkas ditolak; namanya menyebut jumlahnya
   (mis. `35.07.01_35.07.09 · 7 ditolak`) dan tab **Log** berisi desa, berkas, dan aturan yang harus diperbaiki.
   **Dilewati (skipped)**: semua berkas batch itu lolos. Berkas buruk tidak pernah membuat run gagal; tahap
-  berikutnya tetap berjalan.
+  berikutnya tetap berjalan. Di provinsi/pusat satu batch memuat beberapa paket wilayah bawahan (namanya
+  `paket-{kode}-{versi}_{kode}-{versi}`: paket pertama dan terakhir); log `tinjau_penolakan` menyebut tiap paket yang
+  ditolak dan alasannya, dan halaman *Paket* menampilkan kiriman tiap wilayah.
 - **Log `validasi_bps.gerbang_mutu`**: tabel per kecamatan: desa, berkas, dataset, putusan, aturan yang dilanggar.
 - **Log `ringkasan`** (tugas terakhir): langkah berikut tiap pilar: BPS (kecamatan dan desa yang perlu dibina,
   aturan terbanyak), Diskominfo (berkas ditolak, yang belum mengirim, paket ditolak), Bappeda (indikator dengan
