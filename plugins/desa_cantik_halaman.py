@@ -539,6 +539,29 @@ def _formulir(request: Request, a: Akses, op: Any, dataset: str, pengirim: str, 
     return page
 
 
+FORM_SLACK = 64 * 1024  # the form's other fields and multipart framing around the file
+
+
+class _TooLarge(Exception):
+    """The request body passed its bound while it was read."""
+
+
+def _bounded(request: Request, bound: int) -> Request:
+    """The request with a body that raises ``_TooLarge`` once more than ``bound`` bytes have arrived."""
+    receive, seen = request.receive, 0
+
+    async def counted() -> Any:
+        nonlocal seen
+        message = await receive()
+        if message.get("type") == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > bound:
+                raise _TooLarge
+        return message
+
+    return Request(request.scope, counted)
+
+
 @app.post("/kirim", response_class=HTMLResponse)
 async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Response:
     """Check an uploaded file at once; queue it for the gate unless rejected; show its report (303 to its page)."""
@@ -550,12 +573,15 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
     _sama_asal(request, a)
     rt = runtime()
     limit = rt.daftar.batas.ukuran_bait
+    too_large = (f"Berkas lebih besar dari batas {rt.daftar.batas.ukuran_mb:g} MB. Pisahkan atau kecilkan berkasnya "
+                 "(hapus lembar dan kolom yang tidak perlu), lalu kirim lagi.")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:  # refused before the body is read or spooled
-        return _formulir(request, a, op, "", "", f"Berkas lebih besar dari batas {rt.daftar.batas.ukuran_mb:g} MB. "
-                         "Pisahkan atau kecilkan berkasnya (hapus lembar dan kolom yang tidak perlu), lalu kirim lagi.",
-                         status_code=413)
-    form = await request.form(max_files=1, max_fields=10)
+    if declared.isdigit() and int(declared) > limit + FORM_SLACK:  # refused before the body is read or spooled
+        return _formulir(request, a, op, "", "", too_large, status_code=413)
+    try:  # a body without a length (chunked) is counted as it arrives: never more than the limit is spooled
+        form = await _bounded(request, limit + FORM_SLACK).form(max_files=1, max_fields=10)
+    except _TooLarge:
+        return _formulir(request, a, op, "", "", too_large, status_code=413)
     dataset, pengirim, berkas = str(form.get("dataset", "")), str(form.get("pengirim", "")), form.get("berkas")
     if not isinstance(berkas, UploadFile) or not berkas.filename:
         return _formulir(request, a, op, dataset, pengirim, "Pilih berkas CSV atau XLSX lebih dulu.", 400)

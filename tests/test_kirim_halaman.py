@@ -162,6 +162,14 @@ def test_empty_and_missing_file_get_a_plain_message(plugin: ModuleType) -> None:
     assert r.status_code == 400 and "Pilih berkas" in r.text
     huge = send(c, DESA, "kependudukan", b"0" * (21 * 1024 * 1024), "besar.csv")
     assert huge.status_code == 413 and "lebih besar dari batas 20 MB" in huge.text
+    # the same body without a length (chunked): counted as it arrives, refused past the limit, not spooled whole
+    built = c.build_request("POST", "/kirim", data={"pengirim": DESA, "dataset": "kependudukan"},
+                            files={"berkas": ("besar.csv", b"0" * (21 * 1024 * 1024))})
+    body = built.read()
+    chunks = (body[i:i + 1024 * 1024] for i in range(0, len(body), 1024 * 1024))
+    chunked = c.post("/kirim", content=chunks, headers={"content-type": built.headers["content-type"]},
+                     follow_redirects=False)
+    assert chunked.status_code == 413 and "lebih besar dari batas 20 MB" in chunked.text
     assert Runtime.from_env().store.list("") == [], "nothing kept of a refused upload"
 
 
