@@ -20,8 +20,9 @@ from desa_cantik.cycle import layout
 from desa_cantik.cycle.bundle import Bundle
 from desa_cantik.cycle.coordinate import coordinate
 from desa_cantik.cycle.cross_check import cross_check
+from desa_cantik.cycle.gate import validate_collected
 from desa_cantik.cycle.handoff import Validated
-from desa_cantik.cycle.inbox import window_open
+from desa_cantik.cycle.inbox import collect_batch, plan_batches, window_open
 from desa_cantik.cycle.publish import latest_package, publish
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.cycle.store import store_bundle
@@ -207,7 +208,9 @@ def test_two_versions_in_one_batch_keep_the_newest(kab_and_prov: tuple[Runtime, 
                        "pembilang": [100.0, 50.0], "penyebut": [1.0, 1.0]})
     _send(child, prov, "35.07", "20260401T000000Z", v1)
     _send(child, prov, "35.07", "20260402T000000Z", v1.iloc[:1].assign(pembilang=200.0))
-    [validated] = gate_and_store(prov)
+    [batch] = plan_batches(prov)
+    validated = validate_collected(prov, collect_batch(prov, batch), RUN)
+    assert store_bundle(prov, validated)["baris_disimpan"] == {"komponen": 1}, "only the newest version is loaded"
     assert validated["kelompok"] == "paket-35.07-20260401T000000Z_35.07-20260402T000000Z"
     assert validated["status"] == {DITERIMA: 2} and validated["alasan"] == {}
     assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [200.0]
@@ -296,7 +299,7 @@ def test_a_check_that_breaks_costs_only_its_own_package(kab_and_prov: tuple[Runt
 
     def broken_judge(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
         if collected["versi"] == "20260402T000000Z":
-            raise OSError("disk penuh")
+            raise KeyError("a bug this package's bytes trigger")
         return judge(rt, collected, now)
 
     def broken_shared_run(checked: pd.DataFrame, sender: str) -> str | None:
@@ -309,8 +312,31 @@ def test_a_check_that_breaks_costs_only_its_own_package(kab_and_prov: tuple[Runt
     [validated] = gate_and_store(prov)
     assert validated["status"] == {DITERIMA: 2, DITOLAK: 1}
     assert list(validated["alasan"]) == ["35.07-20260402T000000Z"]
-    assert "gangguan di server (OSError)" in validated["alasan"]["35.07-20260402T000000Z"]
+    assert "gangguan pemeriksa (KeyError)" in validated["alasan"]["35.07-20260402T000000Z"]
     assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [3.0], "the newest accepted version is used"
+
+
+def test_an_outage_fails_the_batch_for_a_retry_instead_of_refusing_packages(kab_and_prov: tuple[Runtime, Runtime],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk or warehouse outage is not the package's fault: the task fails (Airflow retries it) and nothing is
+    recorded, so the next run judges the same packages."""
+    from desa_cantik.cycle import packages
+
+    child, prov = kab_and_prov
+    rows = pd.DataFrame({"kode_desa": ["35.07.01.2001"], "indikator": ["jumlah_penduduk"], "pembilang": [7.0],
+                         "penyebut": [1.0]})
+    _send(child, prov, "35.07", "20260401T000000Z", rows)
+
+    def outage(*_: object) -> None:
+        raise OSError("disk penuh")
+
+    with monkeypatch.context() as m:
+        m.setattr(packages, "_judge", outage)
+        with pytest.raises(OSError):
+            gate_and_store(prov)
+    assert prov.warehouse.deliveries(TAHUN).empty
+    [validated] = gate_and_store(prov)
+    assert validated["status"] == {DITERIMA: 1}
 
 
 def test_an_unsigned_package_still_arriving_is_waited_for_then_refused() -> None:

@@ -3,7 +3,9 @@ PostgreSQL (COPY). The same contract holds on each backend."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pytest
@@ -188,3 +190,28 @@ def test_bulk_load_keeps_text_missing_cells_and_numbers_exactly(kind: str, tmp_p
     assert got["baris"].dropna().tolist() == [float(i) for i in range(n) if i % 3]
     assert got["tingkat"].isna().tolist() == [True] + [False] * (n - 1)
     assert got["diharapkan"].tolist()[:2] == [str(0.1 + 0.2), str(1e-300)]
+    # the large-read path (COPY ... TO STDOUT parsed by Arrow on PostgreSQL) reads the same cells back
+    read = w._frame(ISSUES, order=("sha256_berkas",))
+    for col in ("kolom", "pesan", "nilai", "diharapkan"):
+        assert [v if isinstance(v, str) else None for v in read[col]] == \
+            [v if isinstance(v, str) else None for v in got[col]], col
+    assert read["baris"].isna().tolist() == got["baris"].isna().tolist()
+
+
+@pytest.mark.integration
+def test_a_large_read_stopped_early_leaves_the_warehouse_usable(pg_url: str) -> None:
+    """A reader that stops after one slice cuts the COPY off; its connection is discarded, not reused half-read."""
+    from desa_cantik.storage import COMPONENTS
+
+    w = Warehouse(pg_url)
+    w.create()
+    n = 200_000
+    comps = pd.DataFrame({"tahun": 2025, "kode_desa": [f"{i:013d}" for i in range(n)], "indikator": "a",
+                          "pembilang": 1.0, "penyebut": 2.0, "sumber": "35", "versi": "v"})
+    with w.engine.begin() as conn:
+        w._bulk_insert(conn, COMPONENTS, comps)
+    slices = cast("Generator[pd.DataFrame, None, None]", w.component_slices(2025))
+    first = next(slices)
+    assert 0 < len(first) < n
+    slices.close()
+    assert len(w.components(2025)) == n and w._count(COMPONENTS) == n

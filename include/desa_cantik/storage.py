@@ -551,20 +551,80 @@ class Warehouse:
         t = self.table(name)
         picked = [t.c[c] for c in columns] if columns else list(t.c)
         query = sa.select(*picked).where(*where).order_by(*(t.c[c] for c in order))
-        with self.engine.connect() as conn:
-            parts = list(self._fetch_columns(conn, query))
+        parts = list(self._read_columns(query))
         return _frame_of(_joined(parts)) if parts else _empty(query)
 
     def _slices(self, query: sa.Select[Any]) -> Iterator[pd.DataFrame]:
         """A large read ``BULK_ROWS`` rows at a time, as the caller uses them (``_fetch`` on a connection held until
         the last): the table is never whole in memory. No row: one empty typed frame, so its columns are known."""
         empty = True
-        with self.engine.connect() as conn:
-            for part in self._fetch(conn, query):
-                empty = False
-                yield part
+        for part in self._read_columns(query):
+            empty = False
+            yield _frame_of(part)
         if empty:
             yield _empty(query)
+
+    def _read_columns(self, query: sa.Select[Any]) -> Iterator[Columns]:
+        """A large read on a connection of its own: streamed by COPY on PostgreSQL where every column is plain text
+        or a number (``_copy_out``), otherwise from the driver's cursor (``_fetch_columns``)."""
+        if self.is_postgres and _copy_types(query) is not None:
+            yield from self._copy_out(query)
+            return
+        with self.engine.connect() as conn:
+            yield from self._fetch_columns(conn, query)
+
+    def _copy_out(self, query: sa.Select[Any]) -> Iterator[Columns]:
+        """``COPY (query) TO STDOUT`` as CSV, parsed by Arrow a block at a time while the server sends the next
+        (a thread writes the stream into a pipe): the same typed columns as ``_fetch_columns`` without a Python
+        object per value. The connection is its own, since a COPY in progress blocks every other command on it; if
+        the reader stops early the COPY is cut off and the connection discarded."""
+        import threading
+
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+        types = _copy_types(query) or {}
+        compiled = query.compile(dialect=self.engine.dialect, compile_kwargs={"render_postcompile": True})
+        raw = self.engine.raw_connection()
+        failed: list[BaseException] = []
+        done = False
+        try:
+            cur = raw.cursor()
+            sql = cur.mogrify(compiled.string, compiled.params).decode()
+            read_end, write_end = os.pipe()
+
+            def send() -> None:
+                try:
+                    with open(write_end, "wb") as sink:
+                        cur.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", sink)
+                except BaseException as exc:  # raised again in the reading thread, after the join
+                    failed.append(exc)
+
+            sender = threading.Thread(target=send, name="dc-copy-out", daemon=True)
+            sender.start()
+            try:
+                with open(read_end, "rb") as source:
+                    if source.peek(1):  # an empty result is no CSV at all
+                        reader = pacsv.open_csv(
+                            source, read_options=pacsv.ReadOptions(column_names=list(types), block_size=2 << 20),
+                            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""],
+                                                                 strings_can_be_null=True,
+                                                                 quoted_strings_can_be_null=False))
+                        for batch in reader:
+                            yield {name: col.cast(pa.large_string()) if pa.types.is_large_string(col.type)
+                                   else col.to_numpy(zero_copy_only=False)
+                                   for name, col in zip(batch.schema.names, batch.columns, strict=True)}
+            finally:
+                sender.join()
+            if failed:
+                raise failed[0]
+            done = True
+        finally:
+            if done:
+                raw.close()
+            else:
+                raw.invalidate()  # a COPY cut off, or failed: the connection is not reused
 
     def _count(self, name: str, *where: sa.ColumnElement[bool]) -> int:
         t = self.table(name)
@@ -904,6 +964,19 @@ def _dtypes(query: sa.Select[Any]) -> dict[str, str]:
     return {c.name: dtype(c) for c in query.selected_columns if isinstance(c, sa.Column)}
 
 
+def _copy_types(query: sa.Select[Any]) -> dict[str, Any] | None:
+    """The Arrow type of each selected column for a COPY read, as ``_dtypes`` types it; None if a column is not
+    plain text, an integer or a float (its CSV text would not parse the same)."""
+    import pyarrow as pa
+
+    arrow = {"str": pa.large_string(), "int64": pa.int64(), "float64": pa.float64()}
+    columns = [c for c in query.selected_columns if isinstance(c, sa.Column)]
+    if len(columns) != len(query.selected_columns) or not all(
+            isinstance(c.type, sa.String | sa.Integer | sa.Float) for c in columns):
+        return None
+    return {name: arrow[d] for name, d in _dtypes(query).items()}
+
+
 def _empty(query: sa.Select[Any]) -> pd.DataFrame:
     """A read with no row, typed by the schema: its columns are known all the same."""
     import pandas as pd
@@ -920,8 +993,8 @@ def _copy_csv(part: pd.DataFrame) -> Any:
     quoted, so only a missing cell (unquoted and empty, COPY's CSV NULL) is NULL and an empty text stays text;
     floats are written in their shortest exact form, so PostgreSQL reads the same doubles."""
     import pandas as pd
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
     for dtype in part.dtypes:
         text = pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..coordination import COMPONENT_COLUMNS, master_for
 from ..datasets import all_indicators
@@ -42,8 +43,11 @@ SUITE = "paket/komponen_desa"  # expectations/paket/komponen_desa.json: a packag
 CLOCK_SKEW = timedelta(minutes=10)  # how far a child's clock may run ahead of this tier's
 VERSION = re.compile(r"\d{8}T\d{6}Z")  # ``layout.stamp`` of the signed ``Dibuat-Pada``
 UNSAFE_NAMES = "_nama_tidak_sah"  # archive folder for files whose path cannot be a key
-INTERNAL = ("paket tidak dapat diperiksa karena gangguan di server ({kind}); paket tersimpan di arsip dan akan "
+INTERNAL = ("paket tidak dapat diperiksa karena gangguan pemeriksa ({kind}); paket tersimpan di arsip dan akan "
             "diperiksa petugas")
+# an outage (disk, network, warehouse, memory) fails the task, which Airflow retries: a package is judged only on
+# what it holds, and a package refused for an outage would never be checked again
+SERVER_ERRORS: tuple[type[BaseException], ...] = (OSError, MemoryError, SQLAlchemyError)
 MAX_PACKAGES_PER_BATCH = 64  # the centre's 38 provinces: one batch, one GX run instead of 38 tasks and runs
 MAX_PACKAGE_BYTES_PER_BATCH = 384 * 1024 * 1024  # the country's 38 packages are ~190 MB
 
@@ -157,7 +161,7 @@ def collect_packages(rt: Runtime, batch: PackageBatch) -> CollectedPackages:
 # --- versions ------------------------------------------------------------------------------------------
 
 
-def _plausible(versi: str, now: datetime) -> bool:
+def plausible_version(versi: str, now: datetime) -> bool:
     """A version that can be real: a stamp, not later than this tier's clock allows."""
     return bool(VERSION.fullmatch(versi)) and versi <= layout.stamp(now + CLOCK_SKEW)
 
@@ -171,14 +175,14 @@ def newest_accepted(rt: Runtime, kode: str, now: datetime | None = None) -> str 
     now = now or datetime.now(UTC)
     got = rt.warehouse.deliveries(rt.tahun)
     mine = got.loc[(got["kode_pengirim"] == kode) & (got["status"] == DITERIMA), "versi"]
-    return max((v for v in mine if _plausible(v, now)), default=None)
+    return max((v for v in mine if plausible_version(v, now)), default=None)
 
 
 def is_newest(rt: Runtime, kode: str, versi: str) -> bool:
     """Whether an accepted version's components are the ones to use (a retried load of it included)."""
     now = datetime.now(UTC)
     newest = newest_accepted(rt, kode, now)
-    return _plausible(versi, now) and (newest is None or versi >= newest)
+    return plausible_version(versi, now) and (newest is None or versi >= newest)
 
 
 def _version_problem(rt: Runtime, sender: str, versi: str, info: dict[str, str], now: datetime) -> str | None:
@@ -248,28 +252,43 @@ def content_problems(frames: dict[str, tuple[pd.DataFrame, str]]) -> dict[str, s
 
     Every rule of the suite holds for the rows together only if it holds for each package's rows (each is a rule
     per row, or keys unique, and membership is derived per sender), so one run that passes accepts them all; if it
-    fails, each package is run alone for its own reason, word for word what it would get alone.
+    fails, each package is run alone for its own reason, word for word what it would get alone. Two versions of one
+    sender share their keys, so they go in different joined runs (the k-th version of each sender in the k-th).
     """
     from ..quality import load_suite
 
     suite = load_suite(SUITE)
     needed = {e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == "expect_column_to_exist"}
-    together = [label for label, (frame, _) in frames.items() if needed <= set(frame.columns)]
-    alone = list(frames)
-    if len(together) > 1:
-        try:
-            joined = pd.concat([_checked(*frames[label]) for label in together], ignore_index=True)
-            if _suite_problem(joined, "") is None:
-                alone = [label for label in frames if label not in together]
-        except Exception:  # the shared run must not cost the packages their verdicts: each is run alone
-            log.exception("pemeriksaan bersama %d paket gagal; diperiksa satu per satu", len(together))
-    return {label: _content_alone(*frames[label]) if label in alone else None for label in frames}
+    rounds: dict[int, list[str]] = {}
+    versions: Counter[str] = Counter()
+    for label, (frame, sender) in sorted(frames.items()):
+        if needed <= set(frame.columns):
+            rounds.setdefault(versions[sender], []).append(label)
+            versions[sender] += 1
+    passed: set[str] = set()
+    for group in rounds.values():
+        if len(group) > 1 and _passes_together(group, frames):
+            passed.update(group)
+    return {label: None if label in passed else _content_alone(*frames[label]) for label in frames}
+
+
+def _passes_together(labels: list[str], frames: dict[str, tuple[pd.DataFrame, str]]) -> bool:
+    try:
+        joined = pd.concat([_checked(*frames[label]) for label in labels], ignore_index=True)
+        return _suite_problem(joined, "") is None
+    except SERVER_ERRORS:
+        raise
+    except Exception:  # the shared run must not cost the packages their verdicts: each is run alone
+        log.exception("pemeriksaan bersama %d paket gagal; diperiksa satu per satu", len(labels))
+        return False
 
 
 def _content_alone(frame: pd.DataFrame, sender: str) -> str | None:
     """One package's suite; a failure of the check itself refuses that package alone, with the reason why."""
     try:
         return _suite_problem(_checked(frame, sender), sender)
+    except SERVER_ERRORS:
+        raise
     except Exception as exc:
         log.exception("pemeriksaan komponen paket %s gagal", sender)
         return INTERNAL.format(kind=type(exc).__name__)
@@ -350,10 +369,13 @@ def _judge(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.D
 
 
 def _judge_isolated(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
-    """``_judge``; a failure of the check itself refuses that package alone (the batch's others keep their
-    verdicts), with the reason why, and is logged for the engineers."""
+    """``_judge``; a failure of the check itself (a bug a package's bytes trigger) refuses that package alone (the
+    batch's others keep their verdicts), with the reason why, and is logged for the engineers; an outage is
+    raised (``SERVER_ERRORS``)."""
     try:
         return _judge(rt, collected, now)
+    except SERVER_ERRORS:
+        raise
     except Exception as exc:
         log.exception("pemeriksaan paket %s versi %s gagal", collected["pengirim"], collected["versi"])
         return pd.DataFrame(), INTERNAL.format(kind=type(exc).__name__)
@@ -394,7 +416,7 @@ def deliveries(rt: Runtime, child_code_length: int) -> pd.DataFrame:
     for kode in children:
         mine = got[got["kode_pengirim"] == kode]
         ok = mine[mine["status"] == DITERIMA].sort_values("versi")
-        used = ok[ok["versi"].map(lambda v: _plausible(v, now)).astype(bool)]  # a future-dated one is not used
+        used = ok[ok["versi"].map(lambda v: plausible_version(v, now)).astype(bool)]  # a future-dated one is not used
         used = used if len(used) else ok
         rows.append({"kode_wilayah": kode, "nama_wilayah": region_name(kode), "terkirim": bool(len(ok)),
                      "versi_dipakai": used["versi"].iloc[-1] if len(used) else None,

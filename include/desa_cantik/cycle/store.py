@@ -40,20 +40,29 @@ def store_bundle(rt: Runtime, validated: Validated) -> Stored:
 
 def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Each package version of the batch in order (a sender's versions oldest first): its delivery recorded, its
-    components loaded if it is the sender's newest accepted version."""
-    from .packages import is_newest
+    components loaded if it is the sender's newest accepted version (an older one in the same batch is not loaded
+    only to be replaced)."""
+    from datetime import UTC, datetime
+
+    from .packages import is_newest, plausible_version
 
     comps = tables.get(b.COMPONENTS)
     per_version = dict(iter(comps.groupby(["sumber", "versi"], sort=False))) if comps is not None else {}
+    now = datetime.now(UTC)
+    latest: dict[str, str] = {}
+    for d in tables[b.DELIVERY].to_dict("records"):
+        if d["status"] == DITERIMA and plausible_version(str(d["versi"]), now):
+            latest[d["kode_pengirim"]] = max(latest.get(d["kode_pengirim"], ""), str(d["versi"]))
     stored: dict[str, int] = {}
     for delivery in tables[b.DELIVERY].to_dict("records"):
-        mine = per_version.get((delivery["kode_pengirim"], delivery["versi"]), None if comps is None else comps.iloc[:0])
-        if delivery["status"] == DITERIMA and mine is not None and \
-                is_newest(rt, delivery["kode_pengirim"], delivery["versi"]):
+        sender, versi = delivery["kode_pengirim"], delivery["versi"]
+        mine = per_version.get((sender, versi), None if comps is None else comps.iloc[:0])
+        if delivery["status"] == DITERIMA and mine is not None and latest.get(sender) == versi and \
+                is_newest(rt, sender, versi):
             # a resend replaces the sender's earlier contribution (a retried load of the newest version
             # restores it; a future-dated version is never newest); every version stays archived
             stored["komponen"] = stored.get("komponen", 0) + rt.warehouse.replace_components(
-                rt.tahun, delivery["kode_pengirim"], mine.reset_index(drop=True))
+                rt.tahun, sender, mine.reset_index(drop=True))
         rt.warehouse.record_delivery({k: none_if_missing(v) for k, v in delivery.items()})
     return stored
 
