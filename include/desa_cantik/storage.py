@@ -606,7 +606,8 @@ class Warehouse:
                 with open(read_end, "rb") as source:
                     if source.peek(1):  # an empty result is no CSV at all
                         reader = pacsv.open_csv(
-                            source, read_options=pacsv.ReadOptions(column_names=list(types), block_size=2 << 20),
+                            source, read_options=pacsv.ReadOptions(column_names=list(types), block_size=1 << 20,
+                                                                   use_threads=False),
                             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
                             convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""],
                                                                  strings_can_be_null=True,
