@@ -25,9 +25,9 @@ Per stage the script also reports the CPU seconds of the process (what a busy ma
 PostgreSQL's own work is not in them) and the peak RSS after it. Beside the floor it measures the *output floor*
 (``keluaran``): what the cycle must produce, done once the plain way (the cycle's 824k indicator rows bulk-loaded
 into the scratch warehouse, components and indicators written as CSV by pandas, both hashed). That is about 2x
-the issue's floor by itself, so the floor target cannot hold at the centre (about 5x on SQLite, 7x on
-PostgreSQL); the cycle against floor + output floor is printed too (about 1.8x and 2.1x). See
-benchmarks/README.md, "Fourth pass".
+the issue's floor by itself, so the floor target cannot hold at the centre (about 5-6x on both warehouses);
+the cycle against floor + output floor is printed too (about 1.7-1.8x). See benchmarks/README.md, "Fourth
+pass".
 
 Usage::
 
