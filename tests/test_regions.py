@@ -40,11 +40,11 @@ def test_lookups_and_parentage() -> None:
 
 
 def test_tables_cut_from_a_larger_one_are_the_ones_walked_from_lokal() -> None:
-    """The country is its provinces joined; a region inside a table already made is cut from it: same rows,
+    """The country and any region from lokal's desa name table, or cut from a table already made: the same rows,
     order, types and index as walking ``lokal`` for that region alone."""
     import pandas as pd
 
-    from desa_cantik.regions import _walk, children
+    from desa_cantik.regions import _from_names, _walk, children
 
     country = desa_table("")
     assert len(country) == 83_762 and country["kode_desa"].is_monotonic_increasing
@@ -53,4 +53,5 @@ def test_tables_cut_from_a_larger_one_are_the_ones_walked_from_lokal() -> None:
         region = get_region(kode)
         assert region is not None
         pd.testing.assert_frame_equal(desa_table(kode), _walk([region]))
+        pd.testing.assert_frame_equal(_from_names(kode), _walk([region]))  # a tier alone: from lokal's name table
     assert desa_table("ID").equals(country)

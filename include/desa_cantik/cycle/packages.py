@@ -384,6 +384,7 @@ def _judge_isolated(rt: Runtime, collected: ArchivedPackage, now: datetime) -> t
 def validate_packages(rt: Runtime, collected: CollectedPackages, run_id: str) -> Validated:
     """The upper tier's gate on a batch of package versions: each accepted whole, or refused with its reason."""
     now = datetime.now(UTC)
+    desa_table(rt.wilayah)  # the tier's own list first: each child's (``_checked``) is then cut from it
     judged = {package_label(p["pengirim"], p["versi"]): (p, *_judge_isolated(rt, p, now)) for p in collected["paket"]}
     content = content_problems({label: (frame, p["pengirim"]) for label, (p, frame, reason) in judged.items()
                                 if reason is None})
