@@ -555,8 +555,8 @@ class Warehouse:
         return _frame_of(_joined(parts)) if parts else _empty(query)
 
     def _slices(self, query: sa.Select[Any]) -> Iterator[pd.DataFrame]:
-        """A large read ``BULK_ROWS`` rows at a time, as the caller uses them (``_fetch`` on a connection held until
-        the last): the table is never whole in memory. No row: one empty typed frame, so its columns are known."""
+        """A large read a slice at a time, as the caller uses them (``_read_columns``, on a connection held until the
+        last): the table is never whole in memory. No row: one empty typed frame, so its columns are known."""
         empty = True
         for part in self._read_columns(query):
             empty = False
