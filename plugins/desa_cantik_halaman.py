@@ -367,14 +367,12 @@ def datadocs(a: AksesDep, path: str) -> Response:
 
 
 def _stored(rt: Runtime, key: str) -> Response:
+    from desa_cantik.storage import NotFound
+
     try:
         data = rt.store.get(key)
-    except (OSError, ValueError, KeyError) as exc:
+    except (NotFound, ValueError) as exc:  # ValueError: a key the store refuses (never a real object)
         raise HTTPException(status_code=404, detail="berkas tidak ada di penyimpanan objek") from exc
-    except Exception as exc:  # an S3 "no such key" is the SDK's own error type
-        if "NoSuchKey" in repr(exc) or "NotFound" in repr(exc):
-            raise HTTPException(status_code=404, detail="berkas tidak ada di penyimpanan objek") from exc
-        raise
     from desa_cantik.pii import mask_text
 
     text = mask_text(data.decode("utf-8", "replace")) or ""  # the gate masks already; a page never shows a NIK

@@ -36,9 +36,15 @@ class ObjectInfo:
     last_modified: datetime
 
 
+class NotFound(KeyError):
+    """No object under this key: every store raises this one type, whatever its SDK says."""
+
+
 class ObjectStore(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
-    def get(self, key: str) -> bytes: ...
+    def get(self, key: str) -> bytes:
+        """The object's bytes; ``NotFound`` when there is none."""
+        ...
     def list(self, prefix: str) -> list[ObjectInfo]: ...
     def exists(self, key: str) -> bool: ...
     def location(self, key: str) -> str: ...
@@ -87,7 +93,11 @@ class LocalFolderStore:
         os.replace(tmp, path)  # readers never see half a file
 
     def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise NotFound(key) from exc
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -110,6 +120,9 @@ class LocalFolderStore:
         return str(self._path(key))
 
 
+_MISSING = ("NoSuchKey", "NoSuchObject", "NotFound")  # the S3 error codes of a missing object
+
+
 class MinioStore:
     """MinIO or any S3-protocol server, through the ``minio`` SDK."""
 
@@ -128,7 +141,14 @@ class MinioStore:
         self.client.put_object(self.bucket, key, io.BytesIO(data), len(data))
 
     def get(self, key: str) -> bytes:
-        resp = self.client.get_object(self.bucket, key)
+        from minio.error import S3Error
+
+        try:
+            resp = self.client.get_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise NotFound(key) from exc
+            raise
         try:
             return resp.read()
         finally:
@@ -141,7 +161,7 @@ class MinioStore:
         try:
             self.client.stat_object(self.bucket, key)
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+            if exc.code in _MISSING:
                 return False
             raise
         return True

@@ -27,7 +27,7 @@ from ..coordination import COMPONENT_COLUMNS, master_for
 from ..datasets import all_indicators
 from ..findings import DITERIMA, DITOLAK
 from ..regions import desa_table, is_within, region_name
-from ..storage import ObjectStore, put_many
+from ..storage import NotFound, ObjectStore, put_many
 from ..tiers import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from . import bundle as b
 from . import layout
@@ -136,6 +136,8 @@ def _read(store: ObjectStore, keys: list[str]) -> list[bytes | str]:
     def one(key: str) -> bytes | str:
         try:
             return store.get(key)
+        except NotFound:
+            return "berkas hilang dari penyimpanan objek"
         except (ValueError, OSError) as exc:
             return str(exc)[:200]
 
