@@ -235,7 +235,7 @@ def pages(url: str, home: Path) -> list[tuple[str, str, float, float, int]]:
 
     plugin = load_plugin()
     base = {"DESA_CANTIK_HOME": str(home), "DESA_CANTIK_GUDANG": url, "DESA_CANTIK_OBJEK": f"file://{home / 'objek'}"}
-    a_file = Warehouse(url).submissions_of_sender(TAHUN, "35.07.01.2001")[0]["sha256"]
+    a_file = Warehouse(url).submissions_of_sender(TAHUN, "35.07.01.2001")[0].sha256
     rows = []
     kabupaten = ["/pantau", "/pantau/wilayah/35.07", "/pantau/wilayah/35.07.01", "/pantau/wilayah/35.07.01?hanya=ditolak",
                  "/pantau/desa/35.07.01.2001", "/temuan", "/temuan?wilayah=35.07.01", "/temuan/aturan/KEP-02",

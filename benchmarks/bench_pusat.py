@@ -117,10 +117,10 @@ def synthetic_components(master: pd.DataFrame, seed: int) -> pd.DataFrame:
 def build_province(kode: str, out: Path, work: Path, seed: int) -> int:
     """One province's signed package, made by the province tier's own coordinate and publish."""
     from desa_cantik.coordination import master_for
-    from desa_cantik.cycle import layout
     from desa_cantik.cycle.coordinate import coordinate
     from desa_cantik.cycle.publish import publish
     from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.storage import layout
     from desa_cantik.tiers import generate_key
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(work), "DESA_CANTIK_TINGKAT": "provinsi",
@@ -182,8 +182,8 @@ def _warm() -> None:
 
 def centre(home: Path, paket: Path, gudang: str) -> Any:
     """A fresh pusat tier whose inbox holds the 38 packages and whose key registry knows their senders."""
-    from desa_cantik.cycle import layout
     from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.storage import layout
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(home), "DESA_CANTIK_TINGKAT": "pusat", "DESA_CANTIK_GUDANG": gudang,
                            "DESA_CANTIK_KUNCI": str(home / "kunci")})
@@ -203,9 +203,8 @@ def centre(home: Path, paket: Path, gudang: str) -> Any:
 def floor(rt: Any, gudang: str) -> dict[str, float]:
     """Read every package's components with pandas, one GX run of the package suite over all of them, one bulk
     load into a scratch warehouse, one groupby. ``tanpa_gx``: the same without the GX run."""
-    from desa_cantik.cycle import layout
     from desa_cantik.cycle.packages import content_problem
-    from desa_cantik.storage import COMPONENTS, Warehouse
+    from desa_cantik.storage import COMPONENTS, Warehouse, layout
 
     keys = [o.key for o in rt.store.list(layout.package_inbox_prefix(TAHUN)) if o.key.endswith("data/komponen_desa.csv")]
     t0, c0 = time.perf_counter(), time.process_time()
@@ -297,7 +296,7 @@ def run_cycle(rt: Any) -> tuple[dict[str, float], dict[str, float], dict[str, fl
 
 def package_digests(rt: Any) -> dict[str, str]:
     """sha256 of every file of the centre's newest package (deterministic: fixed creation time, same key)."""
-    from desa_cantik.cycle import layout
+    from desa_cantik.storage import layout
 
     prefix = layout.publication(TAHUN, "ID", layout.stamp(pd.Timestamp(CENTRE_MADE).to_pydatetime())) + "/"
     return {o.key.removeprefix(prefix): hashlib.sha256(rt.store.get(o.key)).hexdigest()[:16]

@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from desa_cantik.cycle import layout
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, WARNING
+from desa_cantik.storage import layout
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
 

@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 from desa_cantik import kirim
-from desa_cantik.cycle import layout
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITOLAK
+from desa_cantik.kosakata import MENUNGGU, TIDAK_DIKIRIM
 from desa_cantik.peran import DaftarPeran, PeranError, read_users
+from desa_cantik.storage import layout
 
 from .conftest import SMALL_REGION, TAHUN
 from .stages import gate_and_store
@@ -76,9 +77,9 @@ def test_good_file_is_queued_bad_file_kept_and_the_gate_has_the_last_word(rt: Ru
     assert report is not None and "WIL-02" in report.decode() and "DITOLAK" in report.decode()
 
     hasil = kirim.kiriman_saya(rt, op)
-    assert [h.status_akhir for h in hasil] == [kirim.MENUNGGU, kirim.TIDAK_DIKIRIM]
+    assert [h.status_akhir for h in hasil] == [MENUNGGU, TIDAK_DIKIRIM]
     status = kirim.status_pengirim(rt, op, hasil)
-    assert status[0].status == {"kependudukan": kirim.MENUNGGU, "fasilitas": "belum"}
+    assert status[0].status == {"kependudukan": MENUNGGU, "fasilitas": "belum"}
 
     gate_and_store(rt, "jam-1")  # the hourly gate picks the queued file up
     hasil = kirim.kiriman_saya(rt, op)
@@ -167,7 +168,7 @@ def test_an_agency_uploads_a_large_file_straight_to_s3_for_one_key(s3_url: str, 
     assert rt.store.get(key) == b"PK fake xlsx"
     k = kirim.catat_langsung(rt, op, "kesehatan_anak", "35.07-DINKES", key)
     [h] = kirim.kiriman_saya(rt, op)
-    assert (h.kiriman.id, h.status_akhir, k.cara) == (k.id, kirim.MENUNGGU, "langsung")
+    assert (h.kiriman.id, h.status_akhir, k.cara) == (k.id, MENUNGGU, "langsung")
     with pytest.raises(kirim.BukanHak):  # a key outside the agency's own folder is never recorded
         kirim.catat_langsung(rt, op, "kesehatan_anak", "35.07-DINKES", f"masuk/{TAHUN}/kependudukan/{DESA}/x.csv")
     with pytest.raises(kirim.BukanHak):  # a desa operator gets no key for an agency dataset

@@ -256,8 +256,8 @@ def test_kecamatan_operator_sends_for_its_desa_and_sees_them_all(browser: Any, s
 
 
 def test_desa_operator_sees_only_its_own_desa(browser: Any, server: Any, clean: Path) -> None:
-    from desa_cantik.cycle import layout
     from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.storage import layout
 
     store = Runtime.from_env(server.env).store
     records = [o.key for o in store.list(layout.submitted_prefix(TAHUN, TETANGGA + "/"))

@@ -18,8 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from desa_cantik.cli import main
-from desa_cantik.cycle import layout
 from desa_cantik.cycle.runtime import Runtime
+from desa_cantik.storage import layout
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
 from .stages import gate_and_store

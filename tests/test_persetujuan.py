@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from desa_cantik.cycle import layout
 from desa_cantik.cycle.inbox import upload_folder
 from desa_cantik.cycle.runtime import Runtime
+from desa_cantik.storage import layout
 
 from .airflow_server import AirflowServer, airflow_api_server, dags_test_answering, finish, start_dags_test, wait_for_hitl
 from .conftest import SMALL_REGION, TAHUN

@@ -16,8 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from desa_cantik.cycle import layout
-from desa_cantik.cycle.bundle import Bundle
+from desa_cantik.cycle.bundle import DeliveryBundle, Staging
 from desa_cantik.cycle.coordinate import coordinate
 from desa_cantik.cycle.cross_check import cross_check
 from desa_cantik.cycle.gate import validate_collected
@@ -28,6 +27,7 @@ from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.cycle.store import store_bundle
 from desa_cantik.cycle.summary import format_summary, summary
 from desa_cantik.findings import DITERIMA, DITOLAK, WARNING
+from desa_cantik.storage import layout
 from desa_cantik.tiers import bag_info, generate_key, make_bag
 
 from . import stages
@@ -150,11 +150,15 @@ def test_bundle_reads_back_exactly_what_was_written(tmp_path: Path) -> None:
     from desa_cantik.storage import LocalFolderStore
 
     store = LocalFolderStore(tmp_path)
-    b = Bundle.for_batch(store, TAHUN, "manual__2026/03/31 x", "35.07.01")
+    b = Staging.for_batch(store, TAHUN, "manual__2026/03/31 x", "35.07.01")
     assert b.prefix == "staging/2025/manual__2026_03_31_x/35.07.01"
     store.put(f"{b.prefix}/sisa_percobaan_lama.parquet", b"bukan parquet")  # a stale object of an earlier try
-    b.write({"a": pd.DataFrame({"x": [1, 2]})})
-    assert list(b.read()) == ["a"] and b.read()["a"]["x"].tolist() == [1, 2]
+    b.write_frames({"a": pd.DataFrame({"x": [1, 2]})})
+    assert list(b.read_frames()) == ["a"] and b.read_frames()["a"]["x"].tolist() == [1, 2]
+    delivery = DeliveryBundle(pd.DataFrame({"versi": ["v1"]}), None)
+    b.write(delivery)
+    back = b.read()
+    assert isinstance(back, DeliveryBundle) and back.components is None and back.deliveries["versi"].tolist() == ["v1"]
 
 
 def test_layout_parses_only_keys_of_the_layout() -> None:

@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _upload(args: argparse.Namespace) -> int:
     from .cycle.inbox import upload_folder
-    from .cycle.layout import inbox_prefix
     from .cycle.runtime import Runtime
+    from .storage.layout import inbox_prefix
 
     rt = Runtime.from_env()
     n = upload_folder(rt.store, args.folder, args.tahun or rt.tahun)

@@ -24,22 +24,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .cycle import layout
 from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, WARNING
 from .intake import ROW
 from .pii import mask_text
 from .quality import FILE, KEY, Verdict
-from .storage import ObjectStore, get_many, put_many
+from .storage import ObjectStore, get_many, layout, put_many
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "datadocs"
-# Where a page finds the assets, relative to itself: pages are served under ``/desa-cantik/datadocs/`` exactly as
-# keyed under ``data_docs/``, the assets under ``/desa-cantik/static/datadocs/``. Relative, so the links also hold
-# when Airflow is served under a sub-path (``[api] base_url``).
-ASSETS_FROM_PAGE = "../../../../static/datadocs/"
-ASSETS_FROM_INDEX = "../../../static/datadocs/"
-FILE_PAGES_FROM_PAGE = "../../../../berkas/"  # the plugin's page of a stored file: ``berkas/{tahun}/{sha256}``
 ASSETS = ("datadocs.css", "datadocs.js")
 # the index columns of ``quality.index_columns`` as a page shows them (the file as numbered in the header)
 SHOWN = {KEY: "kode desa", FILE: "berkas", ROW: "baris"}
@@ -218,7 +211,8 @@ def render_page(result: Any, dataset: str, run: RunDocs, files: Sequence[PageFil
     status = Counter(f.status for f in files)
     page = view.render(document, template="halaman.html", dd={
         "run": run, "dataset": dataset, "files": files, "asset": _asset_name(dataset, run),
-        "aset": ASSETS_FROM_PAGE, "indeks": "../" + layout.DATA_DOCS_INDEX, "berkas": FILE_PAGES_FROM_PAGE,
+        "aset": layout.DATA_DOCS_ASSETS_FROM_PAGE, "indeks": layout.DATA_DOCS_INDEX_FROM_PAGE,
+        "berkas": layout.FILE_PAGES_FROM_DATA_DOCS,
         "putusan": [(label, status[s]) for s, label in STATUS_LABEL.items() if status[s]],
         "lolos": bool(result.success), "aturan": stats.get("evaluated_expectations", 0),
         "aturan_gagal": stats.get("unsuccessful_expectations", 0),
@@ -229,7 +223,7 @@ def render_page(result: Any, dataset: str, run: RunDocs, files: Sequence[PageFil
 def _summary(dataset: str, run: RunDocs, files: Sequence[PageFile], result: Any, ada: bool) -> PageSummary:
     stats = (result.statistics or {}) if result is not None else {}
     status = Counter(f.status for f in files)
-    return PageSummary(dataset, f"{run.kelompok}/{dataset}.html", len(files), status[DITOLAK],
+    return PageSummary(dataset, layout.data_docs_page(run.kelompok, dataset), len(files), status[DITOLAK],
                        status[DITERIMA_DENGAN_CATATAN], sum(f.baris for f in files),
                        sum(f.baris_ditolak for f in files), int(stats.get("evaluated_expectations", 0)),
                        int(stats.get("unsuccessful_expectations", 0)), ada)
@@ -296,7 +290,7 @@ def render_index(run: RunDocs, records: Sequence[Mapping[str, Any]]) -> str:
                                                         "baris_ditolak", "aturan_gagal")}
     _, view = _views()
     page = view.env.get_template("indeks.html").render(dd={
-        "run": run, "rows": rows, "total": total, "aset": ASSETS_FROM_INDEX,
+        "run": run, "rows": rows, "total": total, "aset": layout.DATA_DOCS_ASSETS_FROM_INDEX,
         "kelompok": len({p["kelompok"] for p in rows}), "dibuat": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     })
     return mask_page(page)

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from . import feedback
 from .datasets import get_dataset
 from .findings import DITOLAK, ERROR, WARNING
+from .kosakata import BELUM, MENUNGGU, STATUS_KIRIMAN, TIDAK_DIKIRIM, per_desa
 from .regions import desa_table, get_region, normalise_code
 from .storage import get_many, put_many
+from .storage.rows import Submission
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,10 +30,7 @@ if TYPE_CHECKING:
     from .cycle.runtime import Runtime
     from .quality import Verdict
 
-MENUNGGU = "menunggu"  # queued, the hourly gate has not judged it yet
-TIDAK_DIKIRIM = "tidak_dikirim"  # rejected by the pre-check: kept, not queued
-STATUS_AKHIR = {MENUNGGU: "menunggu gerbang berikutnya (tiap jam)", TIDAK_DIKIRIM: "tidak masuk antrean (ditolak)",
-                "diterima": "diterima", "diterima_dengan_catatan": "diterima dengan catatan", DITOLAK: "ditolak"}
+STATUS_AKHIR = STATUS_KIRIMAN  # where a submission stands: the queue, the pre-check and the verdicts
 
 
 class BukanHak(PermissionError):
@@ -66,7 +65,7 @@ class Operator:
         """The Daftar Data's datasets this operator's sender produces."""
         if self.cakupan == "opd":
             return [d for d in daftar.datasets if self.kode.upper() in daftar.pengirim_opd(d, self.kode[:5])]
-        return [d for d in daftar.datasets if get_dataset(d).produsen == "pemerintah_desa"]
+        return [d for d in daftar.datasets if per_desa(get_dataset(d).produsen)]
 
     def boleh(self, rt: Runtime, dataset: str, pengirim: str) -> None:
         """Raise ``BukanHak`` unless this operator may send ``dataset`` as ``pengirim`` on this tier."""
@@ -78,7 +77,7 @@ class Operator:
 
     def prefixes(self, tahun: int) -> list[str]:
         """Where this operator's submissions are kept (one listing each)."""
-        from .cycle import layout
+        from .storage import layout
 
         if self.cakupan == "kecamatan":
             return [layout.submitted_prefix(tahun, self.kode + ".")]
@@ -130,9 +129,9 @@ class Hasil:
 def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, nama_berkas: str,
            references: dict[str, pd.DataFrame] | None = None, now: datetime | None = None) -> tuple[Kiriman, Verdict]:
     """Check one uploaded file as the gate would, keep it with its report, and queue it unless rejected."""
-    from .cycle import layout
     from .cycle.gate import sender_region
     from .precheck import Berkas, precheck_many
+    from .storage import layout
 
     op.boleh(rt, dataset, pengirim)
     when = (now or datetime.now(UTC)).astimezone(UTC)
@@ -160,7 +159,7 @@ def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, 
 def catat_langsung(rt: Runtime, op: Operator, dataset: str, pengirim: str, kunci_masuk: str,
                    now: datetime | None = None) -> Kiriman:
     """Record a file uploaded straight to object storage (presigned): the gate checks it on its next run."""
-    from .cycle import layout
+    from .storage import layout
 
     op.boleh(rt, dataset, pengirim)
     parsed = layout.parse_inbox_key(kunci_masuk)
@@ -176,7 +175,7 @@ def catat_langsung(rt: Runtime, op: Operator, dataset: str, pengirim: str, kunci
 
 def kunci_langsung(rt: Runtime, op: Operator, dataset: str, nama_berkas: str, now: datetime | None = None) -> str:
     """The one inbox key a presigned upload of the operator's agency may write (made here, not by the browser)."""
-    from .cycle import layout
+    from .storage import layout
 
     senders = op.pengirim(rt)
     pengirim = senders[0].kode if senders else ""
@@ -200,18 +199,18 @@ def kiriman_saya(rt: Runtime, op: Operator) -> list[Hasil]:
         elif row is None:
             out.append(Hasil(k, MENUNGGU, None, None))
         else:
-            out.append(Hasil(k, str(row["status"]), int(row["baris_diterima"]), str(row["kunci_arsip"])))
+            out.append(Hasil(k, row.status, int(row.baris_diterima), row.kunci_arsip))
     return _replacements(sorted(out, key=lambda h: (datetime.fromisoformat(h.kiriman.dikirim_pada), h.kiriman.id),
                                 reverse=True))
 
 
-def _registry(rt: Runtime, op: Operator) -> dict[str, dict[str, Any]]:
+def _registry(rt: Runtime, op: Operator) -> dict[str, Submission]:
     """The gate's registry rows of the operator's senders, by inbox key."""
     if op.cakupan == "opd":
         rows = rt.warehouse.submissions_of_sender(rt.tahun, op.kode)
-        return {str(r["kunci_masuk"]): r for r in rows}
-    frame = rt.warehouse.submissions_from(rt.tahun, op.kode)
-    return {str(r["kunci_masuk"]): r for r in frame.to_dict("records")}
+    else:
+        rows = rt.warehouse.submissions_from(rt.tahun, op.kode)
+    return {r.kunci_masuk: r for r in rows}
 
 
 def _replacements(hasil: list[Hasil]) -> list[Hasil]:
@@ -251,7 +250,7 @@ class StatusDesa:
 
     @property
     def belum(self) -> list[str]:
-        return [d for d, s in self.status.items() if s in ("belum", DITOLAK, TIDAK_DIKIRIM)]
+        return [d for d, s in self.status.items() if s in (BELUM, DITOLAK, TIDAK_DIKIRIM)]
 
 
 def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[StatusDesa]:
@@ -260,17 +259,17 @@ def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[Statu
     gated: dict[tuple[str, str], str] = {}
     if op.cakupan == "opd":  # one query: the agency's files, newest first; its standing is its newest file's
         for r in rt.warehouse.submissions_of_sender(rt.tahun, op.kode):
-            gated.setdefault((op.kode, str(r["dataset"])), str(r["status"]))
+            gated.setdefault((op.kode, r.dataset), r.status)
     else:
         for ds in datasets:
-            for r in rt.warehouse.desa_status(rt.tahun, ds, True, op.kode):
-                gated[(str(r["kode_desa"]), ds)] = str(r["status"])
+            for d in rt.warehouse.desa_status(rt.tahun, ds, True, op.kode):
+                gated[(d.kode_desa, ds)] = d.status
     waiting = {(h.kiriman.pengirim, h.kiriman.dataset) for h in hasil if h.status_akhir == MENUNGGU and not h.diganti_oleh}
     out = []
     for p in op.pengirim(rt):
         status = {}
         for ds in datasets:
-            status[ds] = MENUNGGU if (p.kode, ds) in waiting else gated.get((p.kode, ds), "belum")
+            status[ds] = MENUNGGU if (p.kode, ds) in waiting else gated.get((p.kode, ds), BELUM)
         out.append(StatusDesa(p, status))
     return out
 
@@ -309,7 +308,7 @@ def hari_tersisa(daftar: DaftarData, now: datetime) -> int:
 
 def laporan(rt: Runtime, h: Hasil, fmt: str) -> bytes | None:
     """The pre-check's report of a page submission, or the gate's own once it judged the file."""
-    from .cycle import layout
+    from .storage import layout
 
     k = h.kiriman
     if h.kunci_arsip:

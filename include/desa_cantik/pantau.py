@@ -18,28 +18,39 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .config import DaftarData
 from .coordination import LEVELS
-from .cycle import layout
 from .datasets import all_indicators, get_dataset
-from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, STATUS_LABEL, WARNING
+from .findings import ERROR, WARNING
+from .kosakata import (
+    BELUM,
+    CODE_LENGTH,
+    DESA_LENGTH,
+    DITERIMA,
+    DITERIMA_DENGAN_CATATAN,
+    DITOLAK,
+    OPD,
+    PRODUSEN_LABEL,
+    STATUS_LABEL,
+    is_desa,
+    per_desa,
+)
+from .kosakata import LEVELS as LEVEL_ORDER
 from .pii import mask_text
 from .regions import desa_table, get_region, is_within, normalise_code
-from .storage import ObjectStore, Warehouse
+from .storage import ObjectStore, Warehouse, layout
+from .storage.rows import Delivery, IndicatorRow, Submission
 
-BELUM = "belum"
-LABEL = {**STATUS_LABEL, BELUM: "belum dikirim"}
-CHILD_LENGTH = {0: 2, 2: 5, 5: 8, 8: 13}  # the code length of an area's sub-areas
-LEVEL_OF_LENGTH = {0: "nasional", 2: "provinsi", 5: "kabupaten", 8: "kecamatan", 13: "desa"}
-LEVEL_ORDER = ("nasional", "provinsi", "kabupaten", "kecamatan", "desa")
+LABEL = STATUS_LABEL  # the verdicts and "belum", as a page shows them (the pages' Jinja global)
+CHILD_LENGTH = {CODE_LENGTH[a]: CODE_LENGTH[b] for a, b in pairwise(LEVEL_ORDER)}  # an area's sub-areas' code length
+LEVEL_OF_LENGTH = {n: level for level, n in CODE_LENGTH.items()}
 BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 MAX_ALASAN = 6  # reasons shown per desa and dataset; the report has them all
 MAX_BARIS = 300  # rows of a long listing (a rule's hits, a level's areas); a filter narrows it
 SEVERITY_LABEL = {ERROR: "galat", WARNING: "peringatan", "info": "catatan"}
-PRODUCER_LABEL = {"pemerintah_desa": "tiap desa", "bps": "BPS", "opd": "OPD"}
 
 
 # --- formatting (Jinja filters as well) --------------------------------------------------------------
@@ -145,8 +156,8 @@ def datasets_of(daftar: DaftarData) -> list[DatasetPantau]:
     out = []
     for nama in daftar.datasets:
         spec = get_dataset(nama)
-        who = daftar.produsen[nama] if spec.produsen == "opd" else PRODUCER_LABEL.get(spec.produsen, spec.produsen)
-        out.append(DatasetPantau(nama, spec.judul, who, spec.produsen == "pemerintah_desa"))
+        who = daftar.produsen[nama] if spec.produsen == OPD else PRODUSEN_LABEL.get(spec.produsen, spec.produsen)
+        out.append(DatasetPantau(nama, spec.judul, who, per_desa(spec.produsen)))
     return out
 
 
@@ -246,10 +257,10 @@ class RingkasanWilayah:
     berkas_wilayah: list[Kiriman]  # agency and BPS files (one for many desa), on the tier's own page
 
 
-def _kiriman(row: dict[str, Any]) -> Kiriman:
-    return Kiriman(row["sha256"], row["dataset"], row["pengirim"], mask_text(row["nama_berkas"]) or "",
-                   row["diterima_pada"], row["status"], int(row["baris_dibaca"]), int(row["baris_diterima"]),
-                   int(row["baris_ditolak"]), row.get("run_id") or "")
+def _kiriman(row: Submission) -> Kiriman:
+    return Kiriman(row.sha256, row.dataset, row.pengirim, mask_text(row.nama_berkas) or "",
+                   row.diterima_pada, row.status, int(row.baris_dibaca), int(row.baris_diterima),
+                   int(row.baris_ditolak), row.run_id or "")
 
 
 def _expected(kode: str, length: int) -> dict[str, int]:
@@ -267,9 +278,9 @@ def ringkasan_wilayah(wh: Warehouse, daftar: DaftarData, tier: str, kode: str, n
     total = {d.nama: Hitungan(sum(expected.values())) for d in datasets}
     for d in datasets:
         for row in wh.desa_status_counts(daftar.tahun, d.nama, d.per_desa, kode, length):
-            if row["kode_wilayah"] in counts:  # a code outside the region list was refused at the gate
-                counts[row["kode_wilayah"]][d.nama].add(row["status"], int(row["jumlah"]))
-                total[d.nama].add(row["status"], int(row["jumlah"]))
+            if row.kode_wilayah in counts:  # a code outside the region list was refused at the gate
+                counts[row.kode_wilayah][d.nama].add(row.status, int(row.jumlah))
+                total[d.nama].add(row.status, int(row.jumlah))
     rows = [BarisWilayah(k, nama_wilayah(k), expected[k], counts[k]) for k in sorted(counts)]
     others = [_kiriman(r) for r in wh.submissions_not_from_desa(daftar.tahun)] if kode == tier else []
     return RingkasanWilayah(daftar.tahun, kode, nama_wilayah(kode), LEVEL_OF_LENGTH[length], datasets, rows,
@@ -332,35 +343,35 @@ def _split_reasons(alasan: str) -> list[Alasan]:
 def _file_reasons(wh: Warehouse, shas: list[str]) -> dict[str, list[Alasan]]:
     found: dict[str, list[Alasan]] = defaultdict(list)
     for row in wh.issues_of_files(shas, (ERROR, WARNING)):
-        found[row["sha256_berkas"]].append(Alasan(row["aturan"], row["keparahan"], mask_text(row["pesan"]) or ""))
+        found[row.sha256_berkas].append(Alasan(row.aturan, row.keparahan, mask_text(row.pesan) or ""))
     return {sha: sorted(rows, key=lambda a: a.keparahan != ERROR) for sha, rows in found.items()}
 
 
 def _row_reasons(wh: Warehouse, tahun: int, dataset: str, desa: list[str]) -> dict[str, list[Alasan]]:
     found: dict[str, list[Alasan]] = defaultdict(list)
     for row in wh.quarantine_of_desa(tahun, desa, dataset):
-        found[row["kode_desa"]] += _split_reasons(row["alasan"])
+        found[row.kode_desa] += _split_reasons(row.alasan)
     return found
 
 
 def _statuses(wh: Warehouse, tahun: int, d: DatasetPantau, kode: str) -> dict[str, StatusDesa]:
     rows = wh.desa_status(tahun, d.nama, d.per_desa, kode)
-    shas = [r["sha256_berkas"] for r in rows if r["sha256_berkas"]]
+    shas = [r.sha256_berkas for r in rows if r.sha256_berkas]
     files = wh.files_by_sha(shas)
-    flagged = [r for r in rows if r["status"] != DITERIMA]
+    flagged = [r for r in rows if r.status != DITERIMA]
     if d.per_desa:
-        reasons = _file_reasons(wh, [r["sha256_berkas"] for r in flagged])
-        why = {r["kode_desa"]: reasons.get(r["sha256_berkas"], []) for r in flagged}
+        reasons = _file_reasons(wh, [r.sha256_berkas for r in flagged])
+        why = {r.kode_desa: reasons.get(r.sha256_berkas, []) for r in flagged}
     else:
-        why = _row_reasons(wh, tahun, d.nama, [r["kode_desa"] for r in flagged if r["status"] == DITOLAK])
-        noted = [r for r in flagged if r["status"] == DITERIMA_DENGAN_CATATAN]
-        for n in wh.rules_of_files([r["sha256_berkas"] for r in noted], [r["kode_desa"] for r in noted]):
-            why[n["kode_desa"]].append(Alasan(n["aturan"], n["keparahan"], uraian_aturan(n["aturan"])))
+        why = _row_reasons(wh, tahun, d.nama, [r.kode_desa for r in flagged if r.status == DITOLAK])
+        noted = [r for r in flagged if r.status == DITERIMA_DENGAN_CATATAN]
+        for n in wh.rules_of_files([r.sha256_berkas for r in noted], [r.kode_desa for r in noted]):
+            why[n.kode_desa or ""].append(Alasan(n.aturan, n.keparahan, uraian_aturan(n.aturan)))
     out = {}
     for r in rows:
-        f = files.get(r["sha256_berkas"])
-        out[r["kode_desa"]] = StatusDesa(r["status"], r["sha256_berkas"], mask_text(f["nama_berkas"]) if f else None,
-                                         tuple(why.get(r["kode_desa"], [])[:MAX_ALASAN]))
+        f = files.get(r.sha256_berkas)
+        out[r.kode_desa] = StatusDesa(r.status, r.sha256_berkas, mask_text(f.nama_berkas) if f else None,
+                                         tuple(why.get(r.kode_desa, [])[:MAX_ALASAN]))
     return out
 
 
@@ -429,10 +440,10 @@ def rincian_desa(wh: Warehouse, daftar: DaftarData, kode: str) -> RincianDesa:
     shas = [k.sha256 for k in sent]
     rules: dict[str, list[AturanKena]] = defaultdict(list)
     for r in wh.rules_of_files(shas, [kode]):
-        rules[r["sha256_berkas"]].append(AturanKena(r["aturan"], r["keparahan"], int(r["jumlah"])))
+        rules[r.sha256_berkas].append(AturanKena(r.aturan, r.keparahan, int(r.jumlah)))
     reasons = _file_reasons(wh, shas)
     stored = wh.stored_rows_of_desa(tahun, kode, list(daftar.datasets))
-    used = {r["sha256_berkas"] for r in stored}
+    used = {r.sha256_berkas for r in stored}
     count = {ds: sum(k.dataset == ds for k in sent) for ds in {k.dataset for k in sent}}
     per_dataset: dict[str, list[Kiriman]] = defaultdict(list)
     for k in sent:  # newest first: the file above in the list came after this one
@@ -441,18 +452,24 @@ def rincian_desa(wh: Warehouse, daftar: DaftarData, kode: str) -> RincianDesa:
                                     chain[-1].sha256 if chain else None, count[k.dataset] - len(chain),
                                     k.sha256 in used))
     quarantined = wh.quarantine_of_desa(tahun, [kode])
-    files = wh.files_by_sha([r["sha256_berkas"] for r in stored] + [r["sha256_berkas"] for r in quarantined])
-    kept = [Tersimpan(r["dataset"], r["sha256_berkas"], _name(files, r["sha256_berkas"]),
-                      files.get(r["sha256_berkas"], {}).get("pengirim", ""), r["diterima_pada"], int(r["baris_berkas"]))
+    files = wh.files_by_sha([r.sha256_berkas for r in stored] + [r.sha256_berkas for r in quarantined])
+    kept = [Tersimpan(r.dataset, r.sha256_berkas, _name(files, r.sha256_berkas),
+                      _sender(files, r.sha256_berkas), r.diterima_pada, int(r.baris_berkas))
             for r in stored]
-    rejected = [BarisKarantina(r["dataset"], r["sha256_berkas"], _name(files, r["sha256_berkas"]), int(r["baris"]),
-                               _split_reasons(r["alasan"])) for r in quarantined
-                if files.get(r["sha256_berkas"], {}).get("pengirim") != kode]  # its own files are listed above
+    rejected = [BarisKarantina(r.dataset, r.sha256_berkas, _name(files, r.sha256_berkas), int(r.baris),
+                               _split_reasons(r.alasan)) for r in quarantined
+                if _sender(files, r.sha256_berkas) != kode]  # its own files are listed above
     return RincianDesa(tahun, kode, nama_wilayah(kode), datasets_of(daftar), dict(per_dataset), kept, rejected)
 
 
-def _name(files: dict[str, dict[str, Any]], sha: str) -> str:
-    return mask_text(files.get(sha, {}).get("nama_berkas")) or sha[:12]
+def _name(files: dict[str, Submission], sha: str) -> str:
+    f = files.get(sha)
+    return (mask_text(f.nama_berkas) if f else None) or sha[:12]
+
+
+def _sender(files: dict[str, Submission], sha: str) -> str:
+    f = files.get(sha)
+    return f.pengirim if f else ""
 
 
 # --- one file ----------------------------------------------------------------------------------------
@@ -469,14 +486,14 @@ class RincianBerkas:
 def rincian_berkas(wh: Warehouse, tahun: int, sha256: str) -> RincianBerkas | None:
     files = wh.files_by_sha([sha256])
     row = files.get(sha256)
-    if row is None or int(row["tahun"]) != tahun:
+    if row is None or int(row.tahun) != tahun:
         return None
-    rules = [AturanKena(r["aturan"], r["keparahan"], int(r["jumlah"])) for r in wh.rules_of_files([sha256])]
+    rules = [AturanKena(r.aturan, r.keparahan, int(r.jumlah)) for r in wh.rules_of_files([sha256])]
     reasons = _file_reasons(wh, [sha256]).get(sha256, [])
     k = _with_findings(_kiriman(row), rules, reasons[:50], None)
-    sender = normalise_code(row["pengirim"])
-    desa = [(sender, nama_wilayah(sender))] if sender and len(sender) == 13 else []
-    return RincianBerkas(tahun, k, mask_text(row["kunci_arsip"]) or "", desa)
+    sender = normalise_code(row.pengirim)
+    desa = [(sender, nama_wilayah(sender))] if sender and is_desa(sender) else []
+    return RincianBerkas(tahun, k, mask_text(row.kunci_arsip) or "", desa)
 
 
 # --- Data Docs of a file's gate run -----------------------------------------------------------------
@@ -488,11 +505,12 @@ def data_docs_key(store: ObjectStore, tahun: int, run_id: str, pengirim: str, da
     from .cycle.inbox import batch_of
 
     kelompok = batch_of(pengirim)
-    prefix = f"{layout.DATA_DOCS}/{tahun}/{layout.safe_segment(run_id)}/"
+    prefix = layout.data_docs_prefix(tahun, run_id)
     for obj in store.list(prefix):
-        group, _, name = obj.key[len(prefix):].partition("/")
+        group = obj.key[len(prefix):].partition("/")[0]
         first, _, last = group.partition("_")
-        if name == f"{dataset}.html" and (group == kelompok or (last and first <= kelompok <= last)):
+        if obj.key == layout.data_docs_key(tahun, run_id, group, dataset) and (
+                group == kelompok or (last and first <= kelompok <= last)):
             return obj.key
     return None
 
@@ -593,7 +611,7 @@ def sub_areas(tier: str) -> list[tuple[str, str]]:
     codes: set[str] = set()
     length = CHILD_LENGTH[len(tier)]
     for _ in range(2):
-        if length < 13:
+        if length < DESA_LENGTH:
             codes |= set(master["kode_desa"].str[:length])
             length = CHILD_LENGTH[length]
     return [(k, f"{k} {nama_wilayah(k)}") for k in sorted(codes)]
@@ -605,14 +623,14 @@ def temuan(wh: Warehouse, tahun: int, tier: str, kode: str) -> Temuan:
     where = "" if kode == tier else kode
     per_run: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
     for r in wh.rule_counts_per_run(tahun, where):
-        per_run[(r["dataset"], r["aturan"], r["keparahan"])][r["run_id"]] = int(r["jumlah"])
+        per_run[(r.dataset, r.aturan, r.keparahan)][r.run_id] = int(r.jumlah)
     runs = sorted({run for counts in per_run.values() for run in counts}, key=run_order)[-MAX_RUNS:]
     rows = []
-    for r in wh.rule_counts(tahun, where):
-        counts = per_run[(r["dataset"], r["aturan"], r["keparahan"])]
-        rows.append(BarisAturan(r["aturan"], r["dataset"], r["keparahan"], _levels(r["tingkat_min"], r["tingkat_max"]),
-                                uraian_aturan(r["aturan"]), int(r["jumlah"]), int(r["desa"]), int(r["berkas"]),
-                                int(r["run"]), [counts.get(run, 0) for run in runs]))
+    for c in wh.rule_counts(tahun, where):
+        counts = per_run[(c.dataset, c.aturan, c.keparahan)]
+        rows.append(BarisAturan(c.aturan, c.dataset, c.keparahan, _levels(c.tingkat_min, c.tingkat_max),
+                                uraian_aturan(c.aturan), int(c.jumlah), int(c.desa), int(c.berkas),
+                                int(c.run), [counts.get(run, 0) for run in runs]))
     rows.sort(key=lambda b: (b.keparahan != ERROR, -b.jumlah, b.aturan))
     return Temuan(tahun, kode, nama_wilayah(kode), sub_areas(tier), runs, rows)
 
@@ -644,11 +662,11 @@ class TemuanAturan:
 def temuan_aturan(wh: Warehouse, tahun: int, tier: str, aturan: str, kode: str) -> TemuanAturan:
     """Where one rule hit: each (file, desa) with its run, linking to the report and Data Docs."""
     total, rows = wh.rule_hits(tahun, aturan, "" if kode == tier else kode, MAX_BARIS)
-    files = wh.files_by_sha([r["sha256_berkas"] for r in rows])
-    names = _desa_names(r["kode_desa"] for r in rows)
-    kena = [Kena(r["kode_desa"] or "", names.get(r["kode_desa"] or "", ""), r["dataset"], r["keparahan"],
-                 int(r["jumlah"]), r["run_id"], r["sha256_berkas"], _name(files, r["sha256_berkas"]),
-                 files.get(r["sha256_berkas"], {}).get("pengirim", "")) for r in rows]
+    files = wh.files_by_sha([r.sha256_berkas for r in rows])
+    names = _desa_names(r.kode_desa for r in rows)
+    kena = [Kena(r.kode_desa or "", names.get(r.kode_desa or "", ""), r.dataset, r.keparahan,
+                 int(r.jumlah), r.run_id, r.sha256_berkas, _name(files, r.sha256_berkas),
+                 _sender(files, r.sha256_berkas)) for r in rows]
     info = katalog_aturan().get(aturan, InfoAturan(aturan, None, "", "aturan tidak ada di katalog"))
     examples = [m for m in (mask_text(t) for t in wh.rule_messages(tahun, aturan)) if m]
     return TemuanAturan(tahun, kode, nama_wilayah(kode), info, total, kena, examples)
@@ -700,11 +718,11 @@ def areas_per_level(tier: str) -> dict[str, int]:
     return {level: int(master.str[:n].nunique()) for level, n in LEVELS.items() if n >= len(tier)}
 
 
-def _indicator_row(r: dict[str, Any], names: dict[str, str]) -> BarisIndikator:
-    nilai = r["nilai"]
-    return BarisIndikator(r["kode_wilayah"], r["nama_wilayah"], r["indikator"], names.get(r["indikator"], r["indikator"]),
+def _indicator_row(r: IndicatorRow, names: dict[str, str]) -> BarisIndikator:
+    nilai = r.nilai
+    return BarisIndikator(r.kode_wilayah, r.nama_wilayah, r.indikator, names.get(r.indikator, r.indikator),
                           None if nilai is None or (isinstance(nilai, float) and math.isnan(nilai)) else float(nilai),
-                          r["satuan"], int(r["desa_kontribusi"]), int(r["desa_total"]))
+                          r.satuan, int(r.desa_kontribusi), int(r.desa_total))
 
 
 def halaman_indikator(wh: Warehouse, tahun: int, tier: str, tingkat: str | None, indikator: str | None,
@@ -713,7 +731,7 @@ def halaman_indikator(wh: Warehouse, tahun: int, tier: str, tingkat: str | None,
     names = {k: i.nama for k, i in all_indicators().items()}
     held = set(wh.indicator_levels(tahun, LEVEL_ORDER))
     areas = areas_per_level(tier)
-    levels = [(lv, areas.get(lv, 0)) for lv in LEVEL_ORDER if lv in held]
+    levels: list[tuple[str, int]] = [(lv, areas.get(lv, 0)) for lv in LEVEL_ORDER if lv in held]
     own = level_of(tier)
     _, top = wh.indicator_rows(tahun, own, tier, None, len(names) + 1)
     below = [lv for lv, _ in levels if LEVEL_ORDER.index(lv) > LEVEL_ORDER.index(own)]
@@ -812,15 +830,17 @@ def published_versions(store: ObjectStore, tahun: int, kode_paket: str) -> tuple
     newest = json.loads(store.get(pointer)) if store.exists(pointer) else {}
     objects: dict[str, list[str]] = defaultdict(list)
     size: dict[str, int] = defaultdict(int)
+    listed: set[str] = set()
     for obj in store.list(prefix):
+        listed.add(obj.key)
         versi, _, rest = obj.key[len(prefix):].partition("/")
         if rest:
             objects[versi].append(rest)
             size[versi] += obj.size
     out = []
     for versi in sorted(objects, reverse=True):
-        manifest_key = f"{prefix}{versi}/data/{MANIFEST}"
-        files = json.loads(store.get(manifest_key))["berkas"] if f"data/{MANIFEST}" in objects[versi] else []
+        manifest_key = layout.publication_manifest(tahun, kode_paket, versi, MANIFEST)
+        files = json.loads(store.get(manifest_key))["berkas"] if manifest_key in listed else []
         out.append(VersiTerbit(versi, len(objects[versi]), size[versi], SIGNATURE in objects[versi],
                                versi == newest.get("versi"), [BerkasPaket(f["nama"], int(f["baris"])) for f in files]))
     return out, newest.get("dipublikasi_pada")
@@ -831,16 +851,16 @@ def children_deliveries(wh: Warehouse, tahun: int, tier: str, child_length: int)
     and how many of its desa have components."""
     master = desa_table(tier)["kode_desa"].str[:child_length].value_counts()
     have = wh.component_desa_counts(tahun, child_length)
-    versions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    versions: dict[str, list[Delivery]] = defaultdict(list)
     for r in wh.delivery_rows(tahun):
-        versions[r["kode_pengirim"]].append(r)
+        versions[r.kode_pengirim].append(r)
     out = []
     for kode in sorted(master.index):
         rows = versions.get(kode, [])
-        used = max((r["versi"] for r in rows if r["status"] == DITERIMA), default=None)
+        used = max((r.versi for r in rows if r.status == DITERIMA), default=None)
         out.append(Anak(kode, nama_wilayah(kode), [
-            VersiAnak(r["versi"], r["diterima_pada"], r["status"], mask_text(r["alasan"]), int(r["baris_komponen"]),
-                      r["versi"] == used) for r in rows], have.get(kode, 0), int(master[kode])))
+            VersiAnak(r.versi, r.diterima_pada, r.status, mask_text(r.alasan), int(r.baris_komponen),
+                      r.versi == used) for r in rows], have.get(kode, 0), int(master[kode])))
     return out
 
 

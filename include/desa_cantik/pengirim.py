@@ -18,6 +18,7 @@ from typing import Any
 from .config import DaftarData
 from .datasets import get_dataset
 from .regions import desa_table
+from .storage import layout
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def inbox_policy(bucket: str, tahun: int, sender: Sender) -> dict[str, Any]:
         "Sid": "KirimKeKotakMasukSendiri",
         "Effect": "Allow",
         "Action": ["s3:PutObject"],
-        "Resource": [f"arn:aws:s3:::{bucket}/masuk/{tahun}/{ds}/{sender.kode}/*" for ds in sender.datasets],
+        "Resource": [f"arn:aws:s3:::{bucket}/{layout.inbox_key(tahun, ds, sender.kode, '*')}" for ds in sender.datasets],
     }]}
 
 

@@ -22,9 +22,9 @@ from ..intake import ROW, Provenance, Submission, read_submission
 from ..pii import mask_text
 from ..quality import GateContext, Verdict, reference_specs, validate_batch
 from ..regions import desa_table, is_within, normalise_code
-from ..storage import get_many, put_many, to_json_text
+from ..storage import get_many, layout, put_many, to_json_text
 from . import bundle as b
-from . import cerita, layout
+from . import cerita
 from .handoff import PACKAGE, ArchivedFile, Collected, CollectedFiles, Validated
 
 if TYPE_CHECKING:
@@ -147,11 +147,11 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
     put_many(rt.store, _reports(checked))
     datadocs.publish(rt.store, datadocs.RunDocs(rt.tahun, run_id, collected["kelompok"], rt.settings.tingkat, rt.wilayah),
                      results, checked)
-    staged = b.Bundle.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
-    frames = verdict_frames(rt.tahun, checked, run_id)
-    staged.write(frames)
+    staged = b.Staging.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
+    bundle = verdict_frames(rt.tahun, checked, run_id)
+    staged.write(bundle)
     # the task log staff read: per kecamatan, each desa's file, verdict and rules broken (names, never a NIK)
-    log.info("%s", cerita.gate_table(collected["kelompok"], cerita.file_stories(frames[b.SUBMISSIONS], frames[b.ISSUES])))
+    log.info("%s", cerita.gate_table(collected["kelompok"], cerita.file_stories(bundle.submissions, bundle.issues)))
     return {"kelompok": collected["kelompok"], "bundel": staged.prefix,
             "status": dict(Counter(v.status for _, v in checked))}
 
@@ -160,8 +160,8 @@ def rejections(rt: Runtime, validated: Validated) -> cerita.Rejections:
     """A gated batch's rejected files with their rules (read back from its bundle), or its refused package."""
     if "alasan" in validated:  # child tiers' packages: each refused one's reason travels in the hand-off
         return cerita.rejections(validated["kelompok"], [], validated["alasan"])
-    frames = b.Bundle(rt.store, validated["bundel"]).read()
-    stories = cerita.file_stories(frames[b.SUBMISSIONS], frames.get(b.ISSUES, pd.DataFrame()))
+    bundle = b.Staging(rt.store, validated["bundel"]).read()
+    stories = cerita.file_stories(bundle.submissions, bundle.issues) if isinstance(bundle, b.FileBundle) else []
     return cerita.rejections(validated["kelompok"], stories)
 
 
@@ -239,7 +239,7 @@ def _quarantine_rows(f: ArchivedFile, v: Verdict, tahun: int) -> list[dict[str, 
     return out
 
 
-def verdict_frames(tahun: int, checked: list[Checked], run_id: str) -> dict[str, pd.DataFrame]:
+def verdict_frames(tahun: int, checked: list[Checked], run_id: str) -> b.FileBundle:
     """The bundle for storage: registry rows, findings, quarantine, rule summary, accepted rows per dataset."""
     accepted: dict[str, list[Checked]] = {}
     subs, issues, quarantine = [], [], []
@@ -249,11 +249,9 @@ def verdict_frames(tahun: int, checked: list[Checked], run_id: str) -> dict[str,
         quarantine += _quarantine_rows(f, v, tahun)
         if v.rows_accepted:
             accepted.setdefault(f["dataset"], []).append((f, v))
-    frames = {b.SUBMISSIONS: pd.DataFrame(subs), b.ISSUES: pd.DataFrame(issues), b.QUARANTINE: pd.DataFrame(quarantine)}
-    frames[b.SUMMARY] = summarise(frames[b.ISSUES], run_id, checked)
-    for ds, files in accepted.items():
-        frames[b.accepted(ds)] = _accepted_rows(files)
-    return frames
+    issue_frame = pd.DataFrame(issues)
+    return b.FileBundle(pd.DataFrame(subs), issue_frame, pd.DataFrame(quarantine), summarise(issue_frame, run_id, checked),
+                        {ds: _accepted_rows(files) for ds, files in accepted.items()})
 
 
 def summarise(issues: pd.DataFrame, run_id: str, checked: list[Checked]) -> pd.DataFrame:

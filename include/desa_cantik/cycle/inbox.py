@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..regions import normalise_code
-from ..storage import MinioStore, ObjectStore, get_many, put_many
-from . import layout
+from ..storage import MinioStore, ObjectStore, get_many, layout, put_many
 from .handoff import FILES, PACKAGE, ArchivedFile, Batch, Collected, CollectedFiles, FileBatch, InboxObject
 
 if TYPE_CHECKING:

@@ -27,10 +27,9 @@ from ..coordination import COMPONENT_COLUMNS, master_for
 from ..datasets import all_indicators
 from ..findings import DITERIMA, DITOLAK
 from ..regions import desa_table, is_within, region_name
-from ..storage import NotFound, ObjectStore, put_many
+from ..storage import NotFound, ObjectStore, layout, put_many
 from ..tiers import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from . import bundle as b
-from . import layout
 from .handoff import PACKAGE, ArchivedPackage, CollectedPackages, PackageBatch, PackageObject, PackageRef, Validated
 
 if TYPE_CHECKING:
@@ -401,11 +400,8 @@ def validate_packages(rt: Runtime, collected: CollectedPackages, run_id: str) ->
             accepted.append(frame.assign(tahun=rt.tahun, sumber=p["pengirim"], versi=p["versi"]))
         else:
             refused[label] = reason
-    frames = {b.DELIVERY: pd.DataFrame(deliveries)}
-    if accepted:
-        frames[b.COMPONENTS] = pd.concat(accepted, ignore_index=True)
-    staged = b.Bundle.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
-    staged.write(frames)
+    staged = b.Staging.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
+    staged.write(b.DeliveryBundle(pd.DataFrame(deliveries), pd.concat(accepted, ignore_index=True) if accepted else None))
     status = Counter(str(d["status"]) for d in deliveries)
     return {"kelompok": collected["kelompok"], "bundel": staged.prefix, "status": dict(status), "alasan": refused}
 

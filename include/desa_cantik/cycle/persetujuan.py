@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from . import layout  # stdlib only: the DAG file imports this module's option labels at parse time
+from ..storage import layout  # stdlib only: the DAG file imports this module's option labels at parse time
 
 if TYPE_CHECKING:
     from .runtime import Runtime

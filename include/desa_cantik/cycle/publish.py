@@ -17,9 +17,8 @@ import pandas as pd
 from .. import feedback
 from ..coordination import COMPONENT_COLUMNS, LEVELS, levels_for, master_for
 from ..publishing import MANIFEST, CycleIdentity, build_package
-from ..storage import ObjectStore, get_many, put_many
+from ..storage import ObjectStore, get_many, layout, put_many
 from ..tiers import SIGNATURE, bag_info, make_bag
-from . import layout
 from .handoff import Published, Waiting
 
 if TYPE_CHECKING:

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..findings import DITERIMA
-from ..storage import none_if_missing, put_many
+from ..storage import layout, none_if_missing, put_many
 from . import bundle as b
-from . import layout
 from .handoff import Stored, Validated
 
 if TYPE_CHECKING:
@@ -23,22 +22,20 @@ if TYPE_CHECKING:
 
 def store_bundle(rt: Runtime, validated: Validated) -> Stored:
     """Load a validated bundle: a batch's files as one unit of work, or a child tier's delivery."""
-    tables = b.Bundle(rt.store, validated["bundel"]).read()
-    if b.DELIVERY in tables:
-        return {"kelompok": validated["kelompok"], "baris_disimpan": _store_delivery(rt, tables), "baris_karantina": 0}
+    bundle = b.Staging(rt.store, validated["bundel"]).read()
+    if isinstance(bundle, b.DeliveryBundle):
+        return {"kelompok": validated["kelompok"], "baris_disimpan": _store_delivery(rt, bundle), "baris_karantina": 0}
     # the same bytes sent twice under two names are two submissions of one content: its rows, findings and
     # quarantine (keyed by the content's sha256) are stored once
-    quarantine = tables[b.QUARANTINE].drop_duplicates(["sha256_berkas", "baris"])
-    tables[b.ISSUES], tables[b.SUMMARY] = tables[b.ISSUES].drop_duplicates(), tables[b.SUMMARY].drop_duplicates()
+    quarantine = bundle.quarantine.drop_duplicates(["sha256_berkas", "baris"])
     # objects first (rewritten identically by any rerun), then every table of the batch in one transaction
-    put_many(rt.store, _quarantine_files(rt.tahun, tables[b.SUBMISSIONS], quarantine))
-    accepted = {name.removeprefix(b.ACCEPTED_PREFIX): frame for name, frame in tables.items()
-                if name.startswith(b.ACCEPTED_PREFIX)}
-    stored = rt.warehouse.store_checked(accepted, tables[b.SUBMISSIONS], tables[b.ISSUES], quarantine, tables[b.SUMMARY])
+    put_many(rt.store, _quarantine_files(rt.tahun, bundle.submissions, quarantine))
+    stored = rt.warehouse.store_checked(bundle.accepted, bundle.submissions, bundle.issues.drop_duplicates(), quarantine,
+                                        bundle.summary.drop_duplicates())
     return {"kelompok": validated["kelompok"], "baris_disimpan": stored, "baris_karantina": len(quarantine)}
 
 
-def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+def _store_delivery(rt: Runtime, bundle: b.DeliveryBundle) -> dict[str, int]:
     """Each package version of the batch in order (a sender's versions oldest first): its delivery recorded, its
     components loaded if it is the sender's newest accepted version (an older one in the same batch is not loaded
     only to be replaced)."""
@@ -46,15 +43,15 @@ def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, i
 
     from .packages import is_newest, plausible_version
 
-    comps = tables.get(b.COMPONENTS)
+    comps = bundle.components
     per_version = dict(iter(comps.groupby(["sumber", "versi"], sort=False))) if comps is not None else {}
     now = datetime.now(UTC)
     latest: dict[str, str] = {}
-    for d in tables[b.DELIVERY].to_dict("records"):
+    for d in bundle.deliveries.to_dict("records"):
         if d["status"] == DITERIMA and plausible_version(str(d["versi"]), now):
             latest[d["kode_pengirim"]] = max(latest.get(d["kode_pengirim"], ""), str(d["versi"]))
     stored: dict[str, int] = {}
-    for delivery in tables[b.DELIVERY].to_dict("records"):
+    for delivery in bundle.deliveries.to_dict("records"):
         sender, versi = delivery["kode_pengirim"], delivery["versi"]
         mine = per_version.get((sender, versi), None if comps is None else comps.iloc[:0])
         if delivery["status"] == DITERIMA and mine is not None and latest.get(sender) == versi and \

@@ -10,8 +10,8 @@ from ..coordination import levels_for
 from ..datasets import get_dataset
 from ..findings import DITOLAK, INFO
 from ..regions import desa_table
-from ..storage import mask_url, none_if_missing
-from . import cerita, layout
+from ..storage import layout, mask_url, none_if_missing
+from . import cerita
 from .handoff import CycleSummary, DatasetCounts, DeliveryRow
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@
   with ``.laporan.json|.html|.txt`` beside each (the operator's feedback)
 - ``arsip/{tahun}/paket/{kode}/{versi}/...``   every received package version
 - ``karantina/{tahun}/{dataset}/{pengirim}/{arsip}.csv``   rejected rows with their reasons
-- ``staging/{tahun}/{run}/{kelompok}/``   what the gate hands storage (see ``bundle.Bundle``)
+- ``staging/{tahun}/{run}/{kelompok}/``   what the gate hands storage (see ``cycle.bundle``)
 - ``data_docs/{tahun}/{run}/{kelompok}/{dataset}.html``   GX Data Docs of each gate run, with the batch's
   ``ringkasan.json`` (counts for the index) beside them and ``data_docs/{tahun}/{run}/index.html`` over all
 - ``publikasi/{tahun}/{kode}/{versi}/`` and ``terbaru.json``   this tier's signed packages
@@ -108,12 +108,25 @@ def data_docs_prefix(tahun: int, run_id: str) -> str:
     return f"{DATA_DOCS}/{tahun}/{safe_segment(run_id)}/"
 
 
+def data_docs_page(kelompok: str, dataset: str) -> str:
+    """A batch's page of one dataset, relative to its run's prefix (and so to the run's index page)."""
+    return f"{kelompok}/{dataset}.html"
+
+
 def data_docs_key(tahun: int, run_id: str, kelompok: str, dataset: str) -> str:
-    return f"{data_docs_prefix(tahun, run_id)}{kelompok}/{dataset}.html"
+    return data_docs_prefix(tahun, run_id) + data_docs_page(kelompok, dataset)
 
 
 DATA_DOCS_INDEX = "index.html"
 DATA_DOCS_SUMMARY = "ringkasan.json"
+
+# Routes from a stored Data Docs page, relative to itself: the pages are served under ``/desa-cantik/datadocs/``
+# exactly as keyed under ``data_docs/``, the assets under ``/desa-cantik/static/datadocs/``. Relative, so the links
+# also hold when Airflow is served under a sub-path (``[api] base_url``).
+DATA_DOCS_ASSETS_FROM_PAGE = "../../../../static/datadocs/"
+DATA_DOCS_ASSETS_FROM_INDEX = "../../../static/datadocs/"
+DATA_DOCS_INDEX_FROM_PAGE = "../" + DATA_DOCS_INDEX
+FILE_PAGES_FROM_DATA_DOCS = "../../../../berkas/"  # the page of a stored file: ``berkas/{tahun}/{sha256}``
 
 
 def data_docs_index_key(tahun: int, run_id: str) -> str:
@@ -148,6 +161,11 @@ def publication_prefix(tahun: int, kode: str) -> str:
 
 def publication(tahun: int, kode: str, versi: str) -> str:
     return f"{PUBLICATION}/{tahun}/{kode}/{versi}"
+
+
+def publication_manifest(tahun: int, kode: str, versi: str, manifest: str) -> str:
+    """A published version's manifest (``publishing.MANIFEST``) under its ``data/``."""
+    return f"{publication(tahun, kode, versi)}/data/{manifest}"
 
 
 def publication_pointer(tahun: int, kode: str) -> str:
