@@ -98,9 +98,9 @@ def test_folder_store_refuses_keys_and_links_that_reach_outside(tmp_path: Path) 
 
 
 def test_fetched_columns_are_typed_as_pandas_typed_the_rows() -> None:
-    """``_columns`` (a column at a time, text straight to Arrow) holds what ``from_records(rows).astype`` held; a
+    """``typed_columns`` (a column at a time, text straight to Arrow) holds what ``from_records(rows).astype`` held; a
     slice with a value of another type goes through pandas as before, and fails where pandas fails."""
-    from desa_cantik.storage import _columns, _frame_of
+    from desa_cantik.storage.columns import frame_of, typed_columns
 
     names = ["teks", "angka", "bulat", "campur"]
     dtypes = {"teks": "str", "angka": "float64", "bulat": "int64", "campur": "float64"}
@@ -112,9 +112,9 @@ def test_fetched_columns_are_typed_as_pandas_typed_the_rows() -> None:
     ]
     for rows in cases:
         want = pd.DataFrame.from_records(rows, columns=names).astype(dtypes)
-        pd.testing.assert_frame_equal(_frame_of(_columns(rows, names, dtypes)), want, check_exact=True)
+        pd.testing.assert_frame_equal(frame_of(typed_columns(rows, names, dtypes)), want, check_exact=True)
     with pytest.raises((TypeError, ValueError)):  # NULL in an integer column: pandas' error, as before
-        _columns([("a", 1.0, None, 1.0)], names, dtypes)
+        typed_columns([("a", 1.0, None, 1.0)], names, dtypes)
 
 
 def _large_reads(url: str) -> None:
@@ -167,7 +167,8 @@ def test_bulk_load_keeps_text_missing_cells_and_numbers_exactly(kind: str, tmp_p
                                                                request: pytest.FixtureRequest) -> None:
     """COPY's CSV is written by Arrow on PostgreSQL: quotes, commas, line breaks, an empty text against a missing
     one, a text that reads ``\\N``, nullable integers and doubles come back as they went in, on both warehouses."""
-    from desa_cantik.storage import ISSUES, _copy_csv
+    from desa_cantik.storage import ISSUES
+    from desa_cantik.storage.columns import copy_csv
 
     url = request.getfixturevalue("pg_url") if kind == "postgresql" else f"sqlite:///{tmp_path / 'g.sqlite'}"
     w = Warehouse(url)
@@ -179,7 +180,7 @@ def test_bulk_load_keeps_text_missing_cells_and_numbers_exactly(kind: str, tmp_p
         "keparahan": "error", "tingkat": [None, *range(1, n)], "pesan": TRICKY[::-1],
         "nilai": [None if i % 2 else t for i, t in enumerate(TRICKY)], "diharapkan": [0.1 + 0.2, 1e-300, *[""] * (n - 2)],
     }).astype({"diharapkan": "str"})
-    assert _copy_csv(frame.astype({"baris": "Int64", "tingkat": "Int64"})) is not None, "Arrow writes this slice"
+    assert copy_csv(frame.astype({"baris": "Int64", "tingkat": "Int64"})) is not None, "Arrow writes this slice"
     with w.engine.begin() as conn:
         w._bulk_insert(conn, ISSUES, frame)
     got = w.table_frame(ISSUES).sort_values("sha256_berkas", ignore_index=True)
