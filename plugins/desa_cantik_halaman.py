@@ -9,8 +9,6 @@ factory (its routers, typed dependencies and view models live there); this file 
 
 from __future__ import annotations
 
-from typing import Any
-
 from airflow.plugins_manager import AirflowPlugin
 
 from desa_cantik.web import PREFIX
@@ -30,7 +28,7 @@ def _base_path() -> str:
     return urlparse(conf.get("api", "base_url", fallback="") or "").path.rstrip("/")
 
 
-def _external_views() -> list[dict[str, Any]]:
+def _external_views() -> list[dict[str, str | bool]]:
     """The pages at the top of Airflow's navigation (each rendered in an iframe under ``/plugin/{url_route}``).
 
     Airflow lists them to users who may read ``Plugins``; the page itself then asks the auth manager again.

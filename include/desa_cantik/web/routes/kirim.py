@@ -3,11 +3,11 @@ pre-filled template, an agency's direct upload to object storage)."""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Message
 
 from .. import views
 from ..auth import Akses, AksesDep, OperatorDep, bukan_hak, sama_asal
@@ -53,7 +53,7 @@ def _bounded(request: Request, bound: int) -> Request:
     """The request with a body that raises ``_TooLarge`` once more than ``bound`` bytes have arrived."""
     receive, seen = request.receive, 0
 
-    async def counted() -> MutableMapping[str, Any]:
+    async def counted() -> Message:
         nonlocal seen
         message = await receive()
         if message.get("type") == "http.request":
