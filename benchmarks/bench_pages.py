@@ -1,4 +1,4 @@
-"""The monitoring pages at national size: every page of ``plugins/desa_cantik_halaman.py`` timed through the app.
+"""The monitoring pages at national size: every page of ``desa_cantik.web`` (the plugin's app) timed through the app.
 
 One synthetic warehouse (seeded) holds what the issue names as the hard case: indicator components for all
 83,762 desa of Indonesia (x 9 indicators = 753,858 rows in ``komponen_indikator``) with the indicators of every
@@ -203,15 +203,14 @@ def tier(plugin: ModuleType, env: dict[str, str]) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.peran import HALAMAN
+    from desa_cantik.web import auth, deps
 
-    rt = Runtime.from_env(env)
-    original = plugin.runtime
-    setattr(plugin, "runtime", lambda: rt)  # noqa: B010 - the routes look the module's runtime up per request
-    plugin.app.dependency_overrides[plugin.akses] = lambda: plugin.Akses("bench", frozenset(plugin.HALAMAN))
+    plugin.app.dependency_overrides[auth.akses] = lambda: auth.Akses("bench", frozenset(HALAMAN))
     try:
-        yield TestClient(plugin.app, root_path="/desa-cantik")
+        with deps.serving(Runtime.from_env(env)):  # the pages' runtime, made once for this tier
+            yield TestClient(plugin.app, root_path="/desa-cantik")
     finally:
-        setattr(plugin, "runtime", original)  # noqa: B010
         plugin.app.dependency_overrides.clear()
 
 

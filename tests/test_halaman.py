@@ -1,4 +1,4 @@
-"""The monitoring pages (plugins/desa_cantik_halaman.py) on a deployment filled by the real gate.
+"""The monitoring pages (``desa_cantik.web``, registered by plugins/desa_cantik_halaman.py) on a deployment filled by the real gate.
 
 Fast part: FastAPI's TestClient on a SQLite + folder tier (Kabupaten Malang, with Donomulyo's generated
 files, a resubmission, a file with personal data and one with markup in its name), overriding only the
@@ -28,7 +28,9 @@ from fastapi.testclient import TestClient
 
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, WARNING
+from desa_cantik.peran import HALAMAN
 from desa_cantik.storage import layout
+from desa_cantik.web import auth, deps
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
 
@@ -104,22 +106,22 @@ def plugin(deployment: tuple[Path, Runtime]) -> Iterator[ModuleType]:
         for key, value in env_of(deployment[0]).items():
             mp.setenv(key, value)
         mod = load_plugin()
-        mod.runtime.cache_clear()
+        deps.forget()
         yield mod
-        mod.runtime.cache_clear()
+        deps.forget()
 
 
 def client_as(plugin: ModuleType, pages: frozenset[str] | None) -> TestClient:
     """A client whose user holds ``pages`` (None: nobody logged in, Airflow's own dependency answers)."""
     plugin.app.dependency_overrides.clear()
     if pages is not None:
-        plugin.app.dependency_overrides[plugin.akses] = lambda: plugin.Akses("uji", pages)
+        plugin.app.dependency_overrides[auth.akses] = lambda: auth.Akses("uji", pages)
     return TestClient(plugin.app, root_path="/desa-cantik")
 
 
 @pytest.fixture
 def client(plugin: ModuleType) -> Iterator[TestClient]:
-    yield client_as(plugin, frozenset(plugin.HALAMAN))
+    yield client_as(plugin, frozenset(HALAMAN))
     plugin.app.dependency_overrides.clear()
 
 
@@ -380,7 +382,7 @@ def test_no_personal_id_and_no_markup_from_senders(client: TestClient, deploymen
 
 
 def test_docs_and_schema_routes_do_not_exist(plugin: ModuleType) -> None:
-    for pages in (None, frozenset(plugin.HALAMAN)):
+    for pages in (None, frozenset(HALAMAN)):
         c = client_as(plugin, pages)
         for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
             assert c.get(path).status_code == 404, path
@@ -542,13 +544,11 @@ def test_paket_at_a_province_lists_each_kabupatens_deliveries(plugin: ModuleType
     rt.warehouse.replace_components(TAHUN, "35.07", pd.DataFrame({
         "tahun": TAHUN, "kode_desa": ["35.07.01.2001", "35.07.01.2002"], "indikator": "jumlah_penduduk",
         "pembilang": [10.0, 20.0], "penyebut": [1.0, 1.0], "sumber": "35.07", "versi": "20260401T000000Z"}))
-    original = plugin.runtime
-    setattr(plugin, "runtime", lambda: rt)  # noqa: B010 - this tier instead of the module's deployment
     try:
-        html = client_as(plugin, frozenset(plugin.HALAMAN)).get("/paket").text
-        pantau = client_as(plugin, frozenset(plugin.HALAMAN)).get("/pantau").text
+        with deps.serving(rt):  # this tier instead of the module's deployment
+            html = client_as(plugin, frozenset(HALAMAN)).get("/paket").text
+            pantau = client_as(plugin, frozenset(HALAMAN)).get("/pantau").text
     finally:
-        setattr(plugin, "runtime", original)  # noqa: B010
         plugin.app.dependency_overrides.clear()
     malang = row_starting(html, "Kabupaten Malang")
     assert malang[1].startswith("20260401T000000Z") and malang[4] == "2/390"

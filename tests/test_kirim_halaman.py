@@ -1,7 +1,7 @@
-"""Kirim data and Berkas saya (plugins/desa_cantik_halaman.py) on an embedded tier, through FastAPI's TestClient.
+"""Kirim data and Berkas saya (``desa_cantik.web.routes.kirim``) on an embedded tier, through FastAPI's TestClient.
 
-The logged-in user is set by overriding the plugin's ``akses`` dependency and the Variable that binds users to
-an area (``_wilayah_pengguna``); everything else is the real code: the pre-check with GX, the store, the
+The logged-in user is set by overriding the ``akses`` dependency and the Variable that binds users to
+an area (``auth.wilayah_pengguna``); everything else is the real code: the pre-check with GX, the store, the
 warehouse, the gate (``gate_and_store``) picking the queued file up. A real api-server with FAB users and a real
 browser are in test_kirim_api.py and test_kirim_browser.py.
 """
@@ -19,7 +19,9 @@ from fastapi.testclient import TestClient
 
 from desa_cantik.cli import main
 from desa_cantik.cycle.runtime import Runtime
+from desa_cantik.peran import HALAMAN
 from desa_cantik.storage import layout
+from desa_cantik.web import auth, deps, hangat
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
 from .stages import gate_and_store
@@ -47,17 +49,17 @@ def plugin(home: Path) -> Iterator[ModuleType]:
                            "DESA_CANTIK_GUDANG": f"sqlite:///{home / 'gudang.sqlite'}"}.items():
             mp.setenv(key, value)
         mod = load_plugin()
-        mod.runtime.cache_clear()
-        mp.setattr(mod, "_wilayah_pengguna", lambda: PENGGUNA)
-        mod._RUJUKAN.clear()
+        deps.forget()
+        mp.setattr(auth, "wilayah_pengguna", lambda: PENGGUNA)
+        hangat.RUJUKAN.clear()
         yield mod
         mod.app.dependency_overrides.clear()
-        mod.runtime.cache_clear()
+        deps.forget()
 
 
 def as_user(plugin: ModuleType, username: str, token: bool = False) -> TestClient:
-    pages = frozenset({"kirim"}) if PERAN[username].startswith("Operator") else frozenset(plugin.HALAMAN) - {"kirim"}
-    plugin.app.dependency_overrides[plugin.akses] = lambda: plugin.Akses(username, pages, (PERAN[username],), token)
+    pages = frozenset({"kirim"}) if PERAN[username].startswith("Operator") else frozenset(HALAMAN) - {"kirim"}
+    plugin.app.dependency_overrides[auth.akses] = lambda: auth.Akses(username, pages, (PERAN[username],), token)
     return TestClient(plugin.app, root_path="/desa-cantik", headers={"Origin": f"http://{HOST}"})
 
 

@@ -7,9 +7,12 @@ import io
 
 import openpyxl
 
+from desa_cantik.cycle.tier import tier_for
+from desa_cantik.datasets import get_dataset
+from desa_cantik.kosakata import TINGKAT, is_desa, within
 from desa_cantik.precheck import precheck
 from desa_cantik.rules import catalogue_markdown
-from desa_cantik.template import build_template
+from desa_cantik.template import build_template, contoh_csv
 from tests.conftest import ROOT
 
 
@@ -49,6 +52,19 @@ def test_filled_template_passes_the_gate() -> None:
     kes = _fill(build_template("35.07.01", "kesehatan_anak", 2025), {
         "jumlah_balita": 200, "balita_ditimbang": 180, "balita_stunting": 30, "jumlah_ibu_hamil": 40})
     assert precheck(kes, "kes.xlsx", "kesehatan_anak", 2025, "35.07").rows_accepted == 10
+
+
+def test_a_plausible_file_is_one_row_of_the_area_s_first_desa() -> None:
+    """What the pages' warm-up pre-checks: the dataset's header, one row with a desa of the area and the year."""
+    data, kode = contoh_csv("35.07", "kependudukan", 2025)
+    header, row = data.decode().splitlines()
+    assert header.split(",") == list(get_dataset("kependudukan").columns)
+    assert is_desa(kode) and within(kode, "35.07") and row.startswith(f"{kode},2025,")
+    assert precheck(data, "hangat.csv", "kependudukan", 2025, kode).submission.readable
+
+
+def test_only_a_kabupaten_monitors_desa() -> None:
+    assert {t: tier_for(t).monitors_desa for t in TINGKAT} == {"kabupaten": True, "provinsi": False, "pusat": False}
 
 
 def test_rule_catalogue_document_is_generated() -> None:

@@ -65,3 +65,16 @@ def build_template(kode_wilayah: str, dataset: str, tahun: int) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def contoh_csv(kode_wilayah: str, dataset: str, tahun: int) -> tuple[bytes, str]:
+    """A plausible one-row CSV of a dataset for the area's first desa, and that desa's code.
+
+    The row holds the desa's code and the year, ``1`` in every other column: GX runs its whole suite on it
+    (what a server does once in the background, so its first real pre-check is answered warm).
+    """
+    spec = get_dataset(dataset)
+    kode = str(desa_table(kode_wilayah)["kode_desa"].iloc[0])
+    values = {"kode_desa": kode, "tahun": str(tahun)}
+    row = ",".join(values.get(c, "1") for c in spec.columns)
+    return f"{','.join(spec.columns)}\n{row}\n".encode(), kode

@@ -28,6 +28,11 @@ class Tier(Protocol):
         ...
 
     @property
+    def monitors_desa(self) -> bool:
+        """True: desa and agencies send files here, and the pages follow each desa (else children's packages)."""
+        ...
+
+    @property
     def gates_any_time(self) -> bool:
         """True: the hourly gate ignores the collection window (packages arrive whenever a child closes)."""
         ...
@@ -62,6 +67,7 @@ class Tier(Protocol):
 class KabupatenTier:
     tingkat: str = "kabupaten"
     child_code_length: int = 13
+    monitors_desa: bool = True
     gates_any_time: bool = False
     corrects_late_packages: bool = False
 
@@ -95,6 +101,7 @@ class KabupatenTier:
 class UpperTier:
     tingkat: str  # provinsi | pusat
     child_code_length: int  # provinsi collects kabupaten (5), pusat collects provinsi (2)
+    monitors_desa: bool = False
     gates_any_time: bool = True
     corrects_late_packages: bool = True
 

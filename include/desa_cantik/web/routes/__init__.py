@@ -1,0 +1,1 @@
+"""One router per page (``app.create_app`` includes them all)."""

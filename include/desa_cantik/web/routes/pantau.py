@@ -1,0 +1,55 @@
+"""Pantau siklus: the home redirect, an area's page, a desa's page, the search box."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from .. import views
+from ..auth import AksesDep, akses, izin
+from ..deps import now, runtime
+from ..render import base, show
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def beranda(request: Request, a: AksesDep) -> Response:
+    for page in ("pantau", "temuan", "indikator", "paket", "kirim"):
+        if page in a.halaman:
+            return RedirectResponse(f"{base(request)}/{page}", status_code=303)
+    raise HTTPException(status_code=403, detail="pantau")
+
+
+@router.get("/pantau", response_class=HTMLResponse)
+def pantau(request: Request, a: AksesDep) -> Response:
+    return pantau_wilayah(request, a, runtime().wilayah)
+
+
+@router.get("/pantau/wilayah/{kode}", response_class=HTMLResponse)
+def pantau_wilayah(request: Request, a: AksesDep, kode: str, hanya: str = "") -> Response:
+    izin(a, "pantau")
+    view = views.pantau_wilayah(runtime(), kode, now(), hanya)
+    if isinstance(view, views.Pindah):
+        return RedirectResponse(base(request) + view.path, status_code=303)
+    return show(request, a, view, "pantau")
+
+
+@router.get("/pantau/desa/{kode}", response_class=HTMLResponse)
+def pantau_desa(request: Request, a: AksesDep, kode: str) -> Response:
+    izin(a, "pantau")
+    view = views.pantau_desa(runtime(), kode)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"{kode[:20]} bukan kode desa di wilayah ini")
+    return show(request, a, view, "pantau")
+
+
+@router.get("/cari", response_class=HTMLResponse, dependencies=[Depends(akses)])
+def cari(request: Request, q: Annotated[str, Query(max_length=80)] = "") -> Response:
+    """A desa or area code, or a file's sha256 (from a stored row's ``sha256_berkas``): straight to its page."""
+    found = views.cari(runtime(), q.strip().lower())
+    if found is None:
+        raise HTTPException(status_code=404, detail=f"'{q[:80]}' bukan kode wilayah di tingkat ini atau sha256 berkas")
+    return RedirectResponse(base(request) + found.path, status_code=303)
