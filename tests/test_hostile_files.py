@@ -705,13 +705,13 @@ def test_fuzz_cli_exit_codes_and_json(warm_gate: None, case: tuple[str, str, byt
 @given(st.lists(st.text(alphabet="0123456789.,+- \u00a0\t1x", min_size=1, max_size=24), min_size=1, max_size=40))
 def test_fuzz_numbers_typed_as_text_read_alike_few_or_many(texts: list[str]) -> None:
     """Few text cells go through Python's re, many through Arrow's RE2: both must read every value alike."""
-    from desa_cantik import intake
+    from desa_cantik.intake import counts
 
     cells = np.array([t for t in texts if t.strip()] or ["1"], dtype=object)
     idx = np.arange(len(cells))
     few, many = np.full(len(cells), np.nan), np.full(len(cells), np.nan)
-    reasons_few = {i: r for i in idx.tolist() if (r := intake._text_number(cells[i])[1]) is not None}
+    reasons_few = {i: r for i in idx.tolist() if (r := counts._text_number(cells[i])[1]) is not None}
     for i in idx.tolist():
-        few[i] = intake._text_number(cells[i])[0]
-    assert intake._texts_vectorised(cells, idx, many) == reasons_few
+        few[i] = counts._text_number(cells[i])[0]
+    assert counts._texts_vectorised(cells, idx, many) == reasons_few
     np.testing.assert_array_equal(few, many)
