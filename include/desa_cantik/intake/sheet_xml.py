@@ -25,6 +25,8 @@ _CELL_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
 _ROW_REF = re.compile(rb"[A-Za-z]{0,3}([0-9]{1,7})")
 _UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']\s*\+?([0-9]+)""")
 _MAX_XLSX_ROW, _MAX_XLSX_COL = 1_048_576, 16_384
+_ROOT = re.compile(rb"<[^?!]")  # the first element: the prolog (declaration, comments, a DTD) ends there
+_DOCTYPE = re.compile(rb"<!doctype", re.IGNORECASE)
 
 
 def scan_part(part: bytes, batas: BatasBerkas) -> None:
@@ -33,7 +35,12 @@ def scan_part(part: bytes, batas: BatasBerkas) -> None:
     calamine sizes a sheet by the furthest cell it places (a cell at XFD1048576 is 17 billion cells) and
     reserves shared strings by the declared ``uniqueCount``; in Rust an allocation failure aborts the
     process. Every part is scanned, whatever its name: the workbook's relations decide which part is a sheet.
+    A DTD (where entity expansion lives) is an error in any part of a package (ECMA-376 Part 2, M1.18);
+    Excel and LibreOffice never write one.
     """
+    root = _ROOT.search(part)
+    if _DOCTYPE.search(part, 0, root.start() if root else len(part)):
+        raise Unreadable(XLSX_DAMAGED)
     for m in _UNIQUE_COUNT.finditer(part):
         if len(m.group(1)) > 12 or int(m.group(1)) > batas.sel:
             raise Unreadable(XLSX_DAMAGED)
