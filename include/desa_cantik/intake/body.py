@@ -1,0 +1,95 @@
+"""The rows under the header that are not desa: a row of column numbers, notes and signatures, a totals row.
+
+A body is the non-empty rows under the header, each with its row number in the operator's file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from ..config import BatasBerkas
+from ..findings import INFO, Issue
+from ..regions import normalise_code
+from .cells import at, cell_text, is_blank, number_like
+from .messages import RESEND, Unreadable, angka
+
+Body = list[tuple[int, list[Any]]]
+_TOTAL_WORDS = re.compile(r"^\s*(jumlah|total|jml|grand total|sub ?total)\b", re.IGNORECASE)
+
+
+def trim_body(body: Body, mapping: dict[int, str]) -> tuple[Body, list[Issue]]:
+    """Rows under the header that are not desa: a row of column numbers, notes and signatures, a totals row."""
+    notes: list[Issue] = []
+    if body and _is_numbering_row(body[0][1], mapping):
+        n = body[0][0]
+        notes.append(Issue(n, None, "STR-NOMOR", INFO, f"Baris {n} berisi nomor kolom (1, 2, 3, …); tidak dibaca "
+                           "sebagai data.", tingkat=0))
+        body = body[1:]
+    body, tail_note = _drop_notes_below(body, mapping)
+    body, total_note = _drop_totals_row(body, mapping)
+    return body, notes + [n for n in (tail_note, total_note) if n is not None]
+
+
+def _is_numbering_row(row: list[Any], mapping: dict[int, str]) -> bool:
+    """``(1) (2) (3)`` or ``1 2 3`` under the header: the column numbers of a printed table."""
+    values = [at(row, j) for j in sorted(mapping)]
+    numbers = []
+    for v in values:
+        text = cell_text(v).strip("() ") if not is_blank(v) else ""
+        if not text.isascii() or not text.isdigit() or len(text) > 3:
+            return False
+        numbers.append(int(text))
+    return len(numbers) >= 3 and all(b > a for a, b in itertools.pairwise(numbers))
+
+
+_CODE_LIKE = re.compile(r"[\d.\s]+")
+
+
+def _data_like(row: list[Any], key: int | None, values: list[int]) -> bool:
+    """A desa row: a code-like key, or numbers in at least two value columns (one if there is one)."""
+    k = at(row, key) if key is not None else None
+    if not is_blank(k) and _CODE_LIKE.fullmatch(cell_text(k)) and sum(ch.isdigit() for ch in cell_text(k)) >= 4:
+        return True
+    return sum(1 for j in values if number_like(at(row, j))) >= min(2, len(values))
+
+
+def _drop_notes_below(body: Body, mapping: dict[int, str]) -> tuple[Body, Issue | None]:
+    key = _key_column(mapping)
+    values = [j for j, c in mapping.items() if c != "kode_desa"]
+    last = next((i for i in range(len(body) - 1, -1, -1) if _data_like(body[i][1], key, values)), None)
+    if last is None or last == len(body) - 1:
+        return body, None  # nothing below the data, or no data at all (then every row is reported)
+    first, end = body[last + 1][0], body[-1][0]
+    where = f"Baris {first}" if first == end else f"Baris {first}–{end}"
+    return body[: last + 1], Issue(first, None, "STR-CATATAN", INFO,
+                                   f"{where} di bawah tabel (catatan atau tanda tangan) tidak dibaca sebagai data.",
+                                   tingkat=0)
+
+
+def _drop_totals_row(body: Body, mapping: dict[int, str]) -> tuple[Body, Issue | None]:
+    if not body:
+        return body, None
+    n, last = body[-1]
+    key_col = _key_column(mapping)
+    key = last[key_col] if key_col is not None and key_col < len(last) else None
+    texts = [str(v) for v in last if isinstance(v, str)]
+    if (key is None or is_blank(key) or normalise_code(key) is None) and any(_TOTAL_WORDS.match(t) for t in texts):
+        return body[:-1], Issue(n, None, "STR-TOTAL", INFO,
+                                f"Baris {n} adalah baris jumlah/total; tidak disimpan sebagai desa.", tingkat=0)
+    return body, None
+
+
+def _key_column(mapping: dict[int, str]) -> int | None:
+    return next((j for j, c in mapping.items() if c == "kode_desa"), None)
+
+
+def check_cell_lengths(body: Body, mapping: dict[int, str], batas: BatasBerkas) -> None:
+    """A cell of a standard column longer than the limit refuses the file, before any parsing looks into it."""
+    for j, col in mapping.items():
+        for n, row in body:
+            v = at(row, j)
+            if isinstance(v, str) and len(v) > batas.panjang_sel:
+                raise Unreadable(f"Sel pada baris {n}, kolom {col} berisi {angka(len(v))} karakter; batas "
+                                 f"{angka(batas.panjang_sel)} karakter. Perbaiki isi sel itu, {RESEND}.")
