@@ -52,7 +52,7 @@ def fill_deployment(home: Path, folder: Path) -> Runtime:
     from desa_cantik.cycle.cross_check import cross_check
     from desa_cantik.cycle.persetujuan import record_decision
     from desa_cantik.cycle.publish import publish
-    from desa_cantik.tiers import generate_key
+    from desa_cantik.bags import generate_key
 
     from .stages import embedded_with_uploads, gate_and_store
 

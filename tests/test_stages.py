@@ -28,7 +28,7 @@ from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.cycle.store import store_bundle
 from desa_cantik.cycle.summary import format_summary, summary
 from desa_cantik.findings import DITERIMA, DITOLAK, WARNING
-from desa_cantik.tiers import bag_info, generate_key, make_bag
+from desa_cantik.bags import bag_info, generate_key, make_bag
 
 from . import stages
 from .conftest import SMALL_REGION, TAHUN

@@ -94,7 +94,7 @@ def _upload(args: argparse.Namespace) -> int:
 
 def _keygen(_: argparse.Namespace) -> int:
     from .config import Settings
-    from .tiers import generate_key
+    from .bags import generate_key
 
     settings = Settings.from_env()
     if (settings.kunci / f"{settings.kode_paket}.key").exists():

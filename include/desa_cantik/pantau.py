@@ -805,7 +805,7 @@ class HalamanPaket:
 def published_versions(store: ObjectStore, tahun: int, kode_paket: str) -> tuple[list[VersiTerbit], str | None]:
     """This tier's packages under ``publikasi/``: objects, size, signature, and the files with their rows."""
     from .publishing import MANIFEST
-    from .tiers import SIGNATURE
+    from .bags import SIGNATURE
 
     prefix = layout.publication_prefix(tahun, kode_paket)
     pointer = layout.publication_pointer(tahun, kode_paket)

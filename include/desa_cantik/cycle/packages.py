@@ -28,7 +28,7 @@ from ..datasets import all_indicators
 from ..findings import DITERIMA, DITOLAK
 from ..regions import desa_table, is_within, region_name
 from ..storage import NotFound, ObjectStore, put_many
-from ..tiers import SENDER_CODE, SIGNATURE, check_bag, path_problem
+from ..bags import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from . import bundle as b
 from . import layout
 from .handoff import PACKAGE, ArchivedPackage, CollectedPackages, PackageBatch, PackageObject, PackageRef, Validated

@@ -18,7 +18,7 @@ from .. import feedback
 from ..coordination import COMPONENT_COLUMNS, LEVELS, levels_for, master_for
 from ..publishing import MANIFEST, CycleIdentity, build_package
 from ..storage import ObjectStore, get_many, put_many
-from ..tiers import SIGNATURE, bag_info, make_bag
+from ..bags import SIGNATURE, bag_info, make_bag
 from . import layout
 from .handoff import Published, Waiting
 
