@@ -116,12 +116,12 @@ def synthetic_components(master: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 def build_province(kode: str, out: Path, work: Path, seed: int) -> int:
     """One province's signed package, made by the province tier's own coordinate and publish."""
+    from desa_cantik.bags import generate_key
     from desa_cantik.coordination import master_for
     from desa_cantik.cycle import layout
     from desa_cantik.cycle.coordinate import coordinate
     from desa_cantik.cycle.publish import publish
     from desa_cantik.cycle.runtime import Runtime
-    from desa_cantik.bags import generate_key
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(work), "DESA_CANTIK_TINGKAT": "provinsi",
                            "DESA_CANTIK_WILAYAH": kode, "DESA_CANTIK_KUNCI": str(out / "kunci")})

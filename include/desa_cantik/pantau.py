@@ -804,8 +804,8 @@ class HalamanPaket:
 
 def published_versions(store: ObjectStore, tahun: int, kode_paket: str) -> tuple[list[VersiTerbit], str | None]:
     """This tier's packages under ``publikasi/``: objects, size, signature, and the files with their rows."""
-    from .publishing import MANIFEST
     from .bags import SIGNATURE
+    from .publishing import MANIFEST
 
     prefix = layout.publication_prefix(tahun, kode_paket)
     pointer = layout.publication_pointer(tahun, kode_paket)

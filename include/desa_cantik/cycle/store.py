@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..findings import DITERIMA
+from ..kosakata import DITERIMA
 from ..storage import none_if_missing, put_many
 from . import bundle as b
 from . import layout
@@ -44,7 +44,7 @@ def _store_delivery(rt: Runtime, tables: dict[str, pd.DataFrame]) -> dict[str, i
     only to be replaced)."""
     from datetime import UTC, datetime
 
-    from .packages import is_newest, plausible_version
+    from .versions import is_newest, plausible_version
 
     comps = tables.get(b.COMPONENTS)
     per_version = dict(iter(comps.groupby(["sumber", "versi"], sort=False))) if comps is not None else {}
