@@ -94,7 +94,7 @@ def test_the_cycle_imports_no_circle() -> None:
         state[name] = 1
         for nxt in sorted(graph[name]):
             if state.get(nxt) == 1:
-                circle = path[path.index(nxt):] + [nxt]
+                circle = [*path[path.index(nxt):], nxt]
                 if any(m.startswith(CYCLE + ".") for m in circle):
                     circles.append(circle)
             elif nxt not in state:
