@@ -57,8 +57,8 @@ def _imports(path: Path, with_types: bool) -> set[str]:
             if module.startswith("desa_cantik"):
                 found.add(module)
                 found.update(f"{module}.{a.name}" for a in node.names)  # ``from . import layout`` names a module
-        for child in ast.iter_child_nodes(node):
-            visit(child)
+        for inner in ast.iter_child_nodes(node):
+            visit(inner)
 
     visit(ast.parse(path.read_text(encoding="utf-8")))
     return found
