@@ -2,7 +2,7 @@
 
 Each province's package is made by the real code: a province tier (SQLite + a folder) holds components
 for every one of its desa (delivered by its kabupaten/kota: ``pengiriman_paket`` rows, components in the
-warehouse), runs ``coordinate`` and ``publish``, and signs with its own Ed25519 key (``tiers.generate_key``,
+warehouse), runs ``coordinate`` and ``publish``, and signs with its own Ed25519 key (``bags.generate_key``,
 what ``python -m desa_cantik keygen`` calls). The components are synthetic (seeded): 83,762 desa x 9
 indicators = 753,858 rows. The packages and keys are written once under ``--paket`` (reused when present),
 so a before/after comparison runs on the same bytes.
@@ -116,12 +116,12 @@ def synthetic_components(master: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 def build_province(kode: str, out: Path, work: Path, seed: int) -> int:
     """One province's signed package, made by the province tier's own coordinate and publish."""
+    from desa_cantik.bags import generate_key
     from desa_cantik.coordination import master_for
     from desa_cantik.cycle.coordinate import coordinate
     from desa_cantik.cycle.publish import publish
     from desa_cantik.cycle.runtime import Runtime
     from desa_cantik.storage import layout
-    from desa_cantik.tiers import generate_key
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(work), "DESA_CANTIK_TINGKAT": "provinsi",
                            "DESA_CANTIK_WILAYAH": kode, "DESA_CANTIK_KUNCI": str(out / "kunci")})
@@ -165,7 +165,7 @@ def build_packages(out: Path, seed: int) -> None:
 
 def centre_key(out: Path) -> Path:
     """The centre's own signing key, kept with the packages so its package's bytes repeat run after run."""
-    from desa_cantik.tiers import generate_key
+    from desa_cantik.bags import generate_key
 
     if not (out / "kunci" / "ID.key").is_file():
         generate_key(out / "kunci", "ID")

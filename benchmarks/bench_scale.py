@@ -112,9 +112,10 @@ def _warm() -> None:
 
 def floor(rt: Any) -> dict[str, float]:
     """Read every inbox file, parse it, one GX run per dataset over all of them, one bulk load per dataset."""
-    from desa_cantik.cycle.gate import gate_context, sender_region
+    from desa_cantik.cycle.checks import gate_context
     from desa_cantik.datasets import get_dataset
     from desa_cantik.intake import ROW, Provenance, read_submission
+    from desa_cantik.pengirim import sender_region
     from desa_cantik.quality import validate_batch
     from desa_cantik.storage import Warehouse, layout
 

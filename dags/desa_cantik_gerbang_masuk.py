@@ -16,7 +16,7 @@ from common.pillars import (
     ringkasan,
 )
 from desa_cantik.config import DaftarData, Settings
-from desa_cantik.cycle.tier import tier_for
+from desa_cantik.cycle.policy import tier_for
 
 DAFTAR = DaftarData.load(Settings.daftar_data_path())
 TIER = tier_for(Settings.from_env().tingkat)  # light: no pandas, no region table (tests/test_gerbang_jam.py)

@@ -12,7 +12,7 @@ CYCLE = "include/desa_cantik/cycle"
 MUTATIONS = [  # file, original, mutant
     (f"{CYCLE}/gate.py", '"alasan": " | ".join(per_row.get(n, []) + whole)})', '"alasan": ""})'),
     (f"{CYCLE}/gate.py", 'issues[issues["keparahan"].isin([ERROR, WARNING])]', 'issues[issues["keparahan"].isin([ERROR])]'),
-    (f"{CYCLE}/packages.py", "(newest is None or versi >= newest)", "(newest is None or versi > newest)"),
+    (f"{CYCLE}/versions.py", "(newest is None or versi >= newest)", "(newest is None or versi > newest)"),
     (f"{CYCLE}/cross_check.py", "    ctx = gate_context(rt)\n", "    return {}\n    ctx = gate_context(rt)\n"),
     (f"{CYCLE}/coordinate.py", 'result = result[(result["tingkat"] != "desa") | (result["desa_kontribusi"] > 0)]', "pass"),
 ]

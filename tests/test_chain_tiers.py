@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from desa_cantik.bags import generate_key
 from desa_cantik.cycle.inbox import upload_folder
 from desa_cantik.cycle.publish import latest_package
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.regions import desa_table
 from desa_cantik.synthetic import generate
-from desa_cantik.tiers import generate_key
 from tests.airflow_server import airflow_api_server, dags_test
 from tests.conftest import AIRFLOW_ENV, TAHUN
 from tests.test_e2e_airflow import DEADLINE, _airflow

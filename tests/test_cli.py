@@ -249,3 +249,23 @@ def test_a_checker_failure_costs_only_its_own_file(tmp_path: Path, monkeypatch: 
     code, out = _run(capsys, "validate", str(tmp_path), "--dataset", "kependudukan", "--region", "35.07.01.2001")
     assert code == 3 and "Berkas tidak diperiksa: Pemeriksa mengalami galat internal" in out.out
     assert out.out.splitlines()[-1] == "Ringkasan: 2 berkas: 1 diterima, 0 dengan catatan, 0 ditolak, 1 tidak diperiksa (galat)"
+
+
+def test_a_desa_folder_sending_an_agency_dataset_is_refused_as_the_gate_refuses_it(
+        kecamatan: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from desa_cantik.config import DaftarData, Settings
+    from desa_cantik.pengirim import Luring, sender_problem
+
+    agency_file = next((kecamatan / "kesehatan_anak").rglob("*.xlsx"))
+    laid = tmp_path / "kesehatan_anak" / "35.07.01.2001" / agency_file.name  # a desa's folder, an agency's dataset
+    laid.parent.mkdir(parents=True)
+    laid.write_bytes(agency_file.read_bytes())
+    code, out = _run(capsys, "validate", str(laid), "--json")
+    report = json.loads(out.out)
+    gate = sender_problem(Luring(DaftarData.load(Settings.from_env().daftar_data), "35.07"), "kesehatan_anak",
+                          "35.07.01.2001")
+    assert gate == ("Pengirim '35.07.01.2001' bukan produsen dataset kesehatan_anak menurut Daftar Data "
+                    "(yang berhak: 35.07-DINKES).")
+    assert code == 1 and report["status"] == "ditolak" and [i["message"] for i in report["issues"]] == [gate]
+    code, out = _run(capsys, "validate", str(agency_file), "--json")  # in its agency's own folder: judged on its rows
+    assert gate not in [i["message"] for i in json.loads(out.out)["issues"]]

@@ -24,11 +24,11 @@ import pandas as pd
 import pytest
 
 from desa_cantik import datadocs, quality
-from desa_cantik.cycle.inbox import batch_of
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.datasets import get_dataset
 from desa_cantik.findings import ERROR, WARNING
 from desa_cantik.intake import Provenance, read_submission
+from desa_cantik.pengirim import batch_of
 from desa_cantik.pii import mask_text
 from desa_cantik.quality import GateContext, load_suite, validate_batch
 from desa_cantik.regions import desa_table

@@ -50,11 +50,11 @@ GOOD = ("kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah
 def fill_deployment(home: Path, folder: Path) -> Runtime:
     """A kabupaten tier through the real stages: Donomulyo's files (run 1); a corrected resubmission, a file
     with a NIK (named and inside) and one with markup in its name (run 2); the close (run 3); a signed package."""
+    from desa_cantik.bags import generate_key
     from desa_cantik.cycle.coordinate import coordinate
     from desa_cantik.cycle.cross_check import cross_check
     from desa_cantik.cycle.persetujuan import record_decision
     from desa_cantik.cycle.publish import publish
-    from desa_cantik.tiers import generate_key
 
     from .stages import embedded_with_uploads, gate_and_store
 

@@ -69,7 +69,7 @@ def test_a_file_that_breaks_the_reader_costs_only_its_own_verdict(tmp_path: Path
     bad = subs.loc["35.07.01.2007"]
     assert bad["status"] == DITOLAK
     report = rt.store.get(bad["kunci_arsip"] + ".laporan.txt").decode()
-    assert "gangguan di server (RuntimeError)" in report and "Traceback" not in report
+    assert "galat internal (RuntimeError)" in report and "Traceback" not in report
     assert rt.warehouse.count_rows("kependudukan", TAHUN) == 5
 
 

@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, generate_key, make_bag
 from desa_cantik.cycle.handoff import Validated
 from desa_cantik.cycle.packages import deliveries
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITOLAK
 from desa_cantik.storage import ObjectInfo, layout
-from desa_cantik.tiers import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, generate_key, make_bag
 
 from .conftest import TAHUN
 from .stages import gate_and_store

@@ -27,8 +27,9 @@ import pytest
 
 from desa_cantik import quality
 from desa_cantik.coordination import LEVELS, aggregate, levels_for, master_for
+from desa_cantik.cycle.checks import gate_context
 from desa_cantik.cycle.cross_check import findings
-from desa_cantik.cycle.gate import Checked, gate_context, issue_rows, summarise
+from desa_cantik.cycle.gate import Checked, issue_rows, summarise
 from desa_cantik.cycle.handoff import ArchivedFile
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.datasets import Dataset, all_indicators, get_dataset

@@ -26,10 +26,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from desa_cantik.bags import SIGNATURE
 from desa_cantik.cycle.inbox import upload_folder
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.storage import MinioStore
-from desa_cantik.tiers import SIGNATURE
 
 from .airflow_server import _free_port
 from .conftest import PG_ADMIN_URL, ROOT, SMALL_REGION, TAHUN

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from desa_cantik.bags import bag_info, generate_key, make_bag
 from desa_cantik.cycle.bundle import DeliveryBundle, Staging
 from desa_cantik.cycle.coordinate import coordinate
 from desa_cantik.cycle.cross_check import cross_check
@@ -28,7 +29,6 @@ from desa_cantik.cycle.store import store_bundle
 from desa_cantik.cycle.summary import format_summary, summary
 from desa_cantik.findings import DITERIMA, DITOLAK, WARNING
 from desa_cantik.storage import layout
-from desa_cantik.tiers import bag_info, generate_key, make_bag
 
 from . import stages
 from .conftest import SMALL_REGION, TAHUN
@@ -316,7 +316,7 @@ def test_a_check_that_breaks_costs_only_its_own_package(kab_and_prov: tuple[Runt
     [validated] = gate_and_store(prov)
     assert validated["status"] == {DITERIMA: 2, DITOLAK: 1}
     assert list(validated["alasan"]) == ["35.07-20260402T000000Z"]
-    assert "gangguan pemeriksa (KeyError)" in validated["alasan"]["35.07-20260402T000000Z"]
+    assert "galat internal (KeyError)" in validated["alasan"]["35.07-20260402T000000Z"]
     assert prov.warehouse.components(TAHUN)["pembilang"].tolist() == [3.0], "the newest accepted version is used"
 
 

@@ -7,7 +7,7 @@ import io
 
 import openpyxl
 
-from desa_cantik.cycle.tier import tier_for
+from desa_cantik.cycle.policy import tier_for
 from desa_cantik.datasets import get_dataset
 from desa_cantik.kosakata import TINGKAT, is_desa, within
 from desa_cantik.precheck import precheck

@@ -132,7 +132,8 @@ def koreksi_publikasi() -> dict[str, Any]:
     """A child's package accepted after this tier published: recompute and republish (a correction run)."""
     rt = runtime()  # only a province's or the centre's hourly DAG has this task (desa_cantik_gerbang_masuk.py)
     from desa_cantik.cycle.coordinate import coordinate
-    from desa_cantik.cycle.publish import needs_correction, publish
+    from desa_cantik.cycle.publication import needs_correction
+    from desa_cantik.cycle.publish import publish
 
     if not needs_correction(rt):
         raise AirflowSkipException("tidak ada paket terlambat")

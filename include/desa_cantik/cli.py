@@ -93,8 +93,8 @@ def _upload(args: argparse.Namespace) -> int:
 
 
 def _keygen(_: argparse.Namespace) -> int:
+    from .bags import generate_key
     from .config import Settings
-    from .tiers import generate_key
 
     settings = Settings.from_env()
     if (settings.kunci / f"{settings.kode_paket}.key").exists():
@@ -180,10 +180,8 @@ class _Berkas:
     code: int = EXIT_INTERNAL
     rule: str = ""  # no verdict: why (PEMAKAIAN, GALAT-INTERNAL)
     message: str = ""
-
-
-INTERNAL_MESSAGE = ("Pemeriksa mengalami galat internal; ini bukan kesalahan berkas Anda dan berkas belum diperiksa. "
-                    "Laporkan ke petugas BPS kabupaten/kota dengan melampirkan berkas dan pesan ini ({detail}).")
+    pengirim: str | None = None  # the {dataset}/{pengirim}/ folder the file sits in, when it names the sender
+    refusal: str | None = None  # why that sender may not send this dataset (the gate's reason), None: it may
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -218,7 +216,7 @@ def _report_one(args: argparse.Namespace, f: _Berkas) -> int:
 
 def _report_many(args: argparse.Namespace, files: list[_Berkas]) -> int:
     """Several files: each report under a header with its path and a summary line, or a JSON array."""
-    from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK
+    from .kosakata import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK
 
     for f in files:
         if f.verdict is None:
@@ -248,6 +246,7 @@ def _json_of(f: _Berkas) -> dict[str, Any]:
 def _validate_files(args: argparse.Namespace) -> list[_Berkas]:
     """The files a call names (folders expanded), each with its dataset and region; bad usage raises ``_Usage``."""
     from .datasets import all_datasets
+    from .kosakata import is_desa, per_desa
     from .regions import get_region, normalise_code
 
     names = all_datasets()
@@ -267,10 +266,12 @@ def _validate_files(args: argparse.Namespace) -> list[_Berkas]:
             unknown.append(path)
             continue
         folder_desa = None
-        if not args.region and pengirim and in_folder == dataset and names[dataset].produsen == "pemerintah_desa":
-            kode = normalise_code(pengirim)
-            folder_desa = kode if kode and kode.count(".") == 3 and get_region(kode) else None
-        files.append(_Berkas(path, dataset, args.region or folder_desa, dari_folder=folder_desa is not None))
+        sender = pengirim if not args.region and pengirim and in_folder == dataset else None
+        if sender and per_desa(names[dataset].produsen):
+            kode = normalise_code(sender)
+            folder_desa = kode if kode and is_desa(kode) and get_region(kode) else None
+        files.append(_Berkas(path, dataset, args.region or folder_desa, dari_folder=folder_desa is not None,
+                             pengirim=sender))
     if unknown:
         raise _Usage(f"dataset tidak dapat ditentukan untuk {len(unknown)} berkas (mis. {unknown[0]}): beri --dataset "
                      f"({', '.join(names)}) atau letakkan berkas di folder {{dataset}}/{{pengirim}}/ seperti keluaran "
@@ -311,57 +312,78 @@ def _layout(path: Path, names: Collection[str]) -> tuple[str | None, str | None]
 
 
 def _check_all(files: list[_Berkas], args: argparse.Namespace) -> None:
-    """Read every file, then judge them per dataset: one ``precheck_each`` (one GX run per kabupaten) each."""
+    """Read every file, then judge them per dataset: one ``precheck_each`` (one GX run per kabupaten) each; if that
+    run breaks, each file alone, so one file's trouble is not the others' (``isolation.judge_isolated``)."""
     from .config import DaftarData, Settings
     from .precheck import read_limited
 
     daftar = DaftarData.load(Settings.from_env().daftar_data)  # once per call, not once per file
     readable: dict[str, list[tuple[_Berkas, bytes]]] = {}
     for f in files:
+        f.refusal = _refusal(f, daftar)
         try:
             readable.setdefault(f.dataset, []).append((f, read_limited(f.path, daftar.batas)))
         except OSError as exc:
             f.code, f.rule = EXIT_USAGE, "PEMAKAIAN"
             f.message = f"berkas tidak dapat dibaca: {f.path} ({exc.strerror or exc})"
     for dataset, group in readable.items():
-        try:
-            _judge(group, dataset, args, daftar)
-        except Exception:  # one GX run failed: each file alone, so one file's trouble is not the others'
-            if len(group) == 1:
-                _internal(group[0][0])
-                continue
-            for one in group:
-                try:
-                    _judge([one], dataset, args, daftar)
-                except Exception:
-                    _internal(one[0])
+        _judge_isolated(group, dataset, args, daftar)
+
+
+def _judge_isolated(group: list[tuple[_Berkas, bytes]], dataset: str, args: argparse.Namespace,
+                    daftar: DaftarData) -> None:
+    from .isolation import judge_isolated
+
+    def together(some: Sequence[tuple[_Berkas, bytes]]) -> list[None]:
+        _judge(list(some), dataset, args, daftar)
+        return [None] * len(some)
+
+    judge_isolated(group, lambda one: _judge([one], dataset, args, daftar), lambda one, message: _internal(one[0], message),
+                   together=together, name=lambda one: str(one[0].path), logger=None)  # the report says it: no log
+
+
+def _refusal(f: _Berkas, daftar: DaftarData) -> str | None:
+    """Laid out as the inbox is, the folder is the sender: the gate's producer rule (``pengirim.sender_problem``) at
+    the sender's own kabupaten/kota. A folder that names no sender (a desa, an agency, BPS) is only a folder."""
+    from .kosakata import BPS_SENDER, is_desa
+    from .pengirim import Luring, kabupaten_of, sender_problem
+    from .regions import normalise_code
+
+    if f.pengirim is None:
+        return None
+    kode = normalise_code(f.pengirim) or f.pengirim
+    if not (is_desa(kode) or kabupaten_of(kode) or f.pengirim.upper() == BPS_SENDER):
+        return None
+    return sender_problem(Luring(daftar, kabupaten_of(kode)), f.dataset, f.pengirim)
 
 
 def _judge(group: list[tuple[_Berkas, bytes]], dataset: str, args: argparse.Namespace, daftar: DaftarData) -> None:
     """The verdicts and their reports, rendered before anything is printed (so a failure prints one report)."""
     from . import feedback
     from . import precheck as pc
-    from .findings import DITOLAK
+    from .kosakata import DITOLAK
 
-    if len(group) == 1:  # precheck_each of one, under the name tests and the page know
+    if len(group) == 1 and group[0][0].refusal is None:  # precheck_each of one, under the name tests and the page know
         (f, data), = group
         verdict = pc.precheck(data, f.path.name, dataset, args.tahun, f.region, daftar=daftar)
         judged = [(verdict, pc.sender_of(verdict.submission, f.region))]
     else:
         judged = pc.precheck_each([pc.Berkas(data, f.path.name) for f, data in group], dataset,
-                                  [f.region for f, _ in group], args.tahun, daftar=daftar)
+                                  [f.region for f, _ in group], args.tahun, daftar=daftar,
+                                  refusals=[f.refusal for f, _ in group])
     shown = [json.dumps(v.to_json(), ensure_ascii=False, indent=2) + "\n" if args.json else feedback.report_text(v)
              for v, _ in judged]
     for (f, _), (verdict, area), text in zip(group, judged, shown, strict=True):
         f.verdict, f.area, f.shown = verdict, area, text
-        f.code = EXIT_USAGE if not verdict.submission.readable else \
-            EXIT_REJECTED if verdict.status == DITOLAK else EXIT_ACCEPTED
+        if f.refusal:  # refused as the gate refuses it: rejected, not unreadable
+            f.code = EXIT_REJECTED
+        else:
+            f.code = EXIT_USAGE if not verdict.submission.readable else \
+                EXIT_REJECTED if verdict.status == DITOLAK else EXIT_ACCEPTED
 
 
-def _internal(f: _Berkas) -> None:
-    exc = sys.exc_info()[1]
-    f.verdict, f.code, f.rule = None, EXIT_INTERNAL, "GALAT-INTERNAL"
-    f.message = INTERNAL_MESSAGE.format(detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+def _internal(f: _Berkas, message: str) -> None:
+    f.verdict, f.code, f.rule, f.message = None, EXIT_INTERNAL, "GALAT-INTERNAL", message
 
 
 def _region_note(f: _Berkas) -> str | None:
@@ -381,8 +403,9 @@ def _region_note(f: _Berkas) -> str | None:
         return None
     kab = f"kabupaten/kota {f.area.kode} ({region_name(f.area.kode)})"
     from .datasets import get_dataset
+    from .kosakata import per_desa
 
-    if get_dataset(f.dataset).produsen == "pemerintah_desa":
+    if per_desa(get_dataset(f.dataset).produsen):
         return (f"catatan: {f.path}: --region tidak diberikan; pengirim dianggap {kab} menurut kode_desa di berkas. "
                 "Operator desa wajib memberi --region KODE_DESA (kode desa Anda, mis. --region 35.07.01.2001): "
                 "gerbang menolak baris milik desa lain (WIL-02), dan tanpa --region pemeriksaan ini tidak dapat "

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .datasets import get_dataset
+from .kosakata import BPS, BPS_SENDER, KABUPATEN, OPD, PEMERINTAH_DESA, PUSAT, TINGKAT
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEPENDENCY_ORDER = ("proyeksi_penduduk", "kependudukan", "fasilitas", "kesehatan_anak")
@@ -40,10 +41,10 @@ class Settings:
 
         env = dict(os.environ if env is None else env)
         home = Path(env.get("DESA_CANTIK_HOME", PROJECT_ROOT / ".demo"))
-        tingkat = env.get("DESA_CANTIK_TINGKAT", "kabupaten")
-        if tingkat not in ("kabupaten", "provinsi", "pusat"):
+        tingkat = env.get("DESA_CANTIK_TINGKAT", KABUPATEN)
+        if tingkat not in TINGKAT:
             raise ValueError(f"DESA_CANTIK_TINGKAT harus kabupaten, provinsi atau pusat, bukan {tingkat!r}")
-        kode = "" if tingkat == "pusat" else normalise_code(env.get("DESA_CANTIK_WILAYAH", "35.07"))
+        kode = "" if tingkat == PUSAT else normalise_code(env.get("DESA_CANTIK_WILAYAH", "35.07"))
         if kode is None or (kode and not known_code(kode)):  # light: no lokal, no desa table (every task)
             raise ValueError(f"DESA_CANTIK_WILAYAH bukan kode wilayah Kemendagri: {env.get('DESA_CANTIK_WILAYAH')!r}")
         return cls(
@@ -70,7 +71,7 @@ class Settings:
         return Path(env.get("DESA_CANTIK_DAFTAR_DATA", PROJECT_ROOT / "config" / "daftar_data.yaml"))
 
 
-_PRODUCER_KIND = {"pemerintah_desa": "pemerintah_desa", "bps": "BPS"}
+_PRODUCER_KIND = {PEMERINTAH_DESA: PEMERINTAH_DESA, BPS: BPS_SENDER}  # how the Daftar Data names a fixed producer
 
 
 def _check_producer(dataset: str, produsen: str, opd: tuple[str, ...]) -> None:
@@ -80,9 +81,9 @@ def _check_producer(dataset: str, produsen: str, opd: tuple[str, ...]) -> None:
     the agencies listed under ``opd`` (that agency alone may send it).
     """
     kind = get_dataset(dataset).produsen
-    ok = produsen.upper() in opd if kind == "opd" else produsen == _PRODUCER_KIND.get(kind)
+    ok = produsen.upper() in opd if kind == OPD else produsen == _PRODUCER_KIND.get(kind)
     if not ok:
-        expected = "salah satu OPD di daftar opd" if kind == "opd" else _PRODUCER_KIND.get(kind, kind)
+        expected = "salah satu OPD di daftar opd" if kind == OPD else _PRODUCER_KIND.get(kind, kind)
         raise ValueError(f"Daftar Data: produsen dataset {dataset} adalah {produsen!r}, seharusnya {expected}")
 
 

@@ -16,9 +16,12 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from .config import DEPENDENCY_ORDER
 from .datasets import all_indicators
+from .kosakata import CODE_LENGTH, Level, child_length, level_of
+from .kosakata import LEVELS as TOP_DOWN
 from .regions import desa_table, region_name
 
-LEVELS = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2, "nasional": 0}
+UPWARD: tuple[Level, ...] = TOP_DOWN[::-1]  # desa first: the order a tier builds and publishes its levels
+LEVELS: dict[str, int] = {level: CODE_LENGTH[level] for level in UPWARD}  # code length per level (kosakata's), desa first
 
 
 def indicator_sources() -> tuple[str, ...]:
@@ -144,8 +147,9 @@ COMPONENT_COLUMNS = ["kode_desa", "indikator", "pembilang", "penyebut"]  # what 
 def piece_length(kode_wilayah: str) -> int:
     """Code length of the areas ``aggregate_pieces`` takes one at a time: the provinces at the centre, the
     kabupaten/kota in a province; a kabupaten/kota (about a thousand desa at most) is one piece."""
-    below = {LEVELS["nasional"]: LEVELS["provinsi"], LEVELS["provinsi"]: LEVELS["kabupaten"]}
-    return below.get(len(kode_wilayah), len(kode_wilayah))
+    if level_of(kode_wilayah) in ("nasional", "provinsi"):
+        return child_length(kode_wilayah) or 0
+    return len(kode_wilayah)
 
 
 def _pieces(batches: Iterable[pd.DataFrame], n: int) -> Iterator[tuple[str, pd.DataFrame]]:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, WARNING
+from .findings import DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, STATUS_LABEL, WARNING
 from .intake import ROW
 from .pii import mask_text
 from .quality import FILE, KEY, Verdict
@@ -36,7 +36,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "static" / "datadocs"
 ASSETS = ("datadocs.css", "datadocs.js")
 # the index columns of ``quality.index_columns`` as a page shows them (the file as numbered in the header)
 SHOWN = {KEY: "kode desa", FILE: "berkas", ROW: "baris"}
-STATUS_LABEL = {DITERIMA: "diterima", DITERIMA_DENGAN_CATATAN: "diterima dengan catatan", DITOLAK: "ditolak"}
 INDEX_PASSES = 5  # rebuilds of the index while other batches of the run add pages (see ``write_index``)
 # A sha256 (or GX's md5 fingerprint) is hex with at least one letter; about one in three hundred holds a run of exactly
 # 16 digits, which ``mask_text`` would take for a NIK: a page keeps its hashes whole and masks every other such run.
@@ -110,9 +109,9 @@ def _views() -> tuple[Any, Any]:
     """
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    from .quality import _gx
+    from .quality import load_gx
 
-    _gx()
+    load_gx()
     from great_expectations.render.renderer.page_renderer import ValidationResultsPageRenderer
     from great_expectations.render.view.view import DefaultJinjaPageView
 

@@ -6,7 +6,8 @@ import html
 import json
 from typing import Any
 
-from .findings import DITOLAK, ERROR, INFO, STATUS_LABEL, WARNING
+from .findings import ERROR, INFO, WARNING
+from .kosakata import DITOLAK, STATUS_LABEL
 from .quality import FILE_LEVEL, Verdict
 
 _SEVERITY_ID = {ERROR: "GALAT", WARNING: "PERINGATAN", INFO: "CATATAN"}

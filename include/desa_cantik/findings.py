@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+# The verdict statuses and their labels are kosakata's, the one vocabulary: re-exported for a finding's readers.
+from .kosakata import DITERIMA as DITERIMA
+from .kosakata import DITERIMA_DENGAN_CATATAN as DITERIMA_DENGAN_CATATAN
+from .kosakata import DITOLAK as DITOLAK
+from .kosakata import STATUS_LABEL as STATUS_LABEL
+
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"  # a note: something was normalised or ignored, nothing to fix
-
-# The one status vocabulary, stored and shown everywhere (files, packages, reports, pages).
-DITERIMA = "diterima"
-DITERIMA_DENGAN_CATATAN = "diterima_dengan_catatan"
-DITOLAK = "ditolak"
-STATUS_LABEL = {DITERIMA: "diterima", DITERIMA_DENGAN_CATATAN: "diterima dengan catatan", DITOLAK: "ditolak"}
 
 
 @dataclass(frozen=True)

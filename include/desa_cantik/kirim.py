@@ -129,7 +129,7 @@ class Hasil:
 def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, nama_berkas: str,
            references: dict[str, pd.DataFrame] | None = None, now: datetime | None = None) -> tuple[Kiriman, Verdict]:
     """Check one uploaded file as the gate would, keep it with its report, and queue it unless rejected."""
-    from .cycle.gate import sender_region
+    from .pengirim import sender_region
     from .precheck import Berkas, precheck_many
     from .storage import layout
 

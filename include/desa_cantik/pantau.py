@@ -502,7 +502,7 @@ def rincian_berkas(wh: Warehouse, tahun: int, sha256: str) -> RincianBerkas | No
 def data_docs_key(store: ObjectStore, tahun: int, run_id: str, pengirim: str, dataset: str) -> str | None:
     """The Data Docs page of the batch that judged a file: the batch is named after its kecamatan (or the
     first and last of several), agency and BPS files have their own."""
-    from .cycle.inbox import batch_of
+    from .pengirim import batch_of
 
     kelompok = batch_of(pengirim)
     prefix = layout.data_docs_prefix(tahun, run_id)
@@ -822,8 +822,8 @@ class HalamanPaket:
 
 def published_versions(store: ObjectStore, tahun: int, kode_paket: str) -> tuple[list[VersiTerbit], str | None]:
     """This tier's packages under ``publikasi/``: objects, size, signature, and the files with their rows."""
+    from .bags import SIGNATURE
     from .publishing import MANIFEST
-    from .tiers import SIGNATURE
 
     prefix = layout.publication_prefix(tahun, kode_paket)
     pointer = layout.publication_pointer(tahun, kode_paket)

@@ -1,4 +1,5 @@
-"""Who may send what: a tier's senders and the inbox write policy of each.
+"""Who may send what, decided once: the Daftar Data's producers, as the gate, the inbox, Kirim data, the
+pre-check, the summary and the inbox write policies ask it.
 
 The gate reads the sender from the inbox folder (``masuk/{tahun}/{dataset}/{pengirim}/``); that is only
 an identity if nobody but that sender can write there. Each sender therefore gets credentials whose
@@ -13,39 +14,132 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .config import DaftarData
 from .datasets import get_dataset
-from .regions import desa_table
+from .kosakata import BPS, BPS_SENDER, OPD, PEMERINTAH_DESA, cut, is_desa, level_of, per_desa, within
+from .regions import normalise_code
 from .storage import layout
+
+if TYPE_CHECKING:
+    from .config import DaftarData
+
+AGENCY_BATCH = "opd-bps"  # the one gate batch of agency and BPS files (a desa's files go in its kecamatan's)
+
+
+class Lingkup(Protocol):
+    """Where a rule is asked: a Daftar Data and the tier's region (``Runtime`` is one, ``Luring`` another)."""
+
+    @property
+    def daftar(self) -> DaftarData: ...
+
+    @property
+    def wilayah(self) -> str: ...
 
 
 @dataclass(frozen=True)
-class Sender:
+class Luring:
+    """The pre-check's ``Lingkup`` without a server: the Daftar Data and the sender's own kabupaten/kota."""
+
+    daftar: DaftarData
+    wilayah: str
+
+
+@dataclass(frozen=True)
+class Pengirim:
+    """One sender of a tier and the datasets it may send."""
+
     kode: str  # kode desa, kode OPD ({kab}-{singkatan}) or BPS
-    jenis: str  # pemerintah_desa | opd | bps
+    jenis: str  # kosakata.PRODUSEN
     datasets: tuple[str, ...]
 
 
-def senders(daftar: DaftarData, kode_wilayah: str) -> list[Sender]:
+def produsen(dataset: str) -> str:
+    """Who produces a dataset, per the standard (``kosakata.PRODUSEN``)."""
+    return get_dataset(dataset).produsen
+
+
+def kabupaten_of(kode: str) -> str:
+    """The kabupaten/kota code a sender code starts with (``35.07`` of a desa or of ``35.07-DINKES``), else ""."""
+    kab = cut(kode, "kabupaten")
+    return kab if level_of(kab) == "kabupaten" else ""
+
+
+def datasets_for(daftar: DaftarData, jenis: str, kode: str = "") -> list[str]:
+    """The Daftar Data's datasets a sender of this kind produces (an agency: those naming its code)."""
+    if jenis == OPD:
+        return [d for d in daftar.datasets if kode.upper() in daftar.pengirim_opd(d, cut(kode, "kabupaten"))]
+    return [d for d in daftar.datasets if produsen(d) == jenis]
+
+
+def sender_problem(at: Lingkup, dataset: str, pengirim: str) -> str | None:
+    """Why this sender may not submit this dataset here (None: allowed), per the Daftar Data's producers."""
+    daftar, wilayah = at.daftar, at.wilayah
+    if dataset not in daftar.datasets:
+        return (f"Dataset '{dataset}' tidak ada di Daftar Data tahun {daftar.tahun}. Kirim ke folder dataset yang benar: "
+                + ", ".join(daftar.datasets) + ".")
+    producer = produsen(dataset)
+    if per_desa(producer):
+        kode = normalise_code(pengirim)
+        if not is_desa(kode) or not within(str(kode), wilayah):
+            return f"Pengirim '{pengirim}' bukan desa/kelurahan di wilayah {wilayah}."
+    elif producer == OPD:
+        allowed = daftar.pengirim_opd(dataset, cut(wilayah, "kabupaten"))
+        if pengirim.upper() not in allowed:
+            return (f"Pengirim '{pengirim}' bukan produsen dataset {dataset} menurut Daftar Data "
+                    f"(yang berhak: {', '.join(allowed)}).")
+    elif producer == BPS and pengirim.upper() != BPS_SENDER:
+        return f"Dataset {dataset} hanya dikirim oleh BPS, bukan '{pengirim}'."
+    return None
+
+
+def sender_region(at: Lingkup, dataset: str, pengirim: str) -> str:
+    """The area a sender's rows must lie in: its own desa for a village operator, the tier's region otherwise."""
+    if dataset in at.daftar.datasets and per_desa(produsen(dataset)):
+        return normalise_code(pengirim) or pengirim
+    return at.wilayah
+
+
+def batch_of(pengirim: str) -> str:
+    """The gate batch of a sender's files: a desa's kecamatan code; agencies and BPS share one batch."""
+    kode = normalise_code(pengirim)
+    return cut(kode, "kecamatan") if kode and is_desa(kode) else AGENCY_BATCH
+
+
+def expected_senders(at: Lingkup) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Who the Daftar Data expects a file from at a kabupaten/kota: every desa for a desa dataset (``each``), one
+    producer for the others (``any_of``)."""
+    from .regions import desa_table
+
+    each: dict[str, list[str]] = {}
+    any_of: dict[str, list[str]] = {}
+    for ds in at.daftar.datasets:
+        producer = produsen(ds)
+        if per_desa(producer):
+            each[ds] = desa_table(at.wilayah)["kode_desa"].tolist()
+        elif producer == OPD:
+            any_of[ds] = at.daftar.pengirim_opd(ds, cut(at.wilayah, "kabupaten"))
+        else:
+            any_of[ds] = [BPS_SENDER]
+    return each, any_of
+
+
+def senders(daftar: DaftarData, kode_wilayah: str) -> list[Pengirim]:
     """Every sender of a kabupaten/kota tier and the datasets each may send, from the Daftar Data."""
-    by_kind: dict[str, list[str]] = {}
-    for ds in daftar.datasets:
-        by_kind.setdefault(get_dataset(ds).produsen, []).append(ds)
-    out = [Sender(k, "pemerintah_desa", tuple(by_kind.get("pemerintah_desa", ())))
-           for k in desa_table(kode_wilayah)["kode_desa"]]
+    from .regions import desa_table
+
+    village = tuple(datasets_for(daftar, PEMERINTAH_DESA))
+    out = [Pengirim(k, PEMERINTAH_DESA, village) for k in desa_table(kode_wilayah)["kode_desa"]]
     agencies: dict[str, list[str]] = {}
-    for ds in by_kind.get("opd", []):
-        for kode in daftar.pengirim_opd(ds, kode_wilayah[:5]):
+    for ds in (d for d in daftar.datasets if produsen(d) == OPD):
+        for kode in daftar.pengirim_opd(ds, cut(kode_wilayah, "kabupaten")):
             agencies.setdefault(kode, []).append(ds)
-    out += [Sender(k, "opd", tuple(v)) for k, v in sorted(agencies.items())]
-    if by_kind.get("bps"):
-        out.append(Sender("BPS", "bps", tuple(by_kind["bps"])))
+    out += [Pengirim(k, OPD, tuple(v)) for k, v in sorted(agencies.items())]
+    out.append(Pengirim(BPS_SENDER, BPS, tuple(datasets_for(daftar, BPS))))
     return [s for s in out if s.datasets]
 
 
-def inbox_policy(bucket: str, tahun: int, sender: Sender) -> dict[str, Any]:
+def inbox_policy(bucket: str, tahun: int, sender: Pengirim) -> dict[str, Any]:
     """Write-only access to exactly the sender's own inbox folders of this cycle."""
     return {"Version": "2012-10-17", "Statement": [{
         "Sid": "KirimKeKotakMasukSendiri",

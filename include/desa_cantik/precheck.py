@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from .config import BatasBerkas, DaftarData, Settings
 from .datasets import get_dataset
 from .intake import Provenance, Submission, read_submission
+from .isolation import internal_error
+from .kosakata import cut
 from .quality import GateContext, Verdict, validate_batch
 from .regions import desa_table, get_region, normalise_code
 
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
 
 # GX narrates its import and runs at INFO (hundreds of lines); the operator's report is what matters here
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
-INTERNAL = ("Berkas tidak dapat diperiksa karena gangguan pemeriksa ({kind}); ini bukan kesalahan berkas Anda. "
-            "Coba lagi nanti atau hubungi petugas BPS kabupaten/kota.")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Wilayah:
 
 def _infer_region(codes: list[str]) -> str | None:
     """The kabupaten most rows name: an offline check has no operator account to tell it."""
-    kab = Counter(c[:5] for c in codes if isinstance(c, str) and get_region(c[:5]))
+    kab = Counter(cut(c, "kabupaten") for c in codes if isinstance(c, str) and get_region(cut(c, "kabupaten")))
     return kab.most_common(1)[0][0] if kab else None
 
 
@@ -74,14 +74,18 @@ def sender_of(sub: Submission, region: str | None) -> Wilayah | None:
     return Wilayah(guessed, True) if guessed else None
 
 
-def _read(berkas: Berkas, spec_name: str, tahun: int, daftar: DaftarData, received: datetime) -> Submission:
-    """A file as a submission; a reader bug becomes that file's reason, never another file's failure."""
+def _read(berkas: Berkas, spec_name: str, tahun: int, daftar: DaftarData, received: datetime,
+          refusal: str | None = None) -> Submission:
+    """A file as a submission; a reader bug becomes that file's reason, never another file's failure. A file its
+    sender may not send (``refusal``, the gate's ``pengirim.sender_problem``) is refused unread, as at the gate."""
     spec = get_dataset(spec_name)
     prov = Provenance.of(berkas.data, berkas.nama, received)
+    if refusal:
+        return Submission.unreadable(spec, prov, refusal)
     try:
         return read_submission(berkas.data, spec, prov, tahun, daftar.batas)
     except Exception as exc:
-        return Submission.unreadable(spec, prov, INTERNAL.format(kind=type(exc).__name__))
+        return Submission.unreadable(spec, prov, internal_error(exc))
 
 
 def precheck_many(files: Sequence[Berkas], dataset: str, tahun: int | None = None, region: str | None = None,
@@ -97,22 +101,25 @@ def precheck_many(files: Sequence[Berkas], dataset: str, tahun: int | None = Non
 
 def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str | None], tahun: int | None = None,
                   references: dict[str, pd.DataFrame] | None = None, daftar: DaftarData | None = None,
-                  received: datetime | None = None) -> list[tuple[Verdict, Wilayah | None]]:
+                  received: datetime | None = None, refusals: Sequence[str | None] | None = None,
+                  ) -> list[tuple[Verdict, Wilayah | None]]:
     """``precheck_many`` with an area per file (None: guessed from its codes), as the gate has a sender per file.
 
     A folder of several desa's files (``{dataset}/{pengirim}/…``) is one GX run per kabupaten, each file's rows
-    checked against its own sender, as the gate batches a kecamatan with one sender per file.
+    checked against its own sender, as the gate batches a kecamatan with one sender per file. ``refusals``: per file,
+    why its sender may not send it (None: may), as the gate refuses it.
     """
     if len(regions) != len(files):
         raise ValueError(f"{len(files)} berkas tetapi {len(regions)} wilayah")
     daftar = daftar or _daftar()
     tahun = tahun or daftar.tahun
     when = received or datetime.now(UTC)
-    subs = [_read(f, dataset, tahun, daftar, when) for f in files]
+    why = list(refusals) if refusals is not None else [None] * len(files)
+    subs = [_read(f, dataset, tahun, daftar, when, r) for f, r in zip(files, why, strict=True)]
     areas = [sender_of(s, r) for s, r in zip(subs, regions, strict=True)]
     by_kab: dict[str, list[int]] = {}
     for i, area in enumerate(areas):
-        by_kab.setdefault(area.kode[:5] if area else "", []).append(i)
+        by_kab.setdefault(cut(area.kode, "kabupaten") if area else "", []).append(i)
     verdicts: dict[int, Verdict] = {}
     for kab, idx in by_kab.items():
         master = desa_table(kab)["kode_desa"].tolist() if kab and get_region(kab) else []

@@ -343,23 +343,36 @@ def _indicator_files_streamed(slices: Iterable[pd.DataFrame]) -> IndicatorFiles 
     return written.files()
 
 
+def _numeric_types() -> frozenset[Any]:
+    """The SDMX types whose missing value pysdmx's writer spells ``NaN`` (the others: ``#N/A``)."""
+    from pysdmx.model import DataType
+
+    return frozenset({DataType.BIG_INTEGER, DataType.COUNT, DataType.DECIMAL, DataType.DOUBLE, DataType.FLOAT,
+                      DataType.INTEGER, DataType.LONG, DataType.SHORT, DataType.INC_VAL_RANGE, DataType.EXC_VAL_RANGE})
+
+
+def _cell_text(value: Any, missing: str) -> str:
+    """One cell as pysdmx's writer spells it: ``missing`` for a null or empty value, else ``str(value)`` (an empty
+    text is null; the first row, written by pysdmx itself, checks the spelling: ``_SdmxLines.usable``)."""
+    if isinstance(value, str):
+        return value or missing
+    return missing if value is None or pd.isna(value) else str(value)
+
+
 def _sdmx_cells(frame: pd.DataFrame, schema: Any) -> dict[str, pa.Array]:
     """What pysdmx's SDMX-CSV writer makes of each cell, a column at a time: ``str(value)``; a missing or empty
     value is ``NaN`` (numbers) or ``#N/A`` where its component is required, empty where it is not."""
-    from pysdmx.io._pd_utils import NUMERIC_TYPES, _get_value_to_write
-
     out = {}
     for comp in schema.components:
         values = frame[comp.id]
-        missing = ("NaN" if comp.dtype in NUMERIC_TYPES else "#N/A") if comp.required else ""
+        missing = ("NaN" if comp.dtype in _numeric_types() else "#N/A") if comp.required else ""
         text = _text(values, missing)
         if text is not None and not (isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu"):
             text = pc.if_else(pc.equal(text, ""), pa.scalar(missing, pa.large_string()), text)
         elif text is None and isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
             text = pa.array([missing if v != v else str(v) for v in values.tolist()], type=pa.large_string())
         elif text is None:  # any other type: pysdmx's own function, cell by cell
-            text = pa.array([_get_value_to_write(v, comp.required, comp.dtype) or "" for v in values.astype(object)],
-                            type=pa.large_string())
+            text = pa.array([_cell_text(v, missing) for v in values.astype(object)], type=pa.large_string())
         out[comp.id] = text
     return out
 

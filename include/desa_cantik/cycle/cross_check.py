@@ -21,7 +21,7 @@ from ..datasets import Dataset, get_dataset
 from ..findings import ERROR, WARNING, Issue
 from ..intake import ROW
 from ..quality import FILE, SENDER, GateContext, RawRows, masked, referenced_rules, validate_rows
-from .gate import SUMMARY_COLUMNS, count_by_rule, gate_context
+from .checks import SUMMARY_COLUMNS, count_by_rule, gate_context
 
 if TYPE_CHECKING:
     from .runtime import Runtime

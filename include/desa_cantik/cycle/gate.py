@@ -19,13 +19,15 @@ from .. import datadocs, feedback
 from ..datasets import Dataset, get_dataset
 from ..findings import ERROR, WARNING, Issue
 from ..intake import ROW, Provenance, Submission, read_submission
+from ..isolation import internal_error, judge_isolated
+from ..pengirim import sender_problem, sender_region
 from ..pii import mask_text
-from ..quality import GateContext, Verdict, reference_specs, validate_batch
-from ..regions import desa_table, is_within, normalise_code
+from ..quality import GateContext, Verdict, validate_batch
 from ..storage import get_many, layout, put_many, to_json_text
 from . import bundle as b
 from . import cerita
-from .handoff import PACKAGE, ArchivedFile, Collected, CollectedFiles, Validated
+from .checks import SUMMARY_COLUMNS, count_by_rule, gate_context
+from .handoff import ArchivedFile, Collected, CollectedFiles, Validated
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -34,64 +36,11 @@ log = logging.getLogger(__name__)
 # GX narrates its own import and runs at INFO (hundreds of lines per batch); the task log is for the verdicts
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 Checked = tuple[ArchivedFile, Verdict]
-SUMMARY_COLUMNS = ["run_id", "dataset", "tahun", "kode_desa", "aturan", "keparahan", "tingkat", "jumlah", "sha256_berkas"]
-
-
-def gate_context(rt: Runtime, with_references: bool = True) -> GateContext:
-    desa = desa_table(rt.wilayah)["kode_desa"].tolist()
-    refs = load_references(rt) if with_references else None
-    return GateContext(rt.tahun, desa, rt.daftar.kode_opd(rt.wilayah[:5]), refs)
-
-
-def load_references(rt: Runtime) -> dict[str, pd.DataFrame]:
-    """Reference columns the suites ask for, from what the warehouse holds now (absent -> rule skipped)."""
-    refs: dict[str, pd.DataFrame] = {}
-    for ds in rt.daftar.datasets:
-        for spec in reference_specs(ds):
-            frame = rt.warehouse.reference(spec.dataset, spec.kolom, rt.tahun + spec.selisih_tahun)
-            if len(frame):
-                refs[spec.kolom_rujukan] = frame
-    return refs
-
-
-def sender_problem(rt: Runtime, dataset: str, pengirim: str) -> str | None:
-    """Why this sender may not submit this dataset here (None: allowed), per the Daftar Data's producers."""
-    if dataset not in rt.daftar.datasets:
-        return (f"Dataset '{dataset}' tidak ada di Daftar Data tahun {rt.tahun}. Kirim ke folder dataset yang benar: "
-                + ", ".join(rt.daftar.datasets) + ".")
-    producer = get_dataset(dataset).produsen
-    if producer == "pemerintah_desa":
-        kode = normalise_code(pengirim)
-        if not kode or kode.count(".") != 3 or not is_within(kode, rt.wilayah):
-            return f"Pengirim '{pengirim}' bukan desa/kelurahan di wilayah {rt.wilayah}."
-    elif producer == "opd":
-        allowed = rt.daftar.pengirim_opd(dataset, rt.wilayah[:5])
-        if pengirim.upper() not in allowed:
-            return (f"Pengirim '{pengirim}' bukan produsen dataset {dataset} menurut Daftar Data "
-                    f"(yang berhak: {', '.join(allowed)}).")
-    elif producer == "bps" and pengirim.upper() != "BPS":
-        return f"Dataset {dataset} hanya dikirim oleh BPS, bukan '{pengirim}'."
-    return None
-
-
-def sender_region(rt: Runtime, dataset: str, pengirim: str) -> str:
-    """The area a sender's rows must lie in: its own desa for a village operator, the tier's region otherwise."""
-    if dataset in rt.daftar.datasets and get_dataset(dataset).produsen == "pemerintah_desa":
-        return normalise_code(pengirim) or pengirim
-    return rt.wilayah
 
 
 def validate_collected(rt: Runtime, collected: Collected, run_id: str) -> Validated:
-    """Run the gate on a collected batch: village/agency files, or a child tier's package."""
-    if collected["jenis"] == PACKAGE:
-        from .packages import validate_packages
-
-        return validate_packages(rt, collected, run_id)
-    return validate_files(rt, collected, run_id)
-
-
-INTERNAL = ("Berkas tidak dapat diproses karena gangguan di server ({kind}). Berkas sudah disimpan dan akan "
-            "diperiksa petugas; tidak perlu dikirim ulang kecuali diminta.")
+    """Run the gate on a collected batch: village/agency files, or a child tier's packages (the tier's policy)."""
+    return rt.tier.validate(rt, collected, run_id)
 
 
 def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submission:
@@ -108,25 +57,20 @@ def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submissio
         return read_submission(data, spec, prov, rt.tahun, rt.daftar.batas)
     except Exception as exc:  # a reader bug must not cost the other files of the batch their verdicts
         log.exception("membaca %s gagal", f["kunci_arsip"])
-        return Submission.unreadable(spec, prov, INTERNAL.format(kind=type(exc).__name__))
+        return Submission.unreadable(spec, prov, internal_error(exc))
 
 
-def _judge_isolated(subs: list[Submission], ctx: GateContext, senders: list[str],
-                    results: dict[str, object]) -> list[Verdict]:
-    """One GX run for the dataset's files; if it fails, each file alone, and a file that still fails is refused."""
-    try:
-        return validate_batch(subs, ctx, senders, results=results)
-    except Exception:
-        log.exception("gerbang gagal untuk %d berkas %s; diperiksa satu per satu", len(subs), subs[0].dataset.nama)
-    verdicts = []
-    for sub, sender in zip(subs, senders, strict=True):
-        try:
-            verdicts += validate_batch([sub], ctx, [sender])
-        except Exception as exc:
-            log.exception("gerbang gagal untuk %s", sub.provenance.object_key)
-            refused = Submission.unreadable(sub.dataset, sub.provenance, INTERNAL.format(kind=type(exc).__name__))
-            verdicts += validate_batch([refused], ctx, [sender])
-    return verdicts
+def _judge(subs: list[Submission], ctx: GateContext, senders: list[str], results: dict[str, object]) -> list[Verdict]:
+    """One GX run for the dataset's files; if it breaks, each file alone, and a file that still breaks is refused."""
+    pairs = list(zip(subs, senders, strict=True))
+
+    def refuse(pair: tuple[Submission, str], message: str) -> Verdict:
+        sub, sender = pair
+        return validate_batch([Submission.unreadable(sub.dataset, sub.provenance, message)], ctx, [sender])[0]
+
+    return judge_isolated(pairs, lambda p: validate_batch([p[0]], ctx, [p[1]])[0], refuse,
+                          together=lambda _: validate_batch(subs, ctx, senders, results=results),
+                          what=f"berkas {subs[0].dataset.nama}", name=lambda p: p[0].provenance.object_key)
 
 
 def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Validated:
@@ -143,7 +87,7 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
         spec = get_dataset(dataset if dataset in rt.daftar.datasets else rt.daftar.datasets[0])
         subs = [_read(rt, f, datas[f["kunci_arsip"]], spec) for f in group]
         senders = [sender_region(rt, dataset, f["pengirim"]) for f in group]
-        checked += list(zip(group, _judge_isolated(subs, ctx, senders, results), strict=True))
+        checked += list(zip(group, _judge(subs, ctx, senders, results), strict=True))
     put_many(rt.store, _reports(checked))
     datadocs.publish(rt.store, datadocs.RunDocs(rt.tahun, run_id, collected["kelompok"], rt.settings.tingkat, rt.wilayah),
                      results, checked)
@@ -268,16 +212,3 @@ def summarise(issues: pd.DataFrame, run_id: str, checked: list[Checked]) -> pd.D
             desa_of.update({(f["sha256"], int(r)): k for r, k in zip(t[ROW], t["kode_desa"], strict=True)
                             if isinstance(k, str)})
     return count_by_rule(issues, desa_of, sender_of, run_id)
-
-
-def count_by_rule(issues: pd.DataFrame, desa_of: dict[tuple[str, int], str], sender_of: dict[str, str],
-                  run_id: str) -> pd.DataFrame:
-    """Group errors and warnings per (file, desa, rule); a file-level finding counts for its sender's desa."""
-    kode = [desa_of.get((s, int(r))) if pd.notna(r) else (normalise_code(sender_of.get(s, "")) or None)
-            for s, r in zip(issues["sha256_berkas"], issues["baris"], strict=True)]
-    issues = issues.assign(kode_desa=kode, tingkat=issues["tingkat"].fillna(-1))
-    out = (issues.groupby(["dataset", "tahun", "kode_desa", "aturan", "keparahan", "tingkat", "sha256_berkas"],
-                          dropna=False).size().rename("jumlah").reset_index())
-    out["tingkat"] = out["tingkat"].astype(int).replace(-1, pd.NA)
-    out["run_id"] = run_id
-    return out[SUMMARY_COLUMNS]

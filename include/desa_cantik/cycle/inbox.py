@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..regions import normalise_code
+from ..pengirim import AGENCY_BATCH, batch_of, sender_problem
 from ..storage import MinioStore, ObjectStore, get_many, layout, put_many
 from .handoff import FILES, PACKAGE, ArchivedFile, Batch, Collected, CollectedFiles, FileBatch, InboxObject
 
 if TYPE_CHECKING:
     from .runtime import Runtime
 
-AGENCY_BATCH = "opd-bps"
 MAX_FILES_PER_BATCH = 250  # Malang (782 files): 4 batches instead of 34; a province's 17,000: about 70
 MAX_BYTES_PER_BATCH = 64 * 1024 * 1024
 
@@ -61,7 +60,7 @@ def hourly_decision(rt: Runtime, when: datetime) -> tuple[bool, str]:
         return True, (f"{when.isoformat()}: {files} berkas baru dalam {len(batches)} batch: "
                       + ", ".join(b["kelompok"] for b in batches))
     if rt.tier.corrects_late_packages:
-        from .publish import needs_correction
+        from .publication import needs_correction
 
         if needs_correction(rt):
             return True, (f"{when.isoformat()}: {EMPTY_INBOX}, tetapi paket wilayah bawahan diterima setelah publikasi: "
@@ -77,8 +76,6 @@ def upload_url(rt: Runtime, dataset: str, pengirim: str, nama_berkas: str, expir
     The key is made here (the sender's own folder, a safe name stamped with the time), so a holder cannot
     choose another desa's folder; a sender who may not send this dataset gets no URL at all.
     """
-    from .gate import sender_problem
-
     problem = sender_problem(rt, dataset, pengirim)
     if problem:
         raise PermissionError(problem)
@@ -94,12 +91,6 @@ def objects_in(batch: Batch) -> list[InboxObject]:
     if batch["jenis"] == PACKAGE:
         return [o for ref in batch["paket"] for o in ref["objek"]]
     return batch["objek"]
-
-
-def batch_of(pengirim: str) -> str:
-    """A desa's kecamatan code; agencies and BPS share one batch."""
-    kode = normalise_code(pengirim)
-    return kode[:8] if kode and kode.count(".") == 3 else AGENCY_BATCH
 
 
 def plan_batches(rt: Runtime) -> list[Batch]:
@@ -155,12 +146,9 @@ def _batch_name(kecamatan: list[str]) -> str:
 
 
 def collect_batch(rt: Runtime, batch: Batch) -> Collected:
-    """Archive every new object of the batch, byte for byte, before anything parses it."""
-    if batch["jenis"] == PACKAGE:
-        from .packages import collect_packages
-
-        return collect_packages(rt, batch)
-    return collect_files(rt, batch)
+    """Archive every new object of the batch, byte for byte, before anything parses it (the tier's policy: files,
+    or a child's packages)."""
+    return rt.tier.collect(rt, batch)
 
 
 def collect_files(rt: Runtime, batch: FileBatch) -> CollectedFiles:

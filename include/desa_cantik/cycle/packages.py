@@ -15,7 +15,7 @@ import io
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,14 +23,16 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..bags import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from ..coordination import COMPONENT_COLUMNS, master_for
 from ..datasets import all_indicators
-from ..findings import DITERIMA, DITOLAK
-from ..regions import desa_table, is_within, region_name
+from ..isolation import judge_isolated
+from ..kosakata import DITERIMA, DITOLAK, level_of, within
+from ..regions import desa_table, region_name
 from ..storage import NotFound, ObjectStore, layout, put_many
-from ..tiers import SENDER_CODE, SIGNATURE, check_bag, path_problem
 from . import bundle as b
 from .handoff import PACKAGE, ArchivedPackage, CollectedPackages, PackageBatch, PackageObject, PackageRef, Validated
+from .versions import CLOCK_SKEW, VERSION, newest_accepted, plausible_version
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -39,11 +41,7 @@ log = logging.getLogger(__name__)
 
 COMPONENTS_FILE = "komponen_desa.csv"
 SUITE = "paket/komponen_desa"  # expectations/paket/komponen_desa.json: a package's suite, not a dataset's
-CLOCK_SKEW = timedelta(minutes=10)  # how far a child's clock may run ahead of this tier's
-VERSION = re.compile(r"\d{8}T\d{6}Z")  # ``layout.stamp`` of the signed ``Dibuat-Pada``
 UNSAFE_NAMES = "_nama_tidak_sah"  # archive folder for files whose path cannot be a key
-INTERNAL = ("paket tidak dapat diperiksa karena gangguan pemeriksa ({kind}); paket tersimpan di arsip dan akan "
-            "diperiksa petugas")
 # an outage (disk, network, warehouse, memory) fails the task, which Airflow retries: a package is judged only on
 # what it holds, and a package refused for an outage would never be checked again
 SERVER_ERRORS: tuple[type[BaseException], ...] = (OSError, MemoryError, SQLAlchemyError)
@@ -162,30 +160,6 @@ def collect_packages(rt: Runtime, batch: PackageBatch) -> CollectedPackages:
 # --- versions ------------------------------------------------------------------------------------------
 
 
-def plausible_version(versi: str, now: datetime) -> bool:
-    """A version that can be real: a stamp, not later than this tier's clock allows."""
-    return bool(VERSION.fullmatch(versi)) and versi <= layout.stamp(now + CLOCK_SKEW)
-
-
-def newest_accepted(rt: Runtime, kode: str, now: datetime | None = None) -> str | None:
-    """The newest plausible version accepted from a child: what a new version must not be older than.
-
-    An accepted version dated in the future (a replay accepted before versions were checked) is
-    ignored, so it cannot freeze the child.
-    """
-    now = now or datetime.now(UTC)
-    got = rt.warehouse.deliveries(rt.tahun)
-    mine = got.loc[(got["kode_pengirim"] == kode) & (got["status"] == DITERIMA), "versi"]
-    return max((v for v in mine if plausible_version(v, now)), default=None)
-
-
-def is_newest(rt: Runtime, kode: str, versi: str) -> bool:
-    """Whether an accepted version's components are the ones to use (a retried load of it included)."""
-    now = datetime.now(UTC)
-    newest = newest_accepted(rt, kode, now)
-    return plausible_version(versi, now) and (newest is None or versi >= newest)
-
-
 def _version_problem(rt: Runtime, sender: str, versi: str, info: dict[str, str], now: datetime) -> str | None:
     """The version is the signed creation time, not in the future, and not older than what was accepted."""
     raw = info.get("Dibuat-Pada", "")
@@ -227,12 +201,12 @@ def _suite_reason(result: Any, sender: str) -> str | None:
 def _checked(frame: pd.DataFrame, sender: str) -> pd.DataFrame:
     """The components with the suite's derived columns; membership in the sender's master list is one of them
     (``di_daftar``), not a GX parameter, so a run costs the same for a kota and for East Java."""
-    from ..quality import GateContext, _derive, load_suite
+    from ..quality import GateContext, derive_columns, load_suite
 
     checked = frame.copy()
     ratios = {kode for kode, ind in all_indicators().items() if ind.penyebut}
     checked["_punya_penyebut"] = checked["indikator"].isin(ratios) if "indikator" in checked else False
-    return _derive(checked, load_suite(SUITE), GateContext(0, desa_table(sender)["kode_desa"].tolist()))
+    return derive_columns(checked, load_suite(SUITE), GateContext(0, desa_table(sender)["kode_desa"].tolist()))
 
 
 def _suite_problem(checked: pd.DataFrame, sender: str) -> str | None:
@@ -266,33 +240,23 @@ def content_problems(frames: dict[str, tuple[pd.DataFrame, str]]) -> dict[str, s
         if needed <= set(frame.columns):
             rounds.setdefault(versions[sender], []).append(label)
             versions[sender] += 1
-    passed: set[str] = set()
-    for group in rounds.values():
-        if len(group) > 1 and _passes_together(group, frames):
-            passed.update(group)
-    return {label: None if label in passed else _content_alone(*frames[label]) for label in frames}
+    grouped = {label for group in rounds.values() for label in group}
+    groups = [*rounds.values(), *([label] for label in frames if label not in grouped)]
+    found: dict[str, str | None] = {}
+    for group in groups:
+        found.update(zip(group, judge_isolated(group, lambda label: _suite_problem(_checked(*frames[label]), frames[label][1]),
+                                               lambda _, message: message, together=lambda g: _together(g, frames),
+                                               what="paket", name=lambda label: frames[label][1], outages=SERVER_ERRORS),
+                         strict=True))
+    return {label: found[label] for label in frames}
 
 
-def _passes_together(labels: list[str], frames: dict[str, tuple[pd.DataFrame, str]]) -> bool:
-    try:
-        joined = pd.concat([_checked(*frames[label]) for label in labels], ignore_index=True)
-        return _suite_problem(joined, "") is None
-    except SERVER_ERRORS:
-        raise
-    except Exception:  # the shared run must not cost the packages their verdicts: each is run alone
-        log.exception("pemeriksaan bersama %d paket gagal; diperiksa satu per satu", len(labels))
-        return False
-
-
-def _content_alone(frame: pd.DataFrame, sender: str) -> str | None:
-    """One package's suite; a failure of the check itself refuses that package alone, with the reason why."""
-    try:
-        return _suite_problem(_checked(frame, sender), sender)
-    except SERVER_ERRORS:
-        raise
-    except Exception as exc:
-        log.exception("pemeriksaan komponen paket %s gagal", sender)
-        return INTERNAL.format(kind=type(exc).__name__)
+def _together(labels: Sequence[str], frames: dict[str, tuple[pd.DataFrame, str]]) -> list[str | None] | None:
+    """Every package passes (None each) if their joined components pass; otherwise no joined answer (None)."""
+    if len(labels) < 2:
+        return None
+    joined = pd.concat([_checked(*frames[label]) for label in labels], ignore_index=True)
+    return [None] * len(labels) if _suite_problem(joined, "") is None else None
 
 
 def _components(payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:
@@ -320,7 +284,7 @@ def _components(payload: dict[str, bytes]) -> tuple[pd.DataFrame, str | None]:
 
 def _refusal(rt: Runtime, sender: str, info: dict[str, str]) -> str | None:
     """Why a verified bag is still refused: not a child of this tier, or another cycle."""
-    if len(sender) != rt.tier.child_code_length or not is_within(sender, rt.wilayah):
+    if level_of(sender) != rt.tier.child_level or not within(sender, rt.wilayah):
         return f"{sender} bukan wilayah bawahan {rt.settings.tingkat} {rt.settings.kode_paket}"
     if info.get("Siklus", "").split("/")[1:2] != [str(rt.tahun)]:
         return f"paket untuk siklus {info.get('Siklus')}, bukan tahun {rt.tahun}"
@@ -369,24 +333,16 @@ def _judge(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.D
     return _components(check.payload)
 
 
-def _judge_isolated(rt: Runtime, collected: ArchivedPackage, now: datetime) -> tuple[pd.DataFrame, str | None]:
-    """``_judge``; a failure of the check itself (a bug a package's bytes trigger) refuses that package alone (the
-    batch's others keep their verdicts), with the reason why, and is logged for the engineers; an outage is
-    raised (``SERVER_ERRORS``)."""
-    try:
-        return _judge(rt, collected, now)
-    except SERVER_ERRORS:
-        raise
-    except Exception as exc:
-        log.exception("pemeriksaan paket %s versi %s gagal", collected["pengirim"], collected["versi"])
-        return pd.DataFrame(), INTERNAL.format(kind=type(exc).__name__)
-
-
 def validate_packages(rt: Runtime, collected: CollectedPackages, run_id: str) -> Validated:
     """The upper tier's gate on a batch of package versions: each accepted whole, or refused with its reason."""
     now = datetime.now(UTC)
     desa_table(rt.wilayah)  # the tier's own list first: each child's (``_checked``) is then cut from it
-    judged = {package_label(p["pengirim"], p["versi"]): (p, *_judge_isolated(rt, p, now)) for p in collected["paket"]}
+    packages = collected["paket"]
+    # a failure of the check itself (a bug a package's bytes trigger) refuses that package alone, with the reason why;
+    # an outage is raised (``SERVER_ERRORS``)
+    verdicts = judge_isolated(packages, lambda p: _judge(rt, p, now), lambda _, message: (pd.DataFrame(), message),
+                              what="paket", name=lambda p: f"{p['pengirim']} versi {p['versi']}", outages=SERVER_ERRORS)
+    judged = {package_label(p["pengirim"], p["versi"]): (p, *v) for p, v in zip(packages, verdicts, strict=True)}
     content = content_problems({label: (frame, p["pengirim"]) for label, (p, frame, reason) in judged.items()
                                 if reason is None})
     deliveries, accepted, refused = [], [], {}

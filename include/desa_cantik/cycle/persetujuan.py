@@ -74,7 +74,7 @@ class Keputusan(TypedDict):
 def approval_summary(rt: Runtime) -> RingkasanPersetujuan:
     """The summary from the warehouse, for the tier's own area (its indicators are what goes upward)."""
     from ..findings import DITOLAK, ERROR, WARNING
-    from .publish import coverage
+    from .publication import coverage
 
     ind = rt.warehouse.indicators(rt.tahun)
     own = ind[ind["kode_wilayah"] == rt.wilayah].sort_values("indikator")

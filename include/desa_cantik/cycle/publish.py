@@ -12,36 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from .. import feedback
-from ..coordination import COMPONENT_COLUMNS, LEVELS, levels_for, master_for
+from ..bags import SIGNATURE, bag_info, make_bag
+from ..coordination import COMPONENT_COLUMNS
 from ..publishing import MANIFEST, CycleIdentity, build_package
 from ..storage import ObjectStore, get_many, layout, put_many
-from ..tiers import SIGNATURE, bag_info, make_bag
 from .handoff import Published, Waiting
+from .publication import coverage
 
 if TYPE_CHECKING:
     from .runtime import Runtime
-
-
-def coverage(rt: Runtime) -> pd.DataFrame:
-    """Per source and area: desa with accepted data / desa in the master list."""
-    master = master_for(rt.wilayah)
-    out = []
-    levels = [lv for lv in levels_for(rt.wilayah) if lv != "desa"]
-    desa = master["kode_desa"].tolist()
-    areas = {level: master["kode_desa"].str[:LEVELS[level]] for level in levels}
-    for source, codes in rt.tier.coverage_sources(rt).items():
-        # a set lookup per desa: pandas' ``isin`` on Arrow text makes an Arrow scalar of each code it is given
-        got = pd.Series([kode in codes for kode in desa], index=master.index, dtype=bool)
-        for level in levels:
-            g = pd.DataFrame({"kode": areas[level], "ada": got}).groupby("kode")["ada"]
-            sums = g.sum()
-            out.append(pd.DataFrame({"sumber": source, "tingkat": level, "kode_wilayah": sums.index,
-                                     "desa_kontribusi": sums.to_numpy().astype(int),
-                                     "desa_total": g.size().to_numpy()}))
-    return pd.concat(out, ignore_index=True)
 
 
 class TanpaKunci(RuntimeError):
@@ -100,11 +80,3 @@ def latest_package(rt: Runtime) -> dict[str, bytes]:
     prefix = layout.publication(rt.tahun, rt.settings.kode_paket, pointer["versi"]) + "/data/"
     keys = [o.key for o in rt.store.list(prefix)]
     return dict(zip([k.removeprefix(prefix) for k in keys], get_many(rt.store, keys), strict=True))
-
-
-def needs_correction(rt: Runtime) -> bool:
-    """A child's package accepted after this tier published: the publication must be redone."""
-    key = layout.publication_pointer(rt.tahun, rt.settings.kode_paket)
-    if not rt.tier.corrects_late_packages or not rt.store.exists(key):
-        return False
-    return rt.warehouse.accepted_since(rt.tahun, json.loads(rt.store.get(key))["dipublikasi_pada"])

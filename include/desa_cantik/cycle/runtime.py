@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..config import DaftarData, Settings
 from ..storage import ObjectStore, Warehouse, open_store
-from .tier import Tier, tier_for
+from .tier import Tier
 
 
 @dataclass
@@ -15,17 +15,17 @@ class Runtime:
     daftar: DaftarData
     store: ObjectStore
     warehouse: Warehouse
-    tier: Tier = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.tier = tier_for(self.settings.tingkat)  # chosen once: stages ask the policy, never branch on tingkat
+    tier: Tier  # chosen once (``policy.tier_for``): stages ask the policy, never branch on tingkat
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Runtime:
+        from .policy import tier_for  # the composition root: the one module that wires the stages
+
         settings = Settings.from_env(env)
         warehouse = Warehouse(settings.gudang_url)
         warehouse.ensure()
-        return cls(settings, DaftarData.load(settings.daftar_data), open_store(settings.objek_url), warehouse)
+        return cls(settings, DaftarData.load(settings.daftar_data), open_store(settings.objek_url), warehouse,
+                   tier_for(settings.tingkat))
 
     @property
     def tahun(self) -> int:

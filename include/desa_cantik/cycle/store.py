@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..findings import DITERIMA
+from ..kosakata import DITERIMA
 from ..storage import layout, none_if_missing, put_many
 from . import bundle as b
 from .handoff import Stored, Validated
@@ -41,7 +41,7 @@ def _store_delivery(rt: Runtime, bundle: b.DeliveryBundle) -> dict[str, int]:
     only to be replaced)."""
     from datetime import UTC, datetime
 
-    from .packages import is_newest, plausible_version
+    from .versions import is_newest, plausible_version
 
     comps = bundle.components
     per_version = dict(iter(comps.groupby(["sumber", "versi"], sort=False))) if comps is not None else {}

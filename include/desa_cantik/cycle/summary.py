@@ -3,16 +3,16 @@ each pillar must do next (the last task of both DAGs logs it; ``python -m desa_c
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from ..coordination import levels_for
-from ..datasets import get_dataset
-from ..findings import DITOLAK, INFO
-from ..regions import desa_table
+from ..findings import INFO
+from ..kosakata import DITOLAK, KABUPATEN
+from ..pengirim import expected_senders
 from ..storage import layout, mask_url, none_if_missing
 from . import cerita
 from .handoff import CycleSummary, DatasetCounts, DeliveryRow
+from .publication import last_published
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,34 +24,10 @@ class RunSummary(CycleSummary):
     langkah_berikut: cerita.NextSteps
 
 
-def expected_senders(rt: Runtime) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Who the Daftar Data expects a file from: every desa for a desa dataset, one producer for the others.
-
-    Only a kabupaten/kota collects files; above it the children's packages are the deliveries.
-    """
-    if rt.tier.tingkat != "kabupaten":
-        return {}, {}
-    each: dict[str, list[str]] = {}
-    any_of: dict[str, list[str]] = {}
-    for ds in rt.daftar.datasets:
-        producer = get_dataset(ds).produsen
-        if producer == "pemerintah_desa":
-            each[ds] = desa_table(rt.wilayah)["kode_desa"].tolist()
-        elif producer == "opd":
-            any_of[ds] = rt.daftar.pengirim_opd(ds, rt.wilayah[:5])
-        else:
-            any_of[ds] = ["BPS"]
-    return each, any_of
-
-
-def last_published(rt: Runtime) -> str | None:
-    key = layout.publication_pointer(rt.tahun, rt.settings.kode_paket)
-    return str(json.loads(rt.store.get(key))["versi"]) if rt.store.exists(key) else None
-
-
 def next_steps(rt: Runtime, subs: pd.DataFrame, issues: pd.DataFrame, indicators: pd.DataFrame,
                quarantined_rows: int, deliveries: list[DeliveryRow]) -> cerita.NextSteps:
-    each, any_of = expected_senders(rt)
+    # only a kabupaten/kota collects files; above it the children's packages are the deliveries
+    each, any_of = expected_senders(rt) if rt.tier.tingkat == KABUPATEN else ({}, {})
     return {"bps": cerita.bps_steps(subs, issues),
             "diskominfo": cerita.kominfo_steps(subs, each, any_of, quarantined_rows, deliveries),
             "bappeda": cerita.bappeda_steps(indicators, levels_for(rt.wilayah)[-1], last_published(rt))}

@@ -21,7 +21,7 @@ RUJUKAN_TTL_S = 300.0  # the warehouse's references (previous year, BPS projecti
 
 def _read_rujukan() -> dict[str, pd.DataFrame]:
     """The references the gate's level 2-4 rules compare against, from the warehouse."""
-    from desa_cantik.cycle.gate import load_references
+    from desa_cantik.cycle.checks import load_references
 
     return load_references(runtime())
 

@@ -1,4 +1,4 @@
-"""Tiers: desa → kabupaten/kota → provinsi → pusat, each on its own server, connected by signed packages.
+"""BagIt bags and Ed25519 signatures: the signed packages between tiers (kabupaten/kota → provinsi → pusat).
 
 A tier publishes its delivery package as a BagIt bag (RFC 8493, sha256 manifests any archive tool can
 verify) whose ``bag-info.txt`` names the cycle, tier, row counts and creation time, and signs the bag's

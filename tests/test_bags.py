@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desa_cantik.tiers import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, check_bag, generate_key, make_bag
+from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, check_bag, generate_key, make_bag
 
 IDENTITY = {"siklus": "desa-cantik/2025/kabupaten/35.72", "tingkat": "kabupaten", "kode_wilayah": "35.72",
             "dibuat_pada": "2026-03-31T23:59:00+07:00", "versi_standar": "1"}
