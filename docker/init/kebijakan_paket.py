@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from desa_cantik.config import DaftarData, Settings
-from desa_cantik.cycle.layout import package_inbox_prefix
+from desa_cantik.storage.layout import package_inbox_prefix
 from desa_cantik.regions import children
 
 
