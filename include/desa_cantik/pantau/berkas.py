@@ -8,12 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..findings import ERROR, WARNING
-from ..kosakata import is_desa
+from ..kosakata import is_desa, status_label
 from ..pii import mask_text
 from ..regions import normalise_code, region_name
 from ..storage import ObjectStore, Warehouse, layout
 from ..storage.rows import FileRule, Submission
-from .format import LABEL
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class BerkasDiperiksa:
 
     @property
     def label(self) -> str:
-        return LABEL.get(self.status, self.status)
+        return status_label(self.status)
 
 
 def berkas_diperiksa(row: Submission) -> BerkasDiperiksa:

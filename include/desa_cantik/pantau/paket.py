@@ -7,12 +7,11 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..kosakata import DITERIMA, DITOLAK
+from ..kosakata import DITERIMA, DITOLAK, status_label
 from ..pii import mask_text
 from ..regions import desa_table, region_name
 from ..storage import ObjectStore, Warehouse, layout
 from ..storage.rows import Delivery
-from .format import LABEL
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class VersiAnak:
 
     @property
     def label(self) -> str:
-        return LABEL.get(self.status, self.status)
+        return status_label(self.status)
 
 
 @dataclass(frozen=True)
