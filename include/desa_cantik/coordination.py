@@ -127,7 +127,7 @@ def _levels(components: pd.DataFrame, master: pd.DataFrame, indicators: pd.DataF
                        ignore_index=True)
     codes = result["kode_wilayah"].unique().tolist()
     desa = pd.Series(master["nama_desa"].to_numpy(), index=master["kode_desa"]).reindex(codes).tolist()  # NaN: no desa
-    area_names = {k: v if isinstance(v, str) and v else (region_name(k) if k else "Indonesia")
+    area_names = {k: v if isinstance(v, str) and v else region_name(k)
                   for k, v in zip(codes, desa, strict=True)}
     result["nama_wilayah"] = result["kode_wilayah"].map(area_names)
     cols = ["tahun", "tingkat", "kode_wilayah", "indikator", "nama_wilayah", "nilai", "satuan", "desa_kontribusi",

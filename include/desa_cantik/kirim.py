@@ -242,7 +242,7 @@ def satu(rt: Runtime, op: Operator, pengirim: str, ident: str) -> Hasil | None:
 
 
 @dataclass(frozen=True)
-class StatusDesa:
+class StatusPengirim:
     """One sender's standing per dataset: the gate's newest verdict, a file waiting, or nothing yet."""
 
     pengirim: Pengirim
@@ -253,7 +253,7 @@ class StatusDesa:
         return [d for d, s in self.status.items() if s in (BELUM, DITOLAK, TIDAK_DIKIRIM)]
 
 
-def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[StatusDesa]:
+def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[StatusPengirim]:
     """What each of the operator's desa (or its agency) has delivered, is waiting for, or still owes."""
     datasets = op.datasets(rt.daftar)
     gated: dict[tuple[str, str], str] = {}
@@ -270,7 +270,7 @@ def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[Statu
         status = {}
         for ds in datasets:
             status[ds] = MENUNGGU if (p.kode, ds) in waiting else gated.get((p.kode, ds), BELUM)
-        out.append(StatusDesa(p, status))
+        out.append(StatusPengirim(p, status))
     return out
 
 

@@ -90,6 +90,9 @@ def get_region(kode: str) -> Region | None:
 
 
 def region_name(kode: str) -> str:
+    """A region's name (``""``, the whole country: ``Indonesia``); an unknown code as itself."""
+    if not kode:
+        return "Indonesia"
     r = get_region(kode)
     return r.nama if r else kode
 

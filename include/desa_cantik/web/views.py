@@ -14,7 +14,8 @@ from .deps import area
 if TYPE_CHECKING:
     from desa_cantik.cycle.runtime import Runtime
     from desa_cantik.kirim import Operator
-    from desa_cantik.pantau import HalamanIndikator, Hitungan
+    from desa_cantik.pantau import HalamanIndikator
+    from desa_cantik.pantau.siklus import Hitungan
 
 
 @dataclass(frozen=True)
