@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from desa_cantik.datasets import all_datasets, all_indicators
 from desa_cantik.rules import file_rules, rule_catalogue
@@ -40,3 +41,13 @@ def test_nothing_points_outside_the_repository_for_the_standard() -> None:
     found = [p.relative_to(ROOT) for p in texts if p.is_file() and p.name != this
              and outside.search(p.read_text(encoding="utf-8", errors="replace"))]
     assert not found, f"refer to docs/standar-data.md instead: {found}"
+
+
+def test_check_mode_says_when_the_document_is_stale(tmp_path: Path) -> None:
+    from desa_cantik.standar_doc import main
+
+    doc = tmp_path / "standar-data.md"
+    assert main(["--out", str(doc), "--check"]) == 1  # missing
+    assert main(["--out", str(doc)]) == 0 and main(["--out", str(doc), "--check"]) == 0
+    doc.write_text(doc.read_text(encoding="utf-8").replace("| `PLN`", "| `PLN_LAMA`"), encoding="utf-8")
+    assert main(["--out", str(doc), "--check"]) == 1

@@ -5,12 +5,14 @@ and code lists) come from ``standar/datasets.yaml``, each dataset's rules from i
 (``rules.rule_catalogue``), the indicators and their formulas from ``standar/indikator.yaml``, the file-level
 rules from ``standar/aturan_berkas.yaml``. Only the standard's own prose lives here.
 
-    python -m desa_cantik.standar_doc --out docs/standar-data.md   # tests/test_standar_doc.py keeps it in step
+    python -m desa_cantik.standar_doc --out docs/standar-data.md           # tests/test_standar_doc.py keeps it in step
+    python -m desa_cantik.standar_doc --out docs/standar-data.md --check   # exit 1 when it is out of date
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -166,14 +168,20 @@ def standard_markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the document, write it (``--out``), or say whether the written one is current (``--out F --check``)."""
     p = argparse.ArgumentParser(prog="python -m desa_cantik.standar_doc", description="the data standard document")
-    p.add_argument("--out", type=Path, help="write the Markdown here (default: the screen)")
+    p.add_argument("--out", type=Path, help="the Markdown file (default: print it)")
+    p.add_argument("--check", action="store_true", help="with --out: exit 1 if the file is not what the data generates")
     args = p.parse_args(argv)
     text = standard_markdown()
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-    else:
-        print(text, end="")
+    out: Path | None = args.out
+    if out is None:
+        sys.stdout.write(text)
+    elif not args.check:
+        out.write_text(text, encoding="utf-8")
+    elif not out.is_file() or out.read_text(encoding="utf-8") != text:
+        print(f"{out} is out of date: run `{COMMAND}`", file=sys.stderr)
+        return 1
     return 0
 
 
