@@ -19,7 +19,7 @@ test: install  ## everything: unit, DAG policy, suites, PostgreSQL + S3 integrat
 	bash scripts/test.sh
 
 test-fast: install
-	.venv/bin/python -m pytest -q -m "not integration and not airflow"
+	.venv/bin/python -m pytest -q -m "not integration and not airflow and not mutation"
 
 lint: install
 	.venv/bin/ruff check include dags plugins tests benchmarks scripts

@@ -7,9 +7,11 @@ a resubmission gated by the hourly DAG replaces that desa's data and both files 
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -214,8 +216,34 @@ def test_reports_match_the_precheck_and_data_docs_are_published(first_run: First
     assert {k.rsplit("/", 1)[-1] for k in pages} == {f"{d}.html" for d in
                                                      ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk")
                                                      } | {"index.html", "ringkasan.json"}
-    page = rt.store.get(next(k for k in pages if k.endswith("/kependudukan.html"))).decode()
-    assert "expect_column_values_to_be_between" in page or "Expectation" in page
+    # Each gate run's kependudukan page states that run's verdicts, file by file, as berkas_masuk records them.
+    from desa_cantik.cycle.layout import data_docs_prefix
+    from desa_cantik.datadocs import STATUS_LABEL
+    from desa_cantik.quality import load_suite
+
+    kep = subs[subs["dataset"] == "kependudukan"]
+    findings = rt.warehouse.table_frame("ringkasan_validasi")
+    suite_rules = {e["meta"]["aturan"] for e in load_suite("kependudukan")["expectations"]}
+    assert not kep.empty  # the cycle's gate run, and the hourly gate's run of a fix when that test ran first
+    for run_id, files in kep.groupby("run_id"):
+        run_pages = [k for k in pages if k.startswith(data_docs_prefix(TAHUN, str(run_id)))
+                     and k.endswith("/kependudukan.html")]
+        assert len(run_pages) == 1, (run_id, run_pages)  # one kecamatan: one batch
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", rt.store.get(run_pages[0]).decode())).split())
+        assert f"Run {run_id} " in text
+        counts = files["status"].value_counts()
+        verdicts = ", ".join(f"{counts[s]} {label}" for s, label in STATUS_LABEL.items() if s in counts)
+        assert f" {len(files)} berkas dalam validasi ini ({verdicts}) " in text
+        for f in files.itertuples():
+            assert f" {f.nama_berkas} {f.pengirim} {f.sha256} {STATUS_LABEL[f.status]} {f.baris_dibaca} " in text
+        # GX's verdict on the batch: failed exactly when a rule of the suite found an error or a warning in its files
+        found = findings[findings["sha256_berkas"].isin(files["sha256"]) & findings["aturan"].isin(suite_rules)
+                         & findings["keparahan"].isin(["error", "warning"])]
+        assert ("Status: Failed" in text) == (not found.empty), (run_id, found)
+        header = re.search(r" Hasil validasi BPS: kependudukan (semua aturan terpenuhi|(\d+) dari \d+ aturan tidak terpenuhi) ",
+                           text)
+        assert header and (header[2] is not None) == (not found.empty)
+        assert int(header[2] or 0) >= found["aturan"].nunique()
 
 
 AUDIT_QUERY = """

@@ -1,4 +1,4 @@
-"""Files as they come from the field (STANDAR-DATA.md, "Submission files"), each made the way a spreadsheet
+"""Files as they come from the field (docs/standar-data.md, "Submission files"), each made the way a spreadsheet
 program writes it, read by the one reader.
 
 XLSX files are built with openpyxl, then finished the way Excel saves them: text in the shared-strings
