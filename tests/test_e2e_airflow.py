@@ -217,9 +217,9 @@ def test_reports_match_the_precheck_and_data_docs_are_published(first_run: First
                                                      ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk")
                                                      } | {"index.html", "ringkasan.json"}
     # Each gate run's kependudukan page states that run's verdicts, file by file, as berkas_masuk records them.
-    from desa_cantik.cycle.layout import data_docs_prefix
-    from desa_cantik.datadocs import STATUS_LABEL
+    from desa_cantik.kosakata import STATUS_LABEL
     from desa_cantik.quality import load_suite
+    from desa_cantik.storage.layout import data_docs_prefix
 
     kep = subs[subs["dataset"] == "kependudukan"]
     findings = rt.warehouse.table_frame("ringkasan_validasi")
