@@ -18,16 +18,17 @@ from typing import TYPE_CHECKING, Any
 from . import feedback
 from .datasets import get_dataset
 from .findings import DITOLAK, ERROR, WARNING
-from .kosakata import BELUM, MENUNGGU, STATUS_KIRIMAN, TIDAK_DIKIRIM, per_desa
-from .regions import desa_table, get_region, normalise_code
+from .kosakata import BELUM, MENUNGGU, OPD, PEMERINTAH_DESA, STATUS_KIRIMAN, TIDAK_DIKIRIM, cut, within
+from .regions import get_region, normalise_code
 from .storage import get_many, put_many
-from .storage.rows import Submission
+from .storage.rows import FileRecord
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .config import DaftarData
     from .cycle.runtime import Runtime
+    from .pengirim import Pengirim
     from .quality import Verdict
 
 STATUS_AKHIR = STATUS_KIRIMAN  # where a submission stands: the queue, the pre-check and the verdicts
@@ -38,12 +39,6 @@ class BukanHak(PermissionError):
 
 
 @dataclass(frozen=True)
-class Pengirim:
-    kode: str  # kode desa or kode OPD, as in the inbox key
-    nama: str
-
-
-@dataclass(frozen=True)
 class Operator:
     """A logged-in operator and what their account is bound to (``peran.CAKUPAN``)."""
 
@@ -51,29 +46,41 @@ class Operator:
     cakupan: str  # desa | kecamatan | opd
     kode: str  # 35.07.01.2001 | 35.07.01 | 35.07-DINKES
 
+    @property
+    def opd(self) -> bool:
+        """An agency's account (its senders are the agency itself), not a desa's or a kecamatan's."""
+        return self.cakupan == OPD
+
     def pengirim(self, rt: Runtime) -> list[Pengirim]:
         """Whom this operator sends as: its desa, every desa of its kecamatan, or its agency."""
-        if self.cakupan == "opd":
-            return [Pengirim(self.kode, self.kode.split("-", 1)[1])] if self.kode.startswith(rt.wilayah[:5]) else []
+        from .pengirim import agency_sender, desa_senders
+
+        if self.opd:
+            return [agency_sender(rt.daftar, self.kode)] if self.kode.startswith(cut(rt.wilayah, "kabupaten")) else []
         kode = normalise_code(self.kode)
-        if not kode or get_region(kode) is None or not kode.startswith(rt.wilayah):
+        if not kode or get_region(kode) is None or not within(kode, rt.wilayah):
             return []
-        t = desa_table(kode)
-        return [Pengirim(k, n) for k, n in zip(t["kode_desa"], t["nama_desa"], strict=True)]
+        return desa_senders(rt.daftar, kode)
 
     def datasets(self, daftar: DaftarData) -> list[str]:
-        """The Daftar Data's datasets this operator's sender produces."""
-        if self.cakupan == "opd":
-            return [d for d in daftar.datasets if self.kode.upper() in daftar.pengirim_opd(d, self.kode[:5])]
-        return [d for d in daftar.datasets if per_desa(get_dataset(d).produsen)]
+        """The Daftar Data's datasets this operator's sender produces (``pengirim.datasets_for``)."""
+        from .pengirim import datasets_for
+
+        return datasets_for(daftar, OPD, self.kode) if self.opd else datasets_for(daftar, PEMERINTAH_DESA)
 
     def boleh(self, rt: Runtime, dataset: str, pengirim: str) -> None:
-        """Raise ``BukanHak`` unless this operator may send ``dataset`` as ``pengirim`` on this tier."""
+        """Raise ``BukanHak`` unless this operator may send ``dataset`` as ``pengirim`` on this tier: the account's
+        own senders, and the gate's producer rule (``pengirim.sender_problem``), so the page never queues what the
+        gate would refuse for its sender."""
+        from .pengirim import sender_problem
+
         if dataset not in self.datasets(rt.daftar):
             raise BukanHak(f"Dataset '{dataset[:40]}' tidak termasuk yang boleh Anda kirim "
                            f"({', '.join(self.datasets(rt.daftar)) or 'tidak ada'}).")
         if pengirim not in {p.kode for p in self.pengirim(rt)}:
             raise BukanHak(f"Anda tidak boleh mengirim atas nama '{pengirim[:40]}': akun Anda untuk {self.kode}.")
+        if (problem := sender_problem(rt, dataset, pengirim)) is not None:
+            raise BukanHak(problem)
 
     def prefixes(self, tahun: int) -> list[str]:
         """Where this operator's submissions are kept (one listing each)."""
@@ -204,12 +211,10 @@ def kiriman_saya(rt: Runtime, op: Operator) -> list[Hasil]:
                                 reverse=True))
 
 
-def _registry(rt: Runtime, op: Operator) -> dict[str, Submission]:
+def _registry(rt: Runtime, op: Operator) -> dict[str, FileRecord]:
     """The gate's registry rows of the operator's senders, by inbox key."""
-    if op.cakupan == "opd":
-        rows = rt.warehouse.submissions_of_sender(rt.tahun, op.kode)
-    else:
-        rows = rt.warehouse.submissions_from(rt.tahun, op.kode)
+    wh = rt.warehouse
+    rows = wh.submissions_of_sender(rt.tahun, op.kode) if op.opd else wh.submissions_from(rt.tahun, op.kode)
     return {r.kunci_masuk: r for r in rows}
 
 
@@ -257,7 +262,7 @@ def status_pengirim(rt: Runtime, op: Operator, hasil: list[Hasil]) -> list[Statu
     """What each of the operator's desa (or its agency) has delivered, is waiting for, or still owes."""
     datasets = op.datasets(rt.daftar)
     gated: dict[tuple[str, str], str] = {}
-    if op.cakupan == "opd":  # one query: the agency's files, newest first; its standing is its newest file's
+    if op.opd:  # one query: the agency's files, newest first; its standing is its newest file's
         for r in rt.warehouse.submissions_of_sender(rt.tahun, op.kode):
             gated.setdefault((op.kode, r.dataset), r.status)
     else:
@@ -285,7 +290,7 @@ class DataTersimpan:
 
 def data_tersimpan(rt: Runtime, op: Operator) -> list[DataTersimpan]:
     """Each dataset's stored rows inside the operator's area (a desa: one row; a kecamatan: its desa)."""
-    if op.cakupan == "opd":
+    if op.opd:
         return []
     out = []
     for ds in op.datasets(rt.daftar):

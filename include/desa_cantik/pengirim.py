@@ -52,6 +52,7 @@ class Pengirim:
     kode: str  # kode desa, kode OPD ({kab}-{singkatan}) or BPS
     jenis: str  # kosakata.PRODUSEN
     datasets: tuple[str, ...]
+    nama: str = ""  # as people read it (the desa's name, the agency's short name); "" where no page shows it
 
 
 def produsen(dataset: str) -> str:
@@ -137,6 +138,20 @@ def senders(daftar: DaftarData, kode_wilayah: str) -> list[Pengirim]:
     out += [Pengirim(k, OPD, tuple(v)) for k, v in sorted(agencies.items())]
     out.append(Pengirim(BPS_SENDER, BPS, tuple(datasets_for(daftar, BPS))))
     return [s for s in out if s.datasets]
+
+
+def desa_senders(daftar: DaftarData, kode_area: str) -> list[Pengirim]:
+    """The desa of an area (a desa, a kecamatan) as senders, with their names: a village operator's own."""
+    from .regions import desa_table
+
+    village = tuple(datasets_for(daftar, PEMERINTAH_DESA))
+    t = desa_table(kode_area)
+    return [Pengirim(k, PEMERINTAH_DESA, village, n) for k, n in zip(t["kode_desa"], t["nama_desa"], strict=True)]
+
+
+def agency_sender(daftar: DaftarData, kode_opd: str) -> Pengirim:
+    """An agency (``35.07-DINKES``) as a sender: the datasets the Daftar Data names it for."""
+    return Pengirim(kode_opd, OPD, tuple(datasets_for(daftar, OPD, kode_opd)), kode_opd.split("-", 1)[-1])
 
 
 def inbox_policy(bucket: str, tahun: int, sender: Pengirim) -> dict[str, Any]:

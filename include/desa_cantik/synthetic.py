@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .datasets import get_dataset
+from .kosakata import cut
 from .regions import desa_table
 
 ANSWER_DIR = "_kebenaran"
@@ -153,7 +154,7 @@ def _kode_tidak_dikenal(f: _Draft) -> None:
 
 
 def _kode_luar_wilayah(f: _Draft) -> None:
-    other = f.desa[f.desa["kode_kecamatan"] != f.kode[:8]]["kode_desa"]
+    other = f.desa[f.desa["kode_kecamatan"] != cut(f.kode, "kecamatan")]["kode_desa"]
     f.frame["kode_desa"] = other.iloc[0] if len(other) else f.desa["kode_desa"].iloc[(f.pos + 1) % len(f.desa)]
 
 

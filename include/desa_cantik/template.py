@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from .datasets import CATEGORY, get_dataset
+from .kosakata import cut
 from .regions import desa_table, get_region
 
 TITLE_ROWS = 2  # title and unit hints above the header: the gate's intake skips them
@@ -42,7 +43,7 @@ def build_template(kode_wilayah: str, dataset: str, tahun: int) -> bytes:
             if col in ("kode_desa", "tahun"):
                 continue
             if col == "kode_opd":
-                ws.cell(i, j, f"{kode_wilayah[:5]}-DINKES")
+                ws.cell(i, j, f"{cut(kode_wilayah, 'kabupaten')}-DINKES")
                 continue
             ws.cell(i, j).fill = fill
         ws.cell(i, len(columns), row.nama_desa)

@@ -35,7 +35,7 @@ _ROW_PREFIX = re.compile(r"^Baris \d+:\s*")
 _STATUS_ORDER = {DITOLAK: 0, DITERIMA_DENGAN_CATATAN: 1, DITERIMA: 2}
 
 
-class RuleHit(TypedDict):
+class StoryRule(TypedDict):
     aturan: str
     keparahan: str  # error | warning
     jumlah: int
@@ -51,7 +51,7 @@ class FileStory(TypedDict):
     berkas: str  # the file's name as sent (masked)
     dataset: str
     status: str  # diterima | diterima_dengan_catatan | ditolak
-    aturan: list[RuleHit]
+    aturan: list[StoryRule]
 
 
 class Rejections(TypedDict):
@@ -72,7 +72,7 @@ class KecamatanToCoach(TypedDict):
 
 class BpsSteps(TypedDict):
     kecamatan: list[KecamatanToCoach]  # most open rejections first
-    aturan: list[RuleHit]  # the errors behind the open rejections, most frequent first
+    aturan: list[StoryRule]  # the errors behind the open rejections, most frequent first
 
 
 class KominfoSteps(TypedDict):
@@ -122,7 +122,7 @@ def short_message(pesan: object) -> str:
     return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
-def _hits(issues: pd.DataFrame) -> dict[tuple[str, str, str], list[RuleHit]]:
+def _hits(issues: pd.DataFrame) -> dict[tuple[str, str, str], list[StoryRule]]:
     """Errors and warnings per (file, sender, dataset): count and one example per rule, errors first."""
     if issues.empty or "aturan" not in issues:
         return {}
@@ -132,7 +132,7 @@ def _hits(issues: pd.DataFrame) -> dict[tuple[str, str, str], list[RuleHit]]:
     g = (rel.groupby(["sha256_berkas", "pengirim", "dataset", "aturan", "keparahan"], sort=False)
          .agg(jumlah=("aturan", "size"), contoh=("pesan", "first")).reset_index())
     g = g.assign(_err=(g["keparahan"] != ERROR)).sort_values(["_err", "jumlah", "aturan"], ascending=[True, False, True])
-    out: dict[tuple[str, str, str], list[RuleHit]] = {}
+    out: dict[tuple[str, str, str], list[StoryRule]] = {}
     for r in g.to_dict("records"):
         out.setdefault((str(r["sha256_berkas"]), str(r["pengirim"]), str(r["dataset"])), []).append(
             {"aturan": str(r["aturan"]), "keparahan": str(r["keparahan"]), "jumlah": int(r["jumlah"]),
@@ -158,7 +158,7 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def rules_text(hits: list[RuleHit], limit: int = MAX_RULES_PER_FILE) -> str:
+def rules_text(hits: list[StoryRule], limit: int = MAX_RULES_PER_FILE) -> str:
     if not hits:
         return "-"
     parts = [f"{h['aturan']} ×{h['jumlah']}: {h['contoh']}" for h in hits[:limit]]
@@ -244,7 +244,7 @@ def bps_steps(submissions: pd.DataFrame, issues: pd.DataFrame) -> BpsSteps:
         name = sender_name(str(r["pengirim"]))
         if name not in entry["desa"]:
             entry["desa"].append(name)
-    rules: list[RuleHit] = []
+    rules: list[StoryRule] = []
     if len(open_) and not issues.empty and "aturan" in issues:
         errs = issues[issues["sha256_berkas"].isin(set(open_["sha256"])) & (issues["keparahan"] == ERROR)]
         g = errs.groupby("aturan").agg(jumlah=("aturan", "size"), contoh=("pesan", "first")).reset_index()

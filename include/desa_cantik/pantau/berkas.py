@@ -12,7 +12,7 @@ from ..kosakata import is_desa, status_label
 from ..pii import mask_text
 from ..regions import normalise_code, region_name
 from ..storage import ObjectStore, Warehouse, layout
-from ..storage.rows import FileRule, Submission
+from ..storage.rows import FileRecord, FileRule
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class BerkasDiperiksa:
         return status_label(self.status)
 
 
-def berkas_diperiksa(row: Submission) -> BerkasDiperiksa:
+def berkas_diperiksa(row: FileRecord) -> BerkasDiperiksa:
     return BerkasDiperiksa(row.sha256, row.dataset, row.pengirim, mask_text(row.nama_berkas) or "",
                            row.diterima_pada, row.status, int(row.baris_dibaca), int(row.baris_diterima),
                            int(row.baris_ditolak), row.run_id or "")
@@ -73,13 +73,13 @@ def alasan_berkas(wh: Warehouse, shas: list[str]) -> dict[str, list[Alasan]]:
     return {sha: sorted(rows, key=lambda a: a.keparahan != ERROR) for sha, rows in found.items()}
 
 
-def nama_berkas(files: dict[str, Submission], sha: str) -> str:
+def nama_berkas(files: dict[str, FileRecord], sha: str) -> str:
     """A file's (masked) name, or the start of its sha256 when the registry does not have it."""
     f = files.get(sha)
     return (mask_text(f.nama_berkas) if f else None) or sha[:12]
 
 
-def pengirim_berkas(files: dict[str, Submission], sha: str) -> str:
+def pengirim_berkas(files: dict[str, FileRecord], sha: str) -> str:
     f = files.get(sha)
     return f.pengirim if f else ""
 

@@ -15,6 +15,7 @@ from .rows import (
     Delivery,
     DesaStatus,
     FileIssue,
+    FileRecord,
     FileRule,
     IndicatorRow,
     QuarantinedRow,
@@ -23,7 +24,6 @@ from .rows import (
     RuleRunCount,
     StatusCount,
     StoredRow,
-    Submission,
 )
 from .schema import COMPONENTS, DELIVERIES, INDICATORS, ISSUES, QUARANTINE, SUBMISSIONS, SUMMARY, data_table
 
@@ -82,30 +82,30 @@ class Pages(WarehouseBase):
         """Each desa's verdict for a dataset in an area (a kecamatan's few dozen desa)."""
         return self._rows(DesaStatus, self._desa_status(tahun, dataset, by_sender, kode_wilayah))
 
-    def submissions_of_sender(self, tahun: int, pengirim: str) -> list[Submission]:
+    def submissions_of_sender(self, tahun: int, pengirim: str) -> list[FileRecord]:
         """Every checked file of one sender, newest first (a desa's drill-down)."""
         t = self.table(SUBMISSIONS)
-        return self._rows(Submission, sa.select(t).where(t.c.tahun == tahun, t.c.pengirim == pengirim)
+        return self._rows(FileRecord, sa.select(t).where(t.c.tahun == tahun, t.c.pengirim == pengirim)
                               .order_by(t.c.diterima_pada.desc(), t.c.sha256.desc()))
 
-    def submissions_from(self, tahun: int, kode_wilayah: str) -> list[Submission]:
+    def submissions_from(self, tahun: int, kode_wilayah: str) -> list[FileRecord]:
         """Checked files sent by a desa, or by every desa under a region, newest first."""
         t = self.table(SUBMISSIONS)
         inside = sa.or_(t.c.pengirim == kode_wilayah, t.c.pengirim.startswith(kode_wilayah + ".", autoescape=True))
-        return self._rows(Submission, sa.select(t).where(t.c.tahun == tahun, inside).order_by(t.c.diterima_pada))[::-1]
+        return self._rows(FileRecord, sa.select(t).where(t.c.tahun == tahun, inside).order_by(t.c.diterima_pada))[::-1]
 
-    def submissions_not_from_desa(self, tahun: int, limit: int = 200) -> list[Submission]:
+    def submissions_not_from_desa(self, tahun: int, limit: int = 200) -> list[FileRecord]:
         """Files of agencies and BPS (one file for many desa), newest first."""
         t = self.table(SUBMISSIONS)
-        return self._rows(Submission, sa.select(t).where(t.c.tahun == tahun, sa.func.length(t.c.pengirim) != DESA_LENGTH)
+        return self._rows(FileRecord, sa.select(t).where(t.c.tahun == tahun, sa.func.length(t.c.pengirim) != DESA_LENGTH)
                               .order_by(t.c.diterima_pada.desc()).limit(limit))
 
-    def files_by_sha(self, shas: list[str]) -> dict[str, Submission]:
+    def files_by_sha(self, shas: list[str]) -> dict[str, FileRecord]:
         """Registry rows of these files, newest arrival per sha256 (provenance of stored rows and findings)."""
         t = self.table(SUBMISSIONS)
-        out: dict[str, Submission] = {}
+        out: dict[str, FileRecord] = {}
         for chunk in chunks(sorted(set(shas)), 500):
-            for row in self._rows(Submission, sa.select(t).where(t.c.sha256.in_(chunk)).order_by(t.c.diterima_pada)):
+            for row in self._rows(FileRecord, sa.select(t).where(t.c.sha256.in_(chunk)).order_by(t.c.diterima_pada)):
                 out[row.sha256] = row
         return out
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Submission:
+class FileRecord:
     """A checked file in the gate's registry (``berkas_masuk``)."""
 
     kunci_masuk: str

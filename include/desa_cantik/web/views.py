@@ -172,7 +172,7 @@ def langsung_ada(rt: Runtime, op: Operator) -> bool:
     """An agency may send straight to object storage when the tier's store can sign such a form."""
     from desa_cantik.storage import MinioStore
 
-    return op.cakupan == "opd" and isinstance(rt.store, MinioStore)
+    return op.opd and isinstance(rt.store, MinioStore)
 
 
 def kirim(rt: Runtime, op: Operator, now: datetime) -> dict[str, object]:

@@ -165,7 +165,7 @@ def kirim_templat(op: OperatorDep, dataset: str, pengirim: str = "") -> Response
         op.boleh(rt, dataset, sender)
     except kirim.BukanHak as exc:
         raise bukan_hak(exc) from exc
-    area = rt.wilayah if op.cakupan == "opd" else sender
+    area = rt.wilayah if op.opd else sender
     data = build_template(area, dataset, rt.tahun)
     name = f"templat_{dataset}_{area.replace('.', '')}_{rt.tahun}.xlsx"
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
