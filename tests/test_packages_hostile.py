@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, generate_key, make_bag
+from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, BagIdentity, bag_info, generate_key, make_bag
 from desa_cantik.cycle.handoff import Validated
 from desa_cantik.cycle.packages import deliveries
 from desa_cantik.cycle.runtime import Runtime
@@ -87,7 +87,7 @@ def signed(child: Runtime, versi: str, rows: pd.DataFrame = ROWS, csv: bytes | N
     payload = {"komponen_desa.csv": rows.to_csv(index=False).encode() if csv is None else csv, "manifest.json": b"{}\n"}
     if without_components:
         del payload["komponen_desa.csv"]
-    identity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{KODE}", "tingkat": "kabupaten", "kode_wilayah": KODE,
+    identity: BagIdentity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{KODE}", "tingkat": "kabupaten", "kode_wilayah": KODE,
                 "dibuat_pada": dibuat_pada or _when(versi), "versi_standar": "1"}
     return make_bag(payload, bag_info(identity, {}), child.settings.kunci / f"{KODE}.key")
 
