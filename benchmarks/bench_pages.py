@@ -148,6 +148,7 @@ def fill(url: str) -> dict[str, float]:
     from desa_cantik.datasets import all_indicators
     from desa_cantik.regions import desa_table
     from desa_cantik.storage import Warehouse
+    from desa_cantik.storage.rows import Delivery
 
     rng = np.random.default_rng(5)
     wh = Warehouse(url)
@@ -179,13 +180,13 @@ def fill(url: str) -> dict[str, float]:
             continue  # never delivered
         versions = ["20260401T000000Z"] + (["20260402T000000Z"] if i % 5 == 0 else [])
         for v in versions:
-            wh.record_delivery({"tahun": TAHUN, "kode_pengirim": kode, "versi": v, "diterima_pada": f"{v[:4]}-04-0{v[7]}",
-                                "status": "diterima", "alasan": None, "kunci_arsip": f"arsip/{TAHUN}/paket/{kode}/{v}",
-                                "baris_komponen": 1000, "run_id": RUNS[2]})
+            wh.record_delivery(Delivery(tahun=TAHUN, kode_pengirim=kode, versi=v, diterima_pada=f"{v[:4]}-04-0{v[7]}",
+                                        status="diterima", alasan=None, kunci_arsip=f"arsip/{TAHUN}/paket/{kode}/{v}",
+                                        baris_komponen=1000, run_id=RUNS[2]))
         if i % 4 == 0:
-            wh.record_delivery({"tahun": TAHUN, "kode_pengirim": kode, "versi": "20260330T000000Z",
-                                "diterima_pada": "2026-03-30", "status": "ditolak", "alasan": "tanda tangan tidak sah",
-                                "kunci_arsip": f"arsip/{TAHUN}/paket/{kode}/x", "baris_komponen": 0, "run_id": RUNS[2]})
+            wh.record_delivery(Delivery(tahun=TAHUN, kode_pengirim=kode, versi="20260330T000000Z",
+                                        diterima_pada="2026-03-30", status="ditolak", alasan="tanda tangan tidak sah",
+                                        kunci_arsip=f"arsip/{TAHUN}/paket/{kode}/x", baris_komponen=0, run_id=RUNS[2]))
     if wh.is_postgres:  # the statistics autovacuum gathers after a load; without them /pantau takes ~0.7 s
         import sqlalchemy as sa
 

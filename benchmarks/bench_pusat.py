@@ -122,6 +122,7 @@ def build_province(kode: str, out: Path, work: Path, seed: int) -> int:
     from desa_cantik.cycle.publish import publish
     from desa_cantik.cycle.runtime import Runtime
     from desa_cantik.storage import layout
+    from desa_cantik.storage.rows import Delivery
 
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(work), "DESA_CANTIK_TINGKAT": "provinsi",
                            "DESA_CANTIK_WILAYAH": kode, "DESA_CANTIK_KUNCI": str(out / "kunci")})
@@ -132,10 +133,10 @@ def build_province(kode: str, out: Path, work: Path, seed: int) -> int:
     kab = comps["kode_desa"].str[:5]
     rt.warehouse.replace_components(TAHUN, kode, comps.assign(tahun=TAHUN, sumber=kab, versi=KAB_VERSION))
     for child, n in kab.value_counts().sort_index().items():
-        rt.warehouse.record_delivery({
-            "tahun": TAHUN, "kode_pengirim": child, "versi": KAB_VERSION, "diterima_pada": "2026-03-20T01:00:00+00:00",
-            "status": "diterima", "alasan": None, "baris_komponen": int(n), "run_id": "bench",
-            "kunci_arsip": layout.package_archive(TAHUN, str(child), KAB_VERSION)})
+        rt.warehouse.record_delivery(Delivery(
+            tahun=TAHUN, kode_pengirim=str(child), versi=KAB_VERSION, diterima_pada="2026-03-20T01:00:00+00:00",
+            status="diterima", alasan=None, baris_komponen=int(n), run_id="bench",
+            kunci_arsip=layout.package_archive(TAHUN, str(child), KAB_VERSION)))
     coordinate(rt)
     published = publish(rt, PROVINCE_MADE)
     assert published["status"] == "terbit"

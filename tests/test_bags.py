@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, check_bag, generate_key, make_bag
+from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, BagIdentity, bag_info, check_bag, generate_key, make_bag
 
-IDENTITY = {"siklus": "desa-cantik/2025/kabupaten/35.72", "tingkat": "kabupaten", "kode_wilayah": "35.72",
+IDENTITY: BagIdentity = {"siklus": "desa-cantik/2025/kabupaten/35.72", "tingkat": "kabupaten", "kode_wilayah": "35.72",
             "dibuat_pada": "2026-03-31T23:59:00+07:00", "versi_standar": "1"}
 PAYLOAD = {"komponen_desa.csv": b"kode_desa,indikator,pembilang,penyebut\n35.72.01.1001,jumlah_penduduk,5000,1\n",
            "manifest.json": b"{}\n"}

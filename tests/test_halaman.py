@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +31,7 @@ from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, WARNING
 from desa_cantik.peran import HALAMAN
 from desa_cantik.storage import layout
+from desa_cantik.storage.rows import Delivery
 from desa_cantik.web import auth, deps
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
@@ -536,11 +538,10 @@ def test_real_server_lists_the_pages_in_airflows_navigation(halaman_server: Any)
 def test_paket_at_a_province_lists_each_kabupatens_deliveries(plugin: ModuleType, tmp_path: Path) -> None:
     """Above kabupaten: every child, its versions, refusals with their reasons, and who has not delivered."""
     rt = Runtime.from_env({**env_of(tmp_path), "DESA_CANTIK_TINGKAT": "provinsi", "DESA_CANTIK_WILAYAH": "35"})
-    row = {"tahun": TAHUN, "diterima_pada": "2026-04-01T01:00:00+00:00", "kunci_arsip": "arsip/x", "run_id": "r"}
-    rt.warehouse.record_delivery({**row, "kode_pengirim": "35.07", "versi": "20260401T000000Z", "status": DITERIMA,
-                                  "alasan": None, "baris_komponen": 9})
-    rt.warehouse.record_delivery({**row, "kode_pengirim": "35.08", "versi": "20260330T000000Z", "status": DITOLAK,
-                                  "alasan": f"tanda tangan tidak sah (kunci {NIK})", "baris_komponen": 0})
+    row = Delivery(TAHUN, "35.07", "20260401T000000Z", "2026-04-01T01:00:00+00:00", DITERIMA, None, "arsip/x", 9, "r")
+    rt.warehouse.record_delivery(row)
+    rt.warehouse.record_delivery(replace(row, kode_pengirim="35.08", versi="20260330T000000Z", status=DITOLAK,
+                                         alasan=f"tanda tangan tidak sah (kunci {NIK})", baris_komponen=0))
     rt.warehouse.replace_components(TAHUN, "35.07", pd.DataFrame({
         "tahun": TAHUN, "kode_desa": ["35.07.01.2001", "35.07.01.2002"], "indikator": "jumlah_penduduk",
         "pembilang": [10.0, 20.0], "penyebut": [1.0, 1.0], "sumber": "35.07", "versi": "20260401T000000Z"}))

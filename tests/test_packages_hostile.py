@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, bag_info, generate_key, make_bag
+from desa_cantik.bags import MANIFEST, SIGNATURE, TAGMANIFEST, BagIdentity, bag_info, generate_key, make_bag
 from desa_cantik.cycle.handoff import Validated
 from desa_cantik.cycle.packages import deliveries
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITOLAK
 from desa_cantik.storage import ObjectInfo, layout
+from desa_cantik.storage.rows import Delivery
 
 from .conftest import TAHUN
 from .stages import gate_and_store
@@ -87,7 +88,7 @@ def signed(child: Runtime, versi: str, rows: pd.DataFrame = ROWS, csv: bytes | N
     payload = {"komponen_desa.csv": rows.to_csv(index=False).encode() if csv is None else csv, "manifest.json": b"{}\n"}
     if without_components:
         del payload["komponen_desa.csv"]
-    identity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{KODE}", "tingkat": "kabupaten", "kode_wilayah": KODE,
+    identity: BagIdentity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{KODE}", "tingkat": "kabupaten", "kode_wilayah": KODE,
                 "dibuat_pada": dibuat_pada or _when(versi), "versi_standar": "1"}
     return make_bag(payload, bag_info(identity, {}), child.settings.kunci / f"{KODE}.key")
 
@@ -272,9 +273,9 @@ def test_a_replay_accepted_before_the_fix_no_longer_freezes_the_child(tiers: tup
     child, prov = tiers
     deliver(prov, signed(child, GOOD), GOOD)
     gate(prov)
-    prov.warehouse.record_delivery({"tahun": TAHUN, "kode_pengirim": KODE, "versi": "20990101T000000Z",
-                                    "diterima_pada": "2026-04-01T00:00:00+00:00", "status": DITERIMA, "alasan": None,
-                                    "kunci_arsip": "x", "baris_komponen": 2, "run_id": "lama"})
+    prov.warehouse.record_delivery(Delivery(tahun=TAHUN, kode_pengirim=KODE, versi="20990101T000000Z",
+                                            diterima_pada="2026-04-01T00:00:00+00:00", status=DITERIMA, alasan=None,
+                                            kunci_arsip="x", baris_komponen=2, run_id="lama"))
     deliver(prov, signed(child, RESEND, ROWS.assign(pembilang=[200.0, 4.0])), RESEND)
     assert [v["status"] for v in gate(prov)] == [{DITERIMA: 1}]
     assert {c[4] for c in components(prov)} == {RESEND}

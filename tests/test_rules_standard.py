@@ -34,7 +34,7 @@ from tests.conftest import ROOT
 DATASETS = sorted(all_datasets())
 SOURCE = ROOT / "include" / "desa_cantik"
 RULE_LITERAL = re.compile(r'"(GERBANG|STR-[-A-Z0-9]+|[A-Z]{3}-[0-9]{2})"')  # file-level ids and suite ids
-GATE_NAMES = {"np", "di_wilayah", "di_daftar"}  # what a derived column's expression may call (quality.derive_columns)
+GATE_NAMES = {"np", "di_wilayah", "di_daftar"}  # what a derived column's expression may call (suites.derive_columns)
 COLUMN_KWARGS = ("column", "column_A", "column_B")
 
 

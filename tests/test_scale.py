@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from desa_cantik import quality
+from desa_cantik import quality, suites
 from desa_cantik.coordination import LEVELS, aggregate, levels_for, master_for
 from desa_cantik.cycle.checks import gate_context
 from desa_cantik.cycle.cross_check import findings
@@ -37,6 +37,7 @@ from desa_cantik.findings import WARNING
 from desa_cantik.intake import ROW, Provenance, Submission, read_submission
 from desa_cantik.quality import GateContext, validate_batch
 from desa_cantik.regions import desa_table, region_name
+from desa_cantik.suites import RunParameters, Suite
 
 from .conftest import SMALL_REGION, TAHUN
 from .stages import embedded_with_uploads, gate_and_store
@@ -63,9 +64,9 @@ def test_di_wilayah_is_the_old_rule_vectorised(dtype: str) -> None:
     pairs = list(itertools.product(CODES, REGIONS))
     kode = pd.Series([a for a, _ in pairs], dtype=dtype, index=range(5, 5 + len(pairs)))
     wilayah = pd.Series([b for _, b in pairs], dtype=dtype, index=kode.index)
-    pd.testing.assert_series_equal(quality._di_wilayah(kode, wilayah), _reference_di_wilayah(kode, wilayah))
+    pd.testing.assert_series_equal(suites._di_wilayah(kode, wilayah), _reference_di_wilayah(kode, wilayah))
     mixed = pd.Series(["35.07.01.2001", 3507, 35.07, None], dtype="object")  # non-text codes are never inside
-    pd.testing.assert_series_equal(quality._di_wilayah(mixed, pd.Series(["35.07"] * 4)),
+    pd.testing.assert_series_equal(suites._di_wilayah(mixed, pd.Series(["35.07"] * 4)),
                                    _reference_di_wilayah(mixed, pd.Series(["35.07"] * 4)))
 
 
@@ -78,11 +79,11 @@ def test_di_daftar_is_gx_in_set_on_the_master_list(master: list[str]) -> None:
     assert got[present].tolist() == kode[present].isin(master).tolist()  # GX: ``column.isin(value_set)``
 
 
-def _captured_parameters(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
+def _captured_parameters(monkeypatch: pytest.MonkeyPatch) -> list[RunParameters]:
+    seen: list[RunParameters] = []
     real = quality.run_suite
 
-    def spy(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, Any], memo: bool = True) -> Any:
+    def spy(frame: pd.DataFrame, suite: Suite, parameters: RunParameters, memo: bool = True) -> Any:
         seen.append(parameters)
         return real(frame, suite, parameters, memo)
 
@@ -161,10 +162,10 @@ def _batches(root: Path) -> Iterator[tuple[list[Submission], GateContext, list[s
 
 def test_memoised_configuration_changes_no_result(small_generated: Path, monkeypatch: pytest.MonkeyPatch,
                                                  frozen_time: None) -> None:
-    runs: list[tuple[pd.DataFrame, dict[str, Any], dict[str, Any], bool]] = []
+    runs: list[tuple[pd.DataFrame, Suite, RunParameters, bool]] = []
     real = quality.run_suite
 
-    def keep(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, Any], memo: bool = True,
+    def keep(frame: pd.DataFrame, suite: Suite, parameters: RunParameters, memo: bool = True,
              counts_only: bool = False) -> Any:
         runs.append((frame.copy(), suite, parameters, counts_only))
         return real(frame, suite, parameters, memo, counts_only)
@@ -194,7 +195,7 @@ def test_data_docs_from_a_reused_view_are_byte_identical(small_generated: Path, 
     results: list[Any] = []
     real = quality.run_suite
 
-    def keep(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, Any], memo: bool = True) -> Any:
+    def keep(frame: pd.DataFrame, suite: Suite, parameters: RunParameters, memo: bool = True) -> Any:
         results.append(real(frame, suite, parameters, memo))
         return results[-1]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from desa_cantik.bags import bag_info, generate_key, make_bag
+from desa_cantik.bags import BagIdentity, bag_info, generate_key, make_bag
 from desa_cantik.cycle.bundle import DeliveryBundle, Staging
 from desa_cantik.cycle.coordinate import coordinate
 from desa_cantik.cycle.cross_check import cross_check
@@ -184,7 +184,7 @@ def test_window_is_the_daftar_data_s_at_a_kabupaten_and_always_open_above(tmp_pa
 
 def _send(child: Runtime, parent: Runtime, kode: str, versi: str, rows: pd.DataFrame) -> None:
     files = {"data/komponen_desa.csv": rows.to_csv(index=False).encode()}
-    identity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{kode}", "tingkat": "kabupaten", "kode_wilayah": kode,
+    identity: BagIdentity = {"siklus": f"desa-cantik/{TAHUN}/kabupaten/{kode}", "tingkat": "kabupaten", "kode_wilayah": kode,
                 "dibuat_pada": datetime.strptime(versi, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat(),
                 "versi_standar": "1"}  # a version is the signed creation time
     bag = make_bag({k.removeprefix("data/"): v for k, v in files.items()}, bag_info(identity, {}),

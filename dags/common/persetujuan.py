@@ -72,7 +72,7 @@ class PersetujuanBappeda(HITLBranchOperator):
         self.log.info("Meminta persetujuan Bappeda (batas %s jam):\n%s", f"{self.batas_jam:g}", self.body)
         return super().execute(context)
 
-    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:  # Airflow's trigger event (JSON)
         from desa_cantik.cycle.persetujuan import decision_from_event, decision_text, rejected_without_reason
 
         if "error" not in event and rejected_without_reason(event):

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 
 from airflow.sdk import TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from desa_cantik.cycle.handoff import Batch, Collected, Stored, Validated
+from desa_cantik.cycle.handoff import Batch, Collected, Corrected, Stored, Validated
 
 if TYPE_CHECKING:
     from airflow.sdk import XComArg
@@ -33,7 +33,31 @@ BPS = "bps-pembina-data"
 KOMINFO = "diskominfo-walidata"
 BAPPEDA = "bappeda-koordinator-data"
 TAGS = ["desa-cantik", "satu-data"]
-DEFAULT_ARGS: dict[str, Any] = {
+
+
+class DefaultArgs(TypedDict):
+    """The operator arguments every task of the cycle DAGs takes (a DAG's ``default_args``)."""
+
+    owner: str
+    retries: int
+    retry_delay: timedelta
+    execution_timeout: timedelta
+    show_return_value_in_logs: bool
+
+
+class PerBatch(TypedDict):
+    multiple_outputs: bool
+    show_return_value_in_logs: bool
+
+
+class CycleDagArgs(TypedDict):
+    start_date: datetime
+    catchup: bool
+    max_active_runs: int
+    default_args: dict[str, object]  # Airflow's own type: an open mapping of operator arguments
+
+
+DEFAULT_ARGS: DefaultArgs = {
     "owner": KOMINFO,
     # a deployment retries infrastructure hiccups; the demo and tests set 0 to see failures at once
     "retries": int(os.environ.get("DESA_CANTIK_RETRIES", "2")),
@@ -47,7 +71,7 @@ DEFAULT_ARGS: dict[str, Any] = {
 UPSTREAM_CONN = "desa_cantik_hulu"
 # a mapped task's arguments: one TypedDict per batch (no multiple outputs), and no return value in its log
 # (mapped tasks do not take show_return_value_in_logs from default_args)
-PER_BATCH: dict[str, Any] = {"multiple_outputs": False, "show_return_value_in_logs": False}
+PER_BATCH: PerBatch = {"multiple_outputs": False, "show_return_value_in_logs": False}
 
 # both DAGs' triage notes (doc_md) on reading a run: for pillar staff, so pages and logs, never SQL
 READING_A_RUN = """
@@ -67,11 +91,11 @@ READING_A_RUN = """
 """
 
 # the team's DAG policy in one place: both cycle DAGs take these
-CYCLE_DAG_ARGS: dict[str, Any] = {
+CYCLE_DAG_ARGS: CycleDagArgs = {
     "start_date": datetime(2025, 1, 1),
     "catchup": False,
     "max_active_runs": 1,
-    "default_args": DEFAULT_ARGS,
+    "default_args": dict(DEFAULT_ARGS),
 }
 
 
@@ -128,7 +152,7 @@ def jendela_terbuka() -> bool:
 
 
 @task(owner=BAPPEDA, trigger_rule="none_failed", multiple_outputs=False)
-def koreksi_publikasi() -> dict[str, Any]:
+def koreksi_publikasi() -> Corrected:
     """A child's package accepted after this tier published: recompute and republish (a correction run)."""
     rt = runtime()  # only a province's or the centre's hourly DAG has this task (desa_cantik_gerbang_masuk.py)
     from desa_cantik.cycle.coordinate import coordinate
@@ -138,7 +162,10 @@ def koreksi_publikasi() -> dict[str, Any]:
     if not needs_correction(rt):
         raise AirflowSkipException("tidak ada paket terlambat")
     counts = coordinate(rt)
-    return {"indikator": counts, **publish(rt, get_current_context()["dag_run"].run_after.isoformat(), upstream_store())}
+    published = publish(rt, get_current_context()["dag_run"].run_after.isoformat(), upstream_store())
+    if published["status"] == "menunggu":  # never without wait_for_all; the type says each variant apart
+        return {"indikator": counts, **published}
+    return {"indikator": counts, **published}
 
 
 @task(owner=KOMINFO)
@@ -162,6 +189,7 @@ def arsipkan(batch: Batch) -> Collected:
 
 def _name_suffix(rejected: int) -> None:
     """Append "· N ditolak" to the mapped instance's name (map_index_template is rendered after the task)."""
+    # a template variable of the task's own: Airflow's Context (a TypedDict) does not list it
     cast("dict[str, Any]", get_current_context())["ditolak"] = f" · {rejected} ditolak" if rejected else ""
 
 

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 SIGNATURE = "tanda-tangan-ed25519.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"
@@ -132,7 +132,7 @@ def make_bag(files: dict[str, bytes], info: dict[str, str], private_key: Path | 
 class BagCheck:
     ok: bool
     reason: str | None
-    info: dict[str, Any]
+    info: dict[str, str]  # the bag's ``bag-info.txt``
     payload: dict[str, bytes]
 
 
@@ -291,7 +291,17 @@ def check_bag(files: dict[str, bytes], sender: str, registry: Path) -> BagCheck:
     return BagCheck(True, None, info, payload)
 
 
-def bag_info(identity: dict[str, Any], rows: dict[str, int]) -> dict[str, str]:
+class BagIdentity(TypedDict):
+    """What ``bag-info.txt`` names of the package's identity (``publishing.CycleIdentity``)."""
+
+    siklus: str
+    tingkat: str
+    kode_wilayah: str
+    versi_standar: str
+    dibuat_pada: str  # ISO time of the run that built the package
+
+
+def bag_info(identity: BagIdentity, rows: dict[str, int]) -> dict[str, str]:
     info = {
         "Source-Organization": f"Pemerintah {identity['tingkat']} {identity['kode_wilayah']}",
         "Bag-Group-Identifier": identity["siklus"],

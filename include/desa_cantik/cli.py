@@ -14,10 +14,11 @@ import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 if TYPE_CHECKING:
     from .config import DaftarData
+    from .findings import IssueJson
     from .precheck import Wilayah
     from .quality import Verdict
 
@@ -238,9 +239,31 @@ def _report_many(args: argparse.Namespace, files: list[_Berkas]) -> int:
     return max(f.code for f in files)
 
 
-def _json_of(f: _Berkas) -> dict[str, Any]:
-    report = json.loads(f.shown) if f.verdict is not None else _no_verdict_json(f.code, f.rule, f.message)
-    return {"berkas_path": str(f.path), **report, "exit_code": f.code}
+class _NoVerdictJson(TypedDict):
+    """``--json`` without a verdict: the report's shape with ``status`` null, and the exit code."""
+
+    status: None
+    rows_read: int
+    rows_accepted: int
+    issues: list[IssueJson]
+    exit_code: int
+
+
+class _FileJson(TypedDict):
+    """One file of ``validate --json``: its path, its report (a verdict's, or none) and its exit code."""
+
+    berkas_path: str
+    status: str | None
+    rows_read: int
+    rows_accepted: int
+    issues: list[IssueJson]
+    exit_code: int
+
+
+def _json_of(f: _Berkas) -> _FileJson:
+    if f.verdict is None:
+        return {"berkas_path": str(f.path), **_no_verdict_json(f.code, f.rule, f.message)}
+    return {"berkas_path": str(f.path), **f.verdict.to_json(), "exit_code": f.code}  # the report ``f.shown`` prints
 
 
 def _validate_files(args: argparse.Namespace) -> list[_Berkas]:
@@ -414,8 +437,8 @@ def _region_note(f: _Berkas) -> str | None:
             "berkas. Bila berkas ini untuk wilayah lain, beri --region KODE_WILAYAH.")
 
 
-def _no_verdict_json(code: int, rule: str, message: str) -> dict[str, Any]:
-    issue = {"row": None, "column": None, "rule": rule, "severity": "error", "message": message,
+def _no_verdict_json(code: int, rule: str, message: str) -> _NoVerdictJson:
+    issue: IssueJson = {"row": None, "column": None, "rule": rule, "severity": "error", "message": message,
              "value": None, "expected": None, "level": None}
     return {"status": None, "rows_read": 0, "rows_accepted": 0, "issues": [issue], "exit_code": code}
 

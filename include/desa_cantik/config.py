@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
 import yaml
 
@@ -71,6 +71,39 @@ class Settings:
         return Path(env.get("DESA_CANTIK_DAFTAR_DATA", PROJECT_ROOT / "config" / "daftar_data.yaml"))
 
 
+class _DatasetEntry(TypedDict):
+    nama: str
+    produsen: str  # pemerintah_desa, BPS, or an agency of ``opd``
+
+
+class _Collection(TypedDict):
+    mulai: str | datetime  # ISO time (YAML reads an unquoted one as a datetime)
+    batas_akhir: str | datetime
+    interval_gerbang: NotRequired[str]
+    zona_waktu: NotRequired[str]
+
+
+class _Packages(TypedDict, total=False):
+    tunggu_semua: bool
+
+
+class _Approval(TypedDict, total=False):
+    batas_waktu_jam: float
+
+
+class DaftarDataFile(TypedDict):
+    """``config/daftar_data.yaml`` as read."""
+
+    siklus: NotRequired[str]
+    tahun: int
+    pengumpulan: _Collection
+    dataset: list[_DatasetEntry]
+    opd: NotRequired[list[str]]
+    paket: NotRequired[_Packages]
+    persetujuan: NotRequired[_Approval | None]
+    batas_berkas: NotRequired[dict[str, float] | None]  # a key of ``BatasBerkas`` -> its limit
+
+
 _PRODUCER_KIND = {PEMERINTAH_DESA: PEMERINTAH_DESA, BPS: BPS_SENDER}  # how the Daftar Data names a fixed producer
 
 
@@ -85,6 +118,19 @@ def _check_producer(dataset: str, produsen: str, opd: tuple[str, ...]) -> None:
     if not ok:
         expected = "salah satu OPD di daftar opd" if kind == OPD else _PRODUCER_KIND.get(kind, kind)
         raise ValueError(f"Daftar Data: produsen dataset {dataset} adalah {produsen!r}, seharusnya {expected}")
+
+
+class _Limits(TypedDict, total=False):
+    """``BatasBerkas``'s fields as keyword arguments."""
+
+    ukuran_mb: float
+    baris: int
+    kolom: int
+    sel: int
+    panjang_sel: int
+    terurai_mb: float
+    rasio_kompresi: float
+    lembar: int
 
 
 @dataclass(frozen=True)
@@ -105,16 +151,16 @@ class BatasBerkas:
     lembar: int = 50  # XLSX: sheets
 
     @classmethod
-    def from_mapping(cls, raw: dict[str, Any] | None) -> BatasBerkas:
+    def from_mapping(cls, raw: dict[str, float] | None) -> BatasBerkas:
         raw = raw or {}
         known = {f.name: f.type for f in fields(cls)}
         unknown = sorted(set(raw) - set(known))
         if unknown:
             raise ValueError(f"Daftar Data: batas_berkas tidak dikenal: {', '.join(unknown)} (yang dikenal: {', '.join(known)})")
-        values: dict[str, Any] = {k: (float(v) if known[k] == "float" else int(v)) for k, v in raw.items()}  # int or float
+        values: dict[str, float] = {k: (float(v) if known[k] == "float" else int(v)) for k, v in raw.items()}  # int or float
         if any(v <= 0 for v in values.values()):
             raise ValueError(f"Daftar Data: setiap batas_berkas harus lebih dari 0: {values}")
-        return cls(**values)
+        return cls(**cast(_Limits, values))  # known keys only, each of its field's type
 
     @property
     def ukuran_bait(self) -> int:
@@ -122,7 +168,7 @@ class BatasBerkas:
         return int(self.ukuran_mb * 1024 * 1024)
 
 
-def _approval_hours(raw: dict[str, Any] | None) -> float:
+def _approval_hours(raw: _Approval | None) -> float:
     """``persetujuan: batas_waktu_jam``: how long Bappeda has to answer (default 72 hours)."""
     raw = raw or {}
     unknown = sorted(set(raw) - {"batas_waktu_jam"})
@@ -150,7 +196,7 @@ class DaftarData:
 
     @classmethod
     def load(cls, path: Path) -> DaftarData:
-        raw: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw: DaftarDataFile = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         kol = raw["pengumpulan"]
         names = [d["nama"] for d in raw["dataset"]]
         opd = tuple(str(o).upper() for o in raw.get("opd", []))

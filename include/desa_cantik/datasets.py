@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, cast
+from typing import TypedDict, cast
 
 import yaml
 
@@ -26,6 +26,70 @@ def _fold(text: str) -> str:
     return _FOLD.sub("_", text.strip().lower()).strip("_")
 
 
+class ColumnSpec(TypedDict, total=False):
+    """A column (MS-Var fields) in ``standar/datasets.yaml``; a dataset's column may only add to a shared one."""
+
+    tipe: str
+    satuan: str
+    konsep: str
+    definisi: str
+    klasifikasi: list[str]  # a category's code list
+    alias: list[str]
+
+
+class DatasetSpec(TypedDict):
+    judul: str
+    produsen: str
+    satu_berkas_per: str
+    kunci: list[str]
+    kolom: dict[str, ColumnSpec | None]  # None: a shared column (``kolom_kunci``) as defined there
+
+
+class StandardSpec(TypedDict):
+    """``standar/datasets.yaml``."""
+
+    versi_standar: str
+    kolom_kunci: dict[str, ColumnSpec]
+    dataset: dict[str, DatasetSpec]
+
+
+class VariableMetadata(TypedDict):
+    """A column's MS-Var fields, as published."""
+
+    nama_variabel: str
+    konsep: str
+    definisi: str
+    klasifikasi: list[str]
+    satuan: str
+    tipe_data: str
+    alias: list[str]
+
+
+class IndicatorSpec(TypedDict):
+    """An indicator (MS-Ind fields) in ``standar/indikator.yaml``."""
+
+    nama: str
+    konsep: str
+    definisi: str
+    pembilang: str  # a pandas expression over the joined desa table
+    penyebut: str | None  # None: the indicator is a total
+    faktor: float
+    rumus: str
+    satuan: str
+    interpretasi: str
+    sumber: list[str]  # the datasets it is computed from
+
+
+class IndicatorMetadata(IndicatorSpec):
+    """An indicator's MS-Ind fields, as published: its code, then ``indikator.yaml``'s fields."""
+
+    kode_indikator: str
+
+
+class _IndicatorsSpec(TypedDict):
+    indikator: dict[str, IndicatorSpec]
+
+
 @dataclass(frozen=True)
 class Column:
     nama: str
@@ -36,7 +100,7 @@ class Column:
     klasifikasi: tuple[str, ...] = ()
     alias: tuple[str, ...] = ()
 
-    def as_metadata(self) -> dict[str, Any]:
+    def as_metadata(self) -> VariableMetadata:
         """MS-Var fields, as published in metadata files and the rule catalogue."""
         return {
             "nama_variabel": self.nama,
@@ -94,12 +158,15 @@ def _header_map(dataset: Dataset) -> dict[str, str]:
     return out
 
 
-def _spec(name: str) -> dict[str, Any]:
-    text = resources.files("desa_cantik").joinpath("standar", name).read_text(encoding="utf-8")
-    return cast(dict[str, Any], yaml.safe_load(text))
+def _text(name: str) -> str:
+    return resources.files("desa_cantik").joinpath("standar", name).read_text(encoding="utf-8")
 
 
-def _column(nama: str, d: dict[str, Any]) -> Column:
+def _standard() -> StandardSpec:
+    return cast(StandardSpec, yaml.safe_load(_text("datasets.yaml")))
+
+
+def _column(nama: str, d: ColumnSpec) -> Column:
     return Column(
         nama=nama,
         tipe=d["tipe"],
@@ -113,12 +180,12 @@ def _column(nama: str, d: dict[str, Any]) -> Column:
 
 @lru_cache(maxsize=1)
 def _key_columns() -> dict[str, Column]:
-    return {k: _column(k, v) for k, v in _spec("datasets.yaml")["kolom_kunci"].items()}
+    return {k: _column(k, v) for k, v in _standard()["kolom_kunci"].items()}
 
 
 @lru_cache(maxsize=1)
 def all_datasets() -> dict[str, Dataset]:
-    spec = _spec("datasets.yaml")
+    spec = _standard()
     return {
         nama: Dataset(
             nama=nama,
@@ -142,7 +209,7 @@ def get_dataset(nama: str) -> Dataset:
 
 
 def standard_version() -> str:
-    return str(_spec("datasets.yaml")["versi_standar"])
+    return str(_standard()["versi_standar"])
 
 
 @dataclass(frozen=True)
@@ -154,13 +221,13 @@ class Indicator:
     faktor: float
     satuan: str
     sumber: tuple[str, ...]
-    metadata: dict[str, Any]
+    metadata: IndicatorMetadata
 
 
 @lru_cache(maxsize=1)
 def all_indicators() -> dict[str, Indicator]:
     out = {}
-    for kode, d in _spec("indikator.yaml")["indikator"].items():
+    for kode, d in cast(_IndicatorsSpec, yaml.safe_load(_text("indikator.yaml")))["indikator"].items():
         out[kode] = Indicator(
             kode=kode,
             nama=d["nama"],

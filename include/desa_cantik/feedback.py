@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
 
 from .findings import ERROR, INFO, WARNING
+from .intake.canonical import ProvenanceJson
 from .kosakata import DITOLAK, STATUS_LABEL
-from .quality import FILE_LEVEL, Verdict
+from .quality import FILE_LEVEL, Verdict, VerdictJson
 
 _SEVERITY_ID = {ERROR: "GALAT", WARNING: "PERINGATAN", INFO: "CATATAN"}
 
 
-def report_json(verdict: Verdict, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+class ReportJson(VerdictJson):
+    """The stored JSON report of a file: the verdict's machine form, its label, the dataset and the file."""
+
+    verdict: str
+    dataset: str
+    berkas: ProvenanceJson
+
+
+def report_json(verdict: Verdict) -> ReportJson:
     """The machine form: the pre-check's ``--json`` contract plus provenance."""
     return {
         **verdict.to_json(),
         "verdict": STATUS_LABEL[verdict.status],
         "dataset": verdict.submission.dataset.nama,
         "berkas": verdict.submission.provenance.to_json(),
-        **(extra or {}),
     }
 
 
@@ -86,5 +93,5 @@ def reports(verdict: Verdict) -> dict[str, str]:
     return {"json": dumps(report_json(verdict)), "html": report_html(verdict), "txt": report_text(verdict)}
 
 
-def dumps(obj: Any) -> str:
+def dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

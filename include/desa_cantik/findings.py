@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import TypedDict
 
 # The verdict statuses and their labels are kosakata's, the one vocabulary: re-exported for a finding's readers.
 from .kosakata import DITERIMA as DITERIMA
@@ -14,6 +14,32 @@ from .kosakata import STATUS_LABEL as STATUS_LABEL
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"  # a note: something was normalised or ignored, nothing to fix
+
+
+class IssueJson(TypedDict):
+    """An issue's machine form (keys of the pre-check's --json contract)."""
+
+    row: int | None
+    column: str | None
+    rule: str
+    severity: str
+    message: str
+    value: str | None
+    expected: str | None
+    level: int | None
+
+
+class IssueRecord(TypedDict):
+    """An issue as a record, field by field (``dataclasses.asdict``)."""
+
+    baris: int | None
+    kolom: str | None
+    aturan: str
+    keparahan: str
+    pesan: str
+    nilai: str | None
+    diharapkan: str | None
+    tingkat: int | None
 
 
 @dataclass(frozen=True)
@@ -27,7 +53,7 @@ class Issue:
     diharapkan: str | None = None  # what was expected
     tingkat: int | None = None  # ESS validation level 0..4
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> IssueJson:
         """The machine form (keys of the pre-check's --json contract)."""
         return {
             "row": self.baris,
@@ -40,5 +66,6 @@ class Issue:
             "level": self.tingkat,
         }
 
-    def as_record(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_record(self) -> IssueRecord:
+        return {"baris": self.baris, "kolom": self.kolom, "aturan": self.aturan, "keparahan": self.keparahan,
+                "pesan": self.pesan, "nilai": self.nilai, "diharapkan": self.diharapkan, "tingkat": self.tingkat}

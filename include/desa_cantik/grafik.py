@@ -22,7 +22,7 @@ def _svg(spec_json: str) -> str:
     return str(vl_convert.vegalite_to_svg(json.loads(spec_json), format_locale=ID_LOCALE, allowed_base_urls=[]))
 
 
-def svg(spec: dict[str, Any]) -> str:
+def svg(spec: dict[str, Any]) -> str:  # a Vega-Lite spec: open JSON
     """A Vega-Lite spec as SVG markup for inline use (the fixed size is left to CSS: ``max-width: 100%``)."""
     text = _svg(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str))
     return text.replace('class="marks"', 'class="marks grafik" role="img"', 1)

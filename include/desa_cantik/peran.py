@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, cast
 
 import yaml
 
@@ -51,6 +51,36 @@ AWALAN_DAG = {"DAGs": "DAG:", "DAG Runs": "DAG Run:"}  # FAB's per-DAG resource 
 ADMIN = "Admin"  # FAB's built-in role: every permission
 
 Izin = tuple[str, str]  # (action, resource)
+
+
+Grants = dict[str, list[str] | None]  # resource -> actions, as peran.yaml lists them
+
+
+class _RoleFile(TypedDict, total=False):
+    """A role in ``peran.yaml``."""
+
+    nama: str
+    deskripsi: str
+    izin: list[str]  # names of permission sets (``himpunan_izin``)
+    izin_tambahan: Grants | None
+    halaman: list[str]
+    dag: dict[str, dict[str, list[str]]] | None  # dag_id -> {"DAGs": actions, "DAG Runs": actions}
+    bawaan: bool
+    cakupan: str | None
+
+
+class _AbilityFile(TypedDict, total=False):
+    label: str
+    perlu: list[list[str]]  # [action, resource] or [action, resource, dag_id]
+
+
+class _PeranFile(TypedDict, total=False):
+    """``config/peran.yaml``: every value is checked as it is read (a wrong file fails in Indonesian)."""
+
+    himpunan_izin: dict[str, object] | None  # name -> Grants, checked by ``_permission_sets``
+    halaman: list[str]
+    peran: dict[str, _RoleFile]
+    kemampuan: dict[str, _AbilityFile] | None
 
 
 class PeranError(ValueError):
@@ -97,9 +127,10 @@ class DaftarPeran:
     def load(cls, path: Path | None = None) -> DaftarPeran:
         path = path or Path(os.environ.get("DESA_CANTIK_PERAN", PERAN_PATH))
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: DAG files read this at parse time
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-        if not isinstance(raw, dict) or not isinstance(raw.get("peran"), dict):
+        loaded = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        if not isinstance(loaded, dict) or not isinstance(loaded.get("peran"), dict):
             raise PeranError(f"{path}: harus berisi peta 'peran'")
+        raw = cast(_PeranFile, loaded)
         sets = _permission_sets(raw.get("himpunan_izin") or {})
         peran = {k: _role(k, v, sets) for k, v in raw["peran"].items()}
         names = [p.nama for p in peran.values()]
@@ -147,7 +178,7 @@ class DaftarPeran:
         return "\n".join([head, rule, *rows, "", *who])
 
 
-def _permission_sets(raw: dict[str, Any]) -> dict[str, frozenset[Izin]]:
+def _permission_sets(raw: dict[str, object]) -> dict[str, frozenset[Izin]]:
     sets = {}
     for name, resources in raw.items():
         if not isinstance(resources, dict):
@@ -156,7 +187,7 @@ def _permission_sets(raw: dict[str, Any]) -> dict[str, frozenset[Izin]]:
     return sets
 
 
-def _actions(where: str, resources: dict[str, Any]) -> Iterable[Izin]:
+def _actions(where: str, resources: Grants) -> Iterable[Izin]:
     for resource, actions in resources.items():
         for action in actions or []:
             if action not in AKSI:
@@ -164,7 +195,7 @@ def _actions(where: str, resources: dict[str, Any]) -> Iterable[Izin]:
             yield action, str(resource)
 
 
-def _role(kunci: str, raw: dict[str, Any], sets: dict[str, frozenset[Izin]]) -> Peran:
+def _role(kunci: str, raw: _RoleFile, sets: dict[str, frozenset[Izin]]) -> Peran:
     where = f"peran.{kunci}"
     unknown_sets = [s for s in raw.get("izin", []) if s not in sets]
     if unknown_sets:
@@ -198,7 +229,7 @@ def _role(kunci: str, raw: dict[str, Any], sets: dict[str, frozenset[Izin]]) -> 
                  cakupan)
 
 
-def _ability(kunci: str, raw: dict[str, Any]) -> Kemampuan:
+def _ability(kunci: str, raw: _AbilityFile) -> Kemampuan:
     perlu = tuple(tuple(str(x) for x in p) for p in raw.get("perlu", []))
     if not perlu or any(len(p) not in (2, 3) or p[0] not in AKSI for p in perlu):
         raise PeranError(f"kemampuan.{kunci}.perlu: tiap baris [aksi, sumber] atau [aksi, sumber, dag_id]")

@@ -21,9 +21,16 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from .bags import BagIdentity
 from .datasets import all_datasets, all_indicators, standard_version
 
 MANIFEST = "manifest.json"
+
+
+class IdentityJson(BagIdentity):
+    """A package's identity, as its manifest names it."""
+
+    tahun: int
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ class CycleIdentity:
     def name(self) -> str:
         return f"desa-cantik/{self.tahun}/{self.tingkat}/{self.kode_wilayah}"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> IdentityJson:
         return {"siklus": self.name, "tahun": self.tahun, "tingkat": self.tingkat, "kode_wilayah": self.kode_wilayah,
                 "versi_standar": standard_version(), "dibuat_pada": self.dibuat_pada}
 
@@ -377,7 +384,7 @@ def _sdmx_cells(frame: pd.DataFrame, schema: Any) -> dict[str, pa.Array]:
     return out
 
 
-def ckan_package(identity: CycleIdentity, names: list[str]) -> dict[str, Any]:
+def ckan_package(identity: CycleIdentity, names: list[str]) -> dict[str, Any]:  # CKAN's package_create JSON
     """CKAN ``package_create`` metadata, so a regional Satu Data portal can ingest the package as is."""
     slug = f"desa-cantik-{identity.tahun}-{identity.tingkat}-{(identity.kode_wilayah or 'id').replace('.', '-')}"
     return {

@@ -1,10 +1,9 @@
 """The BPS gate: run the Great Expectations suites of ``expectations/`` on a batch of submissions.
 
-A suite is a reviewed GX 1.x JSON file. Each expectation's ``meta`` carries the rule's identity
-(``aturan``), severity (``keparahan``), ESS level (``tingkat``) and Indonesian message (``pesan``);
-the suite's ``meta`` declares derived columns (``kolom_turunan``) and the warehouse references a rule
-needs (``rujukan``). Code here only evaluates those, runs GX once per batch and maps results back to
-the rows of each file: errors reject the row, warnings accept and flag it.
+The suites and what a run takes of them (references, derived columns, expectations, parameters) are in
+``suites``; the names callers import from here (``GateContext``, ``load_suite``, ...) are re-exported. Code here
+runs GX once per batch and maps its results back to the rows of each file: errors reject the row, warnings accept
+and flag it.
 """
 
 from __future__ import annotations
@@ -12,20 +11,33 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
-from pathlib import Path
-from typing import Any, cast
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
-from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, INFO, WARNING, Issue
+from .findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK, ERROR, INFO, WARNING, Issue, IssueJson
 from .intake import ROW, Submission
 from .pii import mask_text
+from .suites import (
+    ExpectationMeta,
+    RunParameters,
+    Suite,
+    SuiteExpectation,
+    attach_references,
+    select_expectations,
+    used_parameters,
+)
+from .suites import GateContext as GateContext
+from .suites import derive_columns as derive_columns
+from .suites import expectations_dir as expectations_dir
+from .suites import load_suite as load_suite
+from .suites import reference_specs as reference_specs
+from .suites import referenced_rules as referenced_rules
 
 FILE = "_berkas"  # which submission of the batch a row came from
 # The verdict is a function of the file alone (ESS levels 0-1): warnings that compare with other data
@@ -39,63 +51,13 @@ ACCEPTED_WITH_WARNINGS = DITERIMA_DENGAN_CATATAN
 REJECTED = DITOLAK
 
 
-def expectations_dir() -> Path:
-    """Suites live in the project's ``expectations/``; a deployment may point elsewhere."""
-    env = os.environ.get("DESA_CANTIK_EXPECTATIONS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "expectations"
+class VerdictJson(TypedDict):
+    """A verdict's machine form: the pre-check's ``--json`` contract."""
 
-
-@lru_cache(maxsize=16)
-def load_suite(dataset: str) -> dict[str, Any]:
-    path = expectations_dir() / f"{dataset}.json"
-    return cast(dict[str, Any], json.loads(path.read_text(encoding="utf-8")))
-
-
-@dataclass(frozen=True)
-class ReferenceSpec:
-    """A warehouse reference a suite's rules need: which dataset's column, in which year relative to the cycle."""
-
-    kolom_rujukan: str  # the column name the suite's expressions use, e.g. ``_proyeksi_penduduk``
-    dataset: str
-    kolom: str
-    selisih_tahun: int
-
-
-def reference_specs(dataset: str) -> list[ReferenceSpec]:
-    return [ReferenceSpec(col, spec["dataset"], spec["kolom"], int(spec.get("selisih_tahun", 0)))
-            for col, spec in load_suite(dataset)["meta"].get("rujukan", {}).items()]
-
-
-def referenced_rules(dataset: str) -> list[str]:
-    """Rules that need warehouse references (levels 2-4): what the close re-checks on stored data."""
-    return sorted({e["meta"]["aturan"] for e in load_suite(dataset)["expectations"] if e["meta"].get("butuh_rujukan")})
-
-
-@dataclass
-class GateContext:
-    """What the gate checks against: the cycle, the region's master list, and warehouse references.
-
-    ``references`` maps a suite's reference column (e.g. ``_proyeksi_penduduk``) to a frame with
-    ``kode_desa`` and ``nilai``; a reference that is absent (the offline pre-check) skips its rules.
-    """
-
-    tahun: int
-    kode_desa_wilayah: list[str]
-    kode_opd_dikenal: list[str] = field(default_factory=list)
-    references: dict[str, pd.DataFrame] | None = None
-
-    def parameters(self) -> dict[str, Any]:
-        return {"tahun": [float(self.tahun)], "kode_desa_wilayah": self.kode_desa_wilayah,
-                "kode_opd_dikenal": self.kode_opd_dikenal}
-
-    @cached_property
-    def _daftar(self) -> pd.Index:
-        """The master list as an index: its hash table is built once, then a lookup costs per row, not per desa."""
-        return pd.Index(pd.unique(np.asarray(self.kode_desa_wilayah, dtype=object)), dtype=object)
-
-    def di_daftar(self, kode: pd.Series) -> pd.Series:
-        """True where a desa code is in the region's master list; missing codes stay missing (as GX skips them)."""
-        return _as_flags(self._daftar.get_indexer(_objects(kode)) >= 0, kode)
+    status: str
+    rows_read: int
+    rows_accepted: int
+    issues: list[IssueJson]
 
 
 @dataclass
@@ -114,81 +76,13 @@ class Verdict:
     def rows_accepted(self) -> int:
         return len(self.accepted)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> VerdictJson:
         return {
             "status": self.status,
             "rows_read": self.rows_read,
             "rows_accepted": self.rows_accepted,
             "issues": [i.to_json() for i in self.issues],
         }
-
-
-def _objects(values: pd.Series) -> np.ndarray:
-    return np.asarray(values.to_numpy(dtype=object, na_value=None), dtype=object)
-
-
-def _texts(values: np.ndarray) -> np.ndarray:
-    """Which values are text (``str``); a column of text and gaps, the usual case, is told without a Python loop."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        return np.asarray(pd.notna(values))
-    return np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
-
-
-def _as_flags(flags: np.ndarray, kode: pd.Series) -> pd.Series:
-    return pd.Series(flags, index=kode.index, dtype="object").where(kode.notna())
-
-
-def _di_wilayah(kode: pd.Series, wilayah: pd.Series) -> pd.Series:
-    """True where a desa code lies in (or is) the sender's region; missing codes stay missing.
-
-    ``a == b or a.startswith(b + ".")`` is ``(a + ".").startswith(b + ".")``: one vectorised prefix test.
-    """
-    a, b = _objects(kode), _objects(wilayah)
-    both = _texts(a) & _texts(b)
-    inside = np.zeros(len(a), dtype=bool)
-    if both.any():
-        inside[both] = np.strings.startswith(np.strings.add(a[both].astype(str), "."),
-                                             np.strings.add(b[both].astype(str), "."))
-    return _as_flags(inside, kode)
-
-
-def _no_master_list(_kode: pd.Series) -> pd.Series:
-    raise ValueError("di_daftar butuh daftar desa wilayah (GateContext)")
-
-
-def derive_columns(frame: pd.DataFrame, suite: dict[str, Any], ctx: GateContext | None = None) -> pd.DataFrame:
-    """Evaluate the suite's derived columns (trusted, reviewed expressions over the batch's columns).
-
-    ``di_daftar(kode_desa)`` asks the master list of ``ctx``: region membership is a column computed here,
-    so a GX run never carries the region's list (its cost would grow with the region, not the data).
-    """
-    daftar: Callable[[pd.Series], pd.Series] = ctx.di_daftar if ctx is not None else _no_master_list
-    env: dict[str, Any] = {"np": np, "di_wilayah": _di_wilayah, "di_daftar": daftar}
-    for name, expr in suite["meta"].get("kolom_turunan", {}).items():
-        scope = {c: frame[c] for c in frame.columns}
-        try:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                value = eval(expr, {"__builtins__": {}}, {**env, **scope})  # noqa: S307
-        except (KeyError, NameError):
-            value = pd.Series(np.nan, index=frame.index)  # an input column is missing: rule cannot run
-        if isinstance(value, pd.Series) and value.dtype.kind == "f":
-            value = value.replace([np.inf, -np.inf], np.nan)
-        frame[name] = value
-    return frame
-
-
-def _attach_references(frame: pd.DataFrame, suite: dict[str, Any], ctx: GateContext) -> list[str]:
-    """Join warehouse references by desa; returns the reference columns that are not available."""
-    missing = []
-    for col in suite["meta"].get("rujukan", {}):
-        ref = (ctx.references or {}).get(col)
-        if ref is None:
-            missing.append(col)
-            frame[col] = np.nan
-            continue
-        lookup = ref.drop_duplicates("kode_desa").set_index("kode_desa")["nilai"].astype("float64")
-        frame[col] = frame["kode_desa"].map(lookup).astype("float64") if "kode_desa" in frame else np.nan
-    return missing
 
 
 def load_gx() -> Any:
@@ -262,7 +156,7 @@ def index_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in (KEY, FILE, ROW) if c in frame.columns]
 
 
-def run_suite(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, Any], memo: bool = True,
+def run_suite(frame: pd.DataFrame, suite: Suite, parameters: RunParameters, memo: bool = True,
               counts_only: bool = False) -> Any:
     """Validate one frame with GX; returns the GX validation result. ``counts_only``: each rule's verdict and
     failing-row count, not the rows (GX's ``BASIC``: no metrics that list rows to plan and compute, a quarter to a
@@ -272,30 +166,13 @@ def run_suite(frame: pd.DataFrame, suite: dict[str, Any], parameters: dict[str, 
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
     token = _run_memo.set({} if memo and _memoised_configuration() else None)
     named = index_columns(frame)
-    result_format: str | dict[str, Any] = "BASIC" if counts_only else \
+    result_format: str | dict[str, str | list[str]] = "BASIC" if counts_only else \
         {"result_format": "COMPLETE", "unexpected_index_column_names": named} if named else "COMPLETE"
     try:
         return batch.validate(_expectation_suite(json.dumps(spec, ensure_ascii=False)), result_format=result_format,
                               expectation_parameters=parameters)
     finally:
         _run_memo.reset(token)
-
-
-def _parameter_texts(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        if isinstance(value.get("$PARAMETER"), str):
-            yield value["$PARAMETER"]
-        for v in value.values():
-            yield from _parameter_texts(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _parameter_texts(v)
-
-
-def used_parameters(expectations: list[dict[str, Any]], parameters: dict[str, Any]) -> dict[str, Any]:
-    """The run parameters these expectations refer to (``$PARAMETER``): GX gets nothing it does not use."""
-    texts = [t for e in expectations for t in _parameter_texts(e["kwargs"])]
-    return {k: v for k, v in parameters.items() if any(re.search(rf"\b{re.escape(k)}\b", t) for t in texts)}
 
 
 @lru_cache(maxsize=1)
@@ -334,20 +211,9 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-class _Values(dict[str, Any]):  # format_map that never raises on a missing name
+class _Values(dict[str, str]):  # format_map that never raises on a missing name
     def __missing__(self, key: str) -> str:
         return "?"
-
-
-def _select(suite: dict[str, Any], missing_refs: list[str], only_referenced: bool) -> tuple[list[dict[str, Any]], list[str]]:
-    """The expectations to run, and the rules skipped because a warehouse reference they need is absent."""
-    missing = set(missing_refs)
-    active = [e for e in suite["expectations"]
-              if not set(e["meta"].get("butuh_rujukan", [])) & missing
-              and (e["meta"].get("butuh_rujukan") or not only_referenced)]
-    skipped = sorted({e["meta"]["aturan"] for e in suite["expectations"]
-                      if set(e["meta"].get("butuh_rujukan", [])) & missing})
-    return active, skipped
 
 
 RawRows = Callable[[list[int]], pd.DataFrame]  # the cells as read (text) of some rows of the batch, by position
@@ -355,8 +221,8 @@ RawRows = Callable[[list[int]], pd.DataFrame]  # the cells as read (text) of som
 
 def validate_rows(frame: pd.DataFrame, dataset: str, ctx: GateContext, raw_rows: RawRows,
                   only_referenced: bool = False, data_docs: dict[str, str] | None = None,
-                  on_active: Callable[[list[dict[str, Any]]], None] | None = None,
-                  results: dict[str, Any] | None = None,
+                  on_active: Callable[[list[SuiteExpectation]], None] | None = None,
+                  results: dict[str, Any] | None = None,  # dataset -> GX's validation result object
                   ) -> tuple[list[tuple[int, Issue]], list[str]]:
     """One GX run over a batch already in the gate's shape: the dataset's columns, ``ROW``, ``FILE``, ``SENDER``.
 
@@ -365,9 +231,9 @@ def validate_rows(frame: pd.DataFrame, dataset: str, ctx: GateContext, raw_rows:
     result under the dataset's name once the rows are judged (the gate draws its Data Docs page from it).
     """
     suite = load_suite(dataset)
-    missing_refs = _attach_references(frame, suite, ctx)
+    missing_refs = attach_references(frame, suite, ctx)
     frame = derive_columns(frame, suite, ctx)
-    active, skipped = _select(suite, missing_refs, only_referenced)
+    active, skipped = select_expectations(suite, missing_refs, only_referenced)
     if on_active is not None:
         on_active(active)
     result = run_suite(frame, {**suite, "expectations": active}, used_parameters(active, ctx.parameters()))
@@ -381,7 +247,7 @@ def validate_rows(frame: pd.DataFrame, dataset: str, ctx: GateContext, raw_rows:
 
 def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str],
                    only_referenced: bool = False, data_docs: dict[str, str] | None = None,
-                   results: dict[str, Any] | None = None) -> list[Verdict]:
+                   results: dict[str, Any] | None = None) -> list[Verdict]:  # dataset -> GX result object
     """Validate submissions of one dataset together (one GX run), and judge each file on its own rows.
 
     ``sender`` gives, per submission, the region code its rows must lie in (a desa code for a desa
@@ -401,7 +267,7 @@ def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list
     if len(frame):
         raw_text = pd.concat([s.raw for _, s in readable], ignore_index=True)
 
-        def missing_columns(active: list[dict[str, Any]]) -> None:
+        def missing_columns(active: list[SuiteExpectation]) -> None:
             for e in (e for e in active if e["type"] == "expect_column_to_exist"):
                 m = e["meta"]
                 for i, s in readable:
@@ -439,7 +305,7 @@ class _Rows:
         return self._labels[(int(idx[FILE]), int(idx[ROW]))]
 
 
-def _failures(result: Any, frame: pd.DataFrame) -> Iterator[tuple[dict[str, Any], list[int]]]:
+def _failures(result: Any, frame: pd.DataFrame) -> Iterator[tuple[ExpectationMeta, list[int]]]:
     """(meta, row labels) of each failed expectation that names rows."""
     label = _Rows(frame)
     for er in result.results:

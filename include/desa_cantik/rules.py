@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TypedDict
 
 import yaml
 
 from .datasets import CATEGORY, COUNT, get_dataset
-from .quality import FILE, expectations_dir
+from .quality import FILE
+from .suites import Expectation, expectations_dir, read_suite
 
 EXIST = "expect_column_to_exist"
 NOT_NULL = "expect_column_values_to_not_be_null"
@@ -28,7 +29,35 @@ IN_SET = "expect_column_values_to_be_in_set"
 UNIQUE = "expect_compound_columns_to_be_unique"
 
 
-def structural_expectations(dataset_name: str) -> list[dict[str, Any]]:
+class FileRule(TypedDict):
+    """A file-level rule of ``standar/aturan_berkas.yaml``."""
+
+    aturan: str
+    tingkat: int | None  # ESS level; None: not a check of the data
+    keparahan: str  # error | info
+    diperiksa: str  # what is checked
+    tindakan: str  # what the operator does about it
+
+
+class PackageRule(TypedDict):
+    """One (rule, expectation) of a suite, as the catalogue lists it."""
+
+    suite: str
+    aturan: str
+    tingkat: int
+    keparahan: str
+    kolom: str | None
+    ekspektasi: str  # the GX expectation type
+    diharapkan: str | None
+    pesan: str
+
+
+class CatalogueRow(PackageRule):
+    butuh_rujukan: list[str]
+    asal: str  # ``datasets.yaml`` (structural) or ``suite`` (reviewed)
+
+
+def structural_expectations(dataset_name: str) -> list[Expectation]:
     """The expectations (``type`` and ``kwargs``) that ``datasets.yaml`` implies for one dataset's suite.
 
     Every column of the standard is mandatory: present and filled in every row (a key, a count, a code,
@@ -36,7 +65,7 @@ def structural_expectations(dataset_name: str) -> list[dict[str, Any]]:
     also checks the type); a category is one of its code list; a file holds one row per key.
     """
     ds = get_dataset(dataset_name)
-    out: list[dict[str, Any]] = [{"type": EXIST, "kwargs": {"column": c}} for c in ds.columns]
+    out: list[Expectation] = [{"type": EXIST, "kwargs": {"column": c}} for c in ds.columns]
     for c in ds.all_columns():
         out.append({"type": NOT_NULL, "kwargs": {"column": c.nama}})
         if c.tipe == COUNT:
@@ -47,7 +76,7 @@ def structural_expectations(dataset_name: str) -> list[dict[str, Any]]:
     return out
 
 
-def is_structural(expectation: dict[str, Any], dataset_name: str) -> bool:
+def is_structural(expectation: Expectation, dataset_name: str) -> bool:
     """Whether an expectation is of a kind ``datasets.yaml`` determines, so it must equal a derived one.
 
     Decided by kind, not by value: a stale code list or a changed bound is then caught as a disagreement
@@ -66,30 +95,30 @@ def is_structural(expectation: dict[str, Any], dataset_name: str) -> bool:
     return False
 
 
-def expectation_key(expectation: dict[str, Any]) -> tuple[str, str]:
+def expectation_key(expectation: Expectation) -> tuple[str, str]:
     """What two expectations are compared on: their type and kwargs (``meta`` is the suite's own)."""
     return expectation["type"], json.dumps(expectation["kwargs"], sort_keys=True, ensure_ascii=False)
 
 
 @lru_cache(maxsize=1)
-def _file_rules() -> tuple[dict[str, Any], ...]:
+def _file_rules() -> tuple[FileRule, ...]:
     text = resources.files("desa_cantik").joinpath("standar", "aturan_berkas.yaml").read_text(encoding="utf-8")
     return tuple(yaml.safe_load(text)["aturan"])
 
 
-def file_rules() -> list[dict[str, Any]]:
+def file_rules() -> list[FileRule]:
     """The file-level rules code applies outside the suites, from ``standar/aturan_berkas.yaml``."""
-    return [dict(r) for r in _file_rules()]
+    return [r.copy() for r in _file_rules()]
 
 
-def rule_catalogue() -> list[dict[str, Any]]:
+def rule_catalogue() -> list[CatalogueRow]:
     """One row per (rule, expectation) of the suites: what the catalogue document and auditors read.
 
     ``asal`` tells a structural expectation (checked against ``datasets.yaml``) from a reviewed suite rule.
     """
-    rows = []
+    rows: list[CatalogueRow] = []
     for path in sorted(expectations_dir().glob("*.json")):
-        suite = json.loads(path.read_text(encoding="utf-8"))
+        suite = read_suite(path)
         dataset = suite.get("meta", {}).get("dataset", suite["name"])
         for e in suite["expectations"]:
             m = e["meta"]
@@ -101,11 +130,11 @@ def rule_catalogue() -> list[dict[str, Any]]:
     return rows
 
 
-def package_rules() -> list[dict[str, Any]]:
+def package_rules() -> list[PackageRule]:
     """The rules a child tier's package must pass (``expectations/paket/*.json``) before it is merged."""
-    rows = []
+    rows: list[PackageRule] = []
     for path in sorted((expectations_dir() / "paket").glob("*.json")):
-        suite = json.loads(path.read_text(encoding="utf-8"))
+        suite = read_suite(path)
         for e in suite["expectations"]:
             m = e["meta"]
             rows.append({"suite": f"paket/{suite['name']}", "aturan": m["aturan"], "tingkat": m["tingkat"],
@@ -149,9 +178,9 @@ def catalogue_markdown() -> str:
               "Isi paket dari tingkat di bawah (`komponen_desa.csv`) diperiksa sebelum digabung; satu pelanggaran "
               "menolak paket (sumber: `expectations/paket/`).", "",
               "| suite | aturan | tingkat ESS | kolom | ekspektasi GX | seharusnya |", "|---|---|---|---|---|---|"]
-    for r in packages:
-        lines.append(f"| {r['suite']} | {r['aturan']} | {r['tingkat']} | {_cell(r['kolom'])} | `{r['ekspektasi']}` | "
-                     f"{_cell(r['diharapkan'])} |")
+    for p in packages:
+        lines.append(f"| {p['suite']} | {p['aturan']} | {p['tingkat']} | {_cell(p['kolom'])} | `{p['ekspektasi']}` | "
+                     f"{_cell(p['diharapkan'])} |")
     rules = {r["aturan"] for r in rows}
     structural = sum(r["asal"] == "datasets.yaml" for r in rows)
     lines += ["", f"{len(rules)} aturan suite ({len(rows)} ekspektasi, {structural} di antaranya struktural) "

@@ -113,6 +113,19 @@ class Waiting(TypedDict):
     belum: list[str]  # children that have not delivered
 
 
+class CorrectedPublished(Published):
+    """A correction run's result (``koreksi_publikasi``): the indicators recomputed per level, then the publication."""
+
+    indikator: dict[str, int]
+
+
+class CorrectedWaiting(Waiting):
+    indikator: dict[str, int]
+
+
+Corrected = CorrectedPublished | CorrectedWaiting
+
+
 class DatasetCounts(TypedDict):
     berkas_diterima_server: int
     berkas_lolos: int

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .. import feedback
 from ..bags import SIGNATURE, bag_info, make_bag
 from ..coordination import COMPONENT_COLUMNS
-from ..publishing import MANIFEST, CycleIdentity, build_package
+from ..publishing import MANIFEST, CycleIdentity, IdentityJson, build_package
 from ..storage import ObjectStore, get_many, layout, put_many
 from .handoff import Published, Waiting
 from .publication import coverage
@@ -53,7 +53,8 @@ def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, 
         "komponen_desa": lambda: rt.warehouse.component_slices(rt.tahun, columns=tuple(COMPONENT_COLUMNS)),
         **rt.tier.publication_extras(rt, sent)})
     rows = {entry["nama"]: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"]}
-    bag = make_bag(files, bag_info({**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}, rows), key)
+    signed: IdentityJson = {**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}
+    bag = make_bag(files, bag_info(signed, rows), key)
     versi = layout.stamp(datetime.fromisoformat(dibuat_pada))
     own = layout.publication(rt.tahun, rt.settings.kode_paket, versi)
     put_many(rt.store, [(f"{own}/{name}", data) for name, data in bag.items()])

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..kosakata import DITERIMA
 from ..storage import layout, none_if_missing, put_many
+from ..storage.rows import Delivery
 from . import bundle as b
 from .handoff import Stored, Validated
 
@@ -60,7 +61,7 @@ def _store_delivery(rt: Runtime, bundle: b.DeliveryBundle) -> dict[str, int]:
             # restores it; a future-dated version is never newest); every version stays archived
             stored["komponen"] = stored.get("komponen", 0) + rt.warehouse.replace_components(
                 rt.tahun, sender, mine.reset_index(drop=True))
-        rt.warehouse.record_delivery({k: none_if_missing(v) for k, v in delivery.items()})
+        rt.warehouse.record_delivery(Delivery(**{str(k): none_if_missing(v) for k, v in delivery.items()}))
     return stored
 
 

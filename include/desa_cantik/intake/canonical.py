@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,14 @@ from .header import find_header, header_notes, map_columns
 from .messages import Unreadable
 
 ROW = "_baris"  # row number in the operator's file, kept through validation for messages
+
+
+class ProvenanceJson(TypedDict):
+    object_key: str
+    nama_berkas: str
+    ukuran: int
+    sha256: str
+    diterima_pada: str  # ISO-8601 UTC
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class Provenance:
             diterima_pada=when.astimezone(UTC).replace(microsecond=0),
         )
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> ProvenanceJson:
         return {
             "object_key": self.object_key,
             "nama_berkas": self.nama_berkas,
@@ -112,7 +120,7 @@ def to_canonical(
     raw = pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
     missing = [c for c in dataset.columns if c not in raw.columns]
     table, type_notes = _typed(raw, dataset)
-    texts: dict[str, Any] = {c: [None if is_blank(v) else cell_text(v) for v in values]
+    texts: dict[str, list[str | None] | np.ndarray] = {c: [None if is_blank(v) else cell_text(v) for v in values]
                              for c, values in columns.items() if c != ROW}
     texts[ROW] = np.asarray(columns[ROW], dtype="int64")
     text = pd.DataFrame(texts, index=raw.index)
@@ -121,7 +129,7 @@ def to_canonical(
 
 def _typed(raw: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, list[Issue]]:
     """The standard's types, column by column, assembled into one frame at the end (no per-column insert)."""
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}  # column -> its values typed: a numpy array, or pandas' string array
     notes: list[Issue] = []
     rows = raw[ROW]
     for col in dataset.columns:

@@ -28,8 +28,8 @@ def katalog_aturan() -> dict[str, InfoAturan]:
 
     columns: dict[str, list[str]] = defaultdict(list)
     out: dict[str, InfoAturan] = {}
-    for r in file_rules():
-        out[r["aturan"]] = InfoAturan(r["aturan"], r["tingkat"], r["keparahan"], r["diperiksa"])
+    for f in file_rules():
+        out[f["aturan"]] = InfoAturan(f["aturan"], f["tingkat"], f["keparahan"], f["diperiksa"])
     for r in [*rule_catalogue(), *package_rules()]:
         if r.get("kolom") and r["kolom"] not in columns[r["aturan"]]:
             columns[r["aturan"]].append(str(r["kolom"]))

@@ -106,7 +106,7 @@ class Bulk(WarehouseBase):
         with self.engine.connect() as conn:
             yield from self._fetch_columns(conn, query)
 
-    def _copy_out(self, query: sa.Select[Any], types: dict[str, Any]) -> Iterator[Columns]:
+    def _copy_out(self, query: sa.Select[Any], types: dict[str, Any]) -> Iterator[Columns]:  # Arrow types (untyped)
         """``COPY (query) TO STDOUT`` as CSV, parsed by Arrow a block at a time while the server sends the next
         (a thread writes the stream into a pipe): the same typed columns as ``_fetch_columns`` without a Python
         object per value; ``types``: ``copy_types``. The connection is its own, since a COPY in progress blocks

@@ -26,7 +26,7 @@ def column_dtypes(query: sa.Select[Any]) -> dict[str, str]:
     return {c.name: dtype(c) for c in query.selected_columns if isinstance(c, sa.Column)}
 
 
-def copy_types(query: sa.Select[Any]) -> dict[str, Any] | None:
+def copy_types(query: sa.Select[Any]) -> dict[str, Any] | None:  # column -> Arrow type (pyarrow is untyped)
     """The Arrow type of each selected column for a COPY read, as ``column_dtypes`` types it; None if a column is not
     plain text, an integer or a float (its CSV text would not parse the same)."""
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -152,6 +152,6 @@ def none_if_missing(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def to_json_text(values: dict[str, Any]) -> str:
+def to_json_text(values: dict[str, Any]) -> str:  # any row's cells, to JSON
     return json.dumps({k: none_if_missing(v) for k, v in values.items()},
                       ensure_ascii=False, default=str, sort_keys=True)

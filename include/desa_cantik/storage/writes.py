@@ -4,12 +4,14 @@ components and indicators replaced. Every write is idempotent: replaying a load 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from .bulk import Bulk
 from .columns import chunks
+from .rows import Delivery
 from .schema import COMPONENTS, DELIVERIES, INDICATORS, ISSUES, QUARANTINE, SUBMISSIONS, SUMMARY, data_table
 
 if TYPE_CHECKING:
@@ -99,12 +101,12 @@ class Writes(Bulk):
         """Replace the components of every desa under ``prefix`` (a child's region, or the tier's own)."""
         return self._replace_area(COMPONENTS, "kode_desa", tahun, prefix, frame)
 
-    def record_delivery(self, row: dict[str, Any]) -> None:
+    def record_delivery(self, row: Delivery) -> None:
         t = self.table(DELIVERIES)
         with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.tahun == row["tahun"], t.c.kode_pengirim == row["kode_pengirim"],
-                                          t.c.versi == row["versi"]))
-            conn.execute(t.insert(), [row])
+            conn.execute(t.delete().where(t.c.tahun == row.tahun, t.c.kode_pengirim == row.kode_pengirim,
+                                          t.c.versi == row.versi))
+            conn.execute(t.insert(), [asdict(row)])
 
     def replace_indicators(self, tahun: int, kode_wilayah: str, frame: pd.DataFrame) -> int:
         return self._replace_area(INDICATORS, "kode_wilayah", tahun, kode_wilayah, frame)
