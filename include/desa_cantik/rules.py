@@ -29,7 +29,7 @@ IN_SET = "expect_column_values_to_be_in_set"
 UNIQUE = "expect_compound_columns_to_be_unique"
 
 
-class FileRule(TypedDict):
+class FileLevelRule(TypedDict):
     """A file-level rule of ``standar/aturan_berkas.yaml``."""
 
     aturan: str
@@ -101,12 +101,12 @@ def expectation_key(expectation: Expectation) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _file_rules() -> tuple[FileRule, ...]:
+def _file_rules() -> tuple[FileLevelRule, ...]:
     text = resources.files("desa_cantik").joinpath("standar", "aturan_berkas.yaml").read_text(encoding="utf-8")
     return tuple(yaml.safe_load(text)["aturan"])
 
 
-def file_rules() -> list[FileRule]:
+def file_rules() -> list[FileLevelRule]:
     """The file-level rules code applies outside the suites, from ``standar/aturan_berkas.yaml``."""
     return [r.copy() for r in _file_rules()]
 
