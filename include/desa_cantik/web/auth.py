@@ -113,7 +113,7 @@ def operator(a: AksesDep) -> Operator:
     izin(a, "kirim")
     from desa_cantik.kirim import Operator
 
-    cakupan = daftar_peran().cakupan(list(a.peran))
+    cakupan = a.cakupan
     kode = str(wilayah_pengguna().get(a.nama, ""))
     op = Operator(a.nama, cakupan, kode)
     if not cakupan or not kode or not op.pengirim(runtime()):
