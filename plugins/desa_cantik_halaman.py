@@ -1,9 +1,10 @@
 """Airflow plugin: the Desa Cantik monitoring pages inside the Airflow UI (Pantau siklus, Temuan, Indikator,
-Paket, Kirim data) and the files behind them (operator reports, GX Data Docs), in Indonesian.
+Paket), the operators' Kirim data, and the files behind them (operator reports, GX Data Docs), in Indonesian.
 
 Registration only, as Airflow's own provider plugins do: the app comes from ``desa_cantik.web.app``'s
 factory (its routers, typed dependencies and view models live there); this file mounts it under
-``/desa-cantik`` and lists the pages in Airflow's navigation. Who may see what is Airflow's own business
+``/desa-cantik``, lists the monitoring pages in Airflow's navigation and sends operators from Airflow's home
+to Kirim data. Who may see what is Airflow's own business
 (``desa_cantik.web.auth``). Importing this file loads no pandas, warehouse or region list.
 """
 
@@ -13,10 +14,13 @@ from airflow.plugins_manager import AirflowPlugin
 
 from desa_cantik.web import PREFIX
 from desa_cantik.web.app import TITLE, create_app
+from desa_cantik.web.beranda import Beranda
 
 app = create_app()
-PAGES = (("pantau", "Pantau"), ("temuan", "Temuan"), ("indikator", "Indikator"), ("paket", "Paket"),
-         ("kirim", "Kirim data"))
+# Airflow's nav lists an entry to every user who may read Plugins, whatever their pages: only pillar staff read
+# Plugins (config/peran.yaml), and each of them may open these four. Kirim data is not here: operators land on
+# it (web.beranda) and have no Airflow nav of their own; pillar staff are not offered a page that refuses them.
+PAGES = (("pantau", "Pantau"), ("temuan", "Temuan"), ("indikator", "Indikator"), ("paket", "Paket"))
 
 
 def _base_path() -> str:
@@ -43,3 +47,5 @@ class DesaCantikHalamanPlugin(AirflowPlugin):
     name = "desa_cantik_halaman"
     fastapi_apps = [{"app": app, "url_prefix": PREFIX, "name": TITLE}]  # noqa: RUF012 - the form Airflow reads
     external_views = _external_views()
+    # Airflow's home page and /kirim: an operator's first screen is Kirim data (web.beranda)
+    fastapi_root_middlewares = [{"middleware": Beranda, "name": "desa_cantik_beranda"}]  # noqa: RUF012

@@ -1,6 +1,7 @@
-"""The role table over Airflow's REST API: for every ability of config/peran.yaml and every role, a real request
-to a real api-server (FAB, roles synced by scripts/peran.py, the demo users) answers 403 exactly when the
-table says "–". An anonymous caller gets 401. The pages' custom resources are checked through FAB itself.
+"""The role table over HTTP: for every ability of config/peran.yaml and every role, a real request to a real
+api-server (FAB, roles synced by scripts/peran.py, the demo users) answers 403 exactly when the table says "–":
+Airflow's REST API, the plugin list Airflow's nav is built from, and each Desa Cantik page (every role × page).
+An anonymous caller gets 401. The pages' custom resources are checked through FAB itself.
 
 Allowed means "not refused": an authorised request for something that does not exist answers 404 (the
 permission is checked before the lookup), which keeps these probes from needing real runs.
@@ -82,18 +83,32 @@ def _users(s: AirflowServer, user: str) -> list[int]:
     return [s.get("/auth/fab/v1/users", user).status_code, s.get("/auth/fab/v1/roles", user).status_code]
 
 
+def _pages(s: AirflowServer, user: str) -> list[int]:
+    """The monitoring pages; a report that does not exist is a 404 once the role may read reports."""
+    return [*(s.get(f"/desa-cantik/{page}", user).status_code for page in ("pantau", "temuan", "indikator", "paket")),
+            s.get(f"/desa-cantik/laporan/2025/berkas/{'a' * 64}", user).status_code]
+
+
+def _nav(s: AirflowServer, user: str) -> list[int]:
+    """The list Airflow's UI builds its nav from (the Desa Cantik entries among them)."""
+    return [s.get("/api/v2/plugins", user).status_code]
+
+
+def _send(s: AirflowServer, user: str) -> list[int]:
+    """Kirim data and Berkas saya, as the user's own pages (bound to the user's desa, kecamatan or OPD)."""
+    return [s.get("/desa-cantik/kirim", user).status_code, s.get("/desa-cantik/kirim/berkas", user).status_code]
+
+
 PROBES: dict[str, Probe] = {
     "lihat": _see, "picu_gerbang": _trigger(GATE), "ulang_gerbang": _clear(GATE), "picu_siklus": _trigger(CYCLE),
     "ulang_siklus": _clear(CYCLE), "setujui": _answer, "hapus_run": _delete_run, "baca_koneksi": _read_conn,
-    "ubah_koneksi": _write_conn, "log_audit": _audit, "pengguna": _users,
+    "ubah_koneksi": _write_conn, "log_audit": _audit, "pengguna": _users, "halaman": _pages, "navigasi": _nav,
+    "kirim": _send,
 }
 
 
-PAGES = {"halaman", "kirim"}  # the plugin's pages: granted through FAB's custom views (test_pages_are_granted_through_fab)
-
-
 def test_every_ability_of_the_table_has_a_probe() -> None:
-    assert set(PROBES) | PAGES == set(DAFTAR.kemampuan)
+    assert set(PROBES) == set(DAFTAR.kemampuan)
     assert set(USERS) == set(DAFTAR.peran), "every role of peran.yaml is probed through one of its users"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 STATUS_COLOURS = {"diterima": "#2e7d32", "dengan catatan": "#f9a825", "ditolak": "#c62828", "belum dikirim": "#b0bec5"}
 MAX_BARS = 60  # more bars than this are unreadable on a laptop; the table beside the chart has every row
 ID_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}  # 8.494 and 12,5
+LABEL_PX = 80  # at most one value label on the x axis per this many pixels: "400" never runs into "380"
 
 
 @lru_cache(maxsize=256)
@@ -28,9 +29,14 @@ def svg(spec: dict[str, Any]) -> str:  # a Vega-Lite spec: open JSON
     return text.replace('class="marks"', 'class="marks grafik" role="img"', 1)
 
 
-def _config(chart: Any) -> Any:
-    """Vega's default sans-serif (DejaVu/Liberation on the server): naming a font list makes each drawing ~3x slower."""
-    return chart.configure_view(stroke=None).configure_axis(labelLimit=220, titleFontWeight="normal")
+def _config(chart: Any, lebar: int) -> Any:
+    """Vega's default sans-serif (DejaVu/Liberation on the server): naming a font list makes each drawing ~3x slower.
+
+    The x axis (a count or a value) gets a tick per ``LABEL_PX`` at most, and labels that would still touch are
+    dropped: the browser's font can be wider than the one Vega measured with.
+    """
+    return chart.configure_view(stroke=None).configure_axis(labelLimit=220, titleFontWeight="normal").configure_axisX(
+        tickCount=max(2, lebar // LABEL_PX), labelOverlap=True, labelSeparation=8)
 
 
 def batang(label: list[str], nilai: list[float | None], judul_nilai: str, lebar: int = 520) -> str:
@@ -44,7 +50,7 @@ def batang(label: list[str], nilai: list[float | None], judul_nilai: str, lebar:
         x=alt.X("nilai:Q", title=judul_nilai),
         y=alt.Y("wilayah:N", title=None, sort=None),
     ).properties(width=lebar, height=alt.Step(16))
-    return svg(_config(chart).to_dict())
+    return svg(_config(chart, lebar).to_dict())
 
 
 def cakupan(label: list[str], persen: list[int], lebar: int = 520) -> str:
@@ -58,7 +64,7 @@ def cakupan(label: list[str], persen: list[int], lebar: int = 520) -> str:
         x=alt.X("persen:Q", title="cakupan desa (%)", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("nama:N", title=None, sort=None),
     ).properties(width=lebar, height=alt.Step(18))
-    return svg(_config(chart).to_dict())
+    return svg(_config(chart, lebar).to_dict())
 
 
 def status_dataset(baris: list[tuple[str, dict[str, int]]], lebar: int = 520) -> str:
@@ -77,4 +83,4 @@ def status_dataset(baris: list[tuple[str, dict[str, int]]], lebar: int = 520) ->
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
         order=alt.Order("urut:Q"),
     ).properties(width=lebar, height=alt.Step(26))
-    return svg(_config(chart).to_dict())
+    return svg(_config(chart, lebar).to_dict())

@@ -116,6 +116,7 @@ class Kemampuan:
     kunci: str
     label: str
     perlu: tuple[tuple[str, ...], ...]  # (action, resource) or (action, resource, dag_id)
+    cakupan: bool = False  # also needs a role bound to an area (an operator): Kirim data sends for that area only
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class DaftarPeran:
                 for p in self.custom_roles() if dag_id in p.dag}
 
     def mampu(self, peran: Peran, kemampuan: Kemampuan) -> bool:
-        return all(peran.boleh(*perlu) for perlu in kemampuan.perlu)
+        return all(peran.boleh(*perlu) for perlu in kemampuan.perlu) and (bool(peran.cakupan) or not kemampuan.cakupan)
 
     def role_table(self) -> str:
         """The README's table (Markdown): abilities by role, from this data only."""
@@ -233,7 +234,7 @@ def _ability(kunci: str, raw: _AbilityFile) -> Kemampuan:
     perlu = tuple(tuple(str(x) for x in p) for p in raw.get("perlu", []))
     if not perlu or any(len(p) not in (2, 3) or p[0] not in AKSI for p in perlu):
         raise PeranError(f"kemampuan.{kunci}.perlu: tiap baris [aksi, sumber] atau [aksi, sumber, dag_id]")
-    return Kemampuan(kunci, str(raw["label"]), perlu)
+    return Kemampuan(kunci, str(raw["label"]), perlu, bool(raw.get("cakupan", False)))
 
 
 # ---- users ----------------------------------------------------------------------------------------------

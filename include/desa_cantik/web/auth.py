@@ -18,6 +18,7 @@ from fastapi import Depends, HTTPException, Request
 
 from desa_cantik.peran import HALAMAN  # the pages' FAB resources, granted per role by config/peran.yaml
 
+from . import MENU
 from .cache import Segar
 from .deps import runtime
 
@@ -37,6 +38,22 @@ class Akses:
     halaman: frozenset[str]
     peran: tuple[str, ...] = ()  # the user's FAB role names (an operator role binds them to an area)
     token: bool = False  # authenticated by an Authorization header (not the browser's cookie)
+
+    @property
+    def cakupan(self) -> str:
+        """What the user's operator role binds them to (desa, kecamatan, opd); "" for pillar staff and Admin."""
+        return daftar_peran().cakupan(list(self.peran))
+
+    @property
+    def menu(self) -> tuple[str, ...]:
+        """The pages this user may open, in the nav's order. Kirim data only for an operator: FAB's Admin holds
+        its permission too, but is bound to no desa, so the page would refuse it."""
+        return tuple(k for k in MENU if k in self.halaman and (k != "kirim" or self.cakupan))
+
+    @property
+    def beranda(self) -> str | None:
+        """The user's first page: an operator's is Kirim data, pillar staff's Pantau (None: no page at all)."""
+        return self.menu[0] if self.menu else None
 
 
 async def akses(request: Request) -> Akses:
@@ -96,7 +113,7 @@ def operator(a: AksesDep) -> Operator:
     izin(a, "kirim")
     from desa_cantik.kirim import Operator
 
-    cakupan = daftar_peran().cakupan(list(a.peran))
+    cakupan = a.cakupan
     kode = str(wilayah_pengguna().get(a.nama, ""))
     op = Operator(a.nama, cakupan, kode)
     if not cakupan or not kode or not op.pengirim(runtime()):

@@ -1,4 +1,4 @@
-"""Pantau siklus: the home redirect, an area's page, a desa's page, the search box."""
+"""Pantau siklus: the home redirect (per role), an area's page, a desa's page, the search box."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse)
 def beranda(request: Request, a: AksesDep) -> Response:
-    for page in ("pantau", "temuan", "indikator", "paket", "kirim"):
-        if page in a.halaman:
-            return RedirectResponse(f"{base(request)}/{page}", status_code=303)
-    raise HTTPException(status_code=403, detail="pantau")
+    """Each role's own first page: an operator's Kirim data, pillar staff's Pantau (web.beranda sends operators
+    here from Airflow's home)."""
+    if a.beranda is None:
+        raise HTTPException(status_code=403, detail="pantau")
+    return RedirectResponse(f"{base(request)}/{a.beranda}", status_code=303)
 
 
 @router.get("/pantau", response_class=HTMLResponse)
