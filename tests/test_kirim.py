@@ -166,10 +166,23 @@ def test_an_agency_uploads_a_large_file_straight_to_s3_for_one_key(s3_url: str, 
     r = httpx.post(url, data=fields, files={"file": ("kes.xlsx", b"PK fake xlsx")}, follow_redirects=False, timeout=10)
     assert r.status_code in (200, 201, 204, 303), r.text[:300]
     assert rt.store.get(key) == b"PK fake xlsx"
-    k = kirim.catat_langsung(rt, op, "kesehatan_anak", "35.07-DINKES", key)
+    secret = b"rahasia-tingkat"
+    with pytest.raises(kirim.BukanHak):  # no token of this form for this user and key: nothing recorded
+        kirim.catat_langsung(rt, op, key, "0" * 64, secret)
+    with pytest.raises(kirim.BukanHak):  # another user's token for the same key
+        kirim.catat_langsung(rt, op, key, kirim.tanda_langsung(secret, kirim.Operator("lain", "opd", "35.07-DINKES"),
+                                                               key), secret)
+    assert not rt.store.list(layout.submitted_prefix(TAHUN)), "a refused token writes nothing"
+    token = kirim.tanda_langsung(secret, op, key)
+    k = kirim.catat_langsung(rt, op, key, token, secret)
     [h] = kirim.kiriman_saya(rt, op)
-    assert (h.kiriman.id, h.status_akhir, k.cara) == (k.id, MENUNGGU, "langsung")
+    assert (h.kiriman.id, h.status_akhir, k.cara, k.ukuran) == (k.id, MENUNGGU, "langsung", len(b"PK fake xlsx"))
+    [record] = [o for o in rt.store.list(layout.submitted_prefix(TAHUN)) if o.key.endswith(".json")]
+    before = rt.store.get(record.key)
+    assert kirim.catat_langsung(rt, op, key, token, secret) == k, "a replay answers the same record"
+    assert rt.store.get(record.key) == before and len(kirim.kiriman_saya(rt, op)) == 1, "and writes nothing"
+    other = f"masuk/{TAHUN}/kependudukan/{DESA}/x.csv"
     with pytest.raises(kirim.BukanHak):  # a key outside the agency's own folder is never recorded
-        kirim.catat_langsung(rt, op, "kesehatan_anak", "35.07-DINKES", f"masuk/{TAHUN}/kependudukan/{DESA}/x.csv")
+        kirim.catat_langsung(rt, op, other, kirim.tanda_langsung(secret, op, other), secret)
     with pytest.raises(kirim.BukanHak):  # a desa operator gets no key for an agency dataset
         kirim.kunci_langsung(rt, kirim.Operator("op", "desa", DESA), "kesehatan_anak", "x.xlsx")

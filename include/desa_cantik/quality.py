@@ -13,7 +13,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -33,6 +33,7 @@ FILE = "_berkas"  # which submission of the batch a row came from
 # the warehouse held at the time.
 FILE_LEVEL = 1
 SENDER = "_wilayah_pengirim"  # region (or desa) the submitter may report on
+SENDER_CODE = "_kode_pengirim"  # the sender itself (a desa, an agency such as 35.07-DINKES, BPS), when known
 
 ACCEPTED = DITERIMA
 ACCEPTED_WITH_WARNINGS = DITERIMA_DENGAN_CATATAN
@@ -381,11 +382,14 @@ def validate_rows(frame: pd.DataFrame, dataset: str, ctx: GateContext, raw_rows:
 
 def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str],
                    only_referenced: bool = False, data_docs: dict[str, str] | None = None,
-                   results: dict[str, Any] | None = None) -> list[Verdict]:
+                   results: dict[str, Any] | None = None, kode_pengirim: Sequence[str | None] | None = None,
+                   ) -> list[Verdict]:
     """Validate submissions of one dataset together (one GX run), and judge each file on its own rows.
 
     ``sender`` gives, per submission, the region code its rows must lie in (a desa code for a desa
-    operator, the tier's region for an agency). With ``data_docs``, the run's GX Data Docs page as GX draws
+    operator, the tier's region for an agency); ``kode_pengirim`` the sender's own code where it is known (the
+    rules that compare a file's producer column with its sender, e.g. KES-06, skip rows of an unknown sender). With
+    ``data_docs``, the run's GX Data Docs page as GX draws
     it is added to it under the dataset's name; with ``results``, the GX result itself (``datadocs`` draws
     the auditor's page from it, with the files' verdicts, which exist only after this returns).
     """
@@ -396,7 +400,10 @@ def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list
     row_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
     file_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
     skipped: list[str] = []
-    frame = pd.concat([s.table.assign(**{FILE: i, SENDER: sender[i]}) for i, s in readable], ignore_index=True) \
+    codes = list(kode_pengirim) if kode_pengirim is not None else [None] * len(submissions)
+    frame = pd.concat([s.table.assign(**{FILE: i, SENDER: sender[i], SENDER_CODE: (codes[i] or '').upper() or None})
+                       for i, s in readable],
+                      ignore_index=True) \
         if readable else pd.DataFrame()
     if len(frame):
         raw_text = pd.concat([s.raw for _, s in readable], ignore_index=True)
