@@ -13,7 +13,7 @@ from .. import PREFIX, views
 from ..auth import Akses, AksesDep, OperatorDep, alamat_server, bukan_hak, rahasia_tier, sama_asal
 from ..deps import now, runtime
 from ..hangat import PERIKSA_LOCK, hangatkan, rujukan
-from ..render import CSP_STORED, base, render
+from ..render import CSP_PAGE, CSP_STORED, base, render
 
 if TYPE_CHECKING:
     from desa_cantik.kirim import Hasil, Kiriman, Operator
@@ -181,7 +181,7 @@ def kirim_langsung(request: Request, a: AksesDep, op: OperatorDep, dataset: str,
     """An agency's large file straight to object storage: a form signed for exactly one inbox key, whose redirect
     back carries a token for that key and this user (``kirim.tanda_langsung``)."""
     from datetime import timedelta
-    from urllib.parse import urlencode
+    from urllib.parse import urlencode, urlsplit
 
     from desa_cantik import kirim
     from desa_cantik.storage import MinioStore
@@ -197,7 +197,11 @@ def kirim_langsung(request: Request, a: AksesDep, op: OperatorDep, dataset: str,
     done = f"{alamat_server(request)}{base(request)}/kirim/langsung/selesai?{query}"
     assert isinstance(rt.store, MinioStore)  # langsung_ada checked it
     url, fields = rt.store.presigned_post(key, timedelta(hours=1), rt.daftar.batas.ukuran_bait, done)
-    return _kirim_page(request, a, op, "kirim_langsung.html", url=url, fields=fields, dataset=dataset, kunci=key)
+    page = _kirim_page(request, a, op, "kirim_langsung.html", url=url, fields=fields, dataset=dataset, kunci=key)
+    s3 = urlsplit(url)  # this one form may post to the S3 server (our pages' CSP allows only 'self' otherwise)
+    page.headers["Content-Security-Policy"] = CSP_PAGE.replace(
+        "form-action 'self'", f"form-action 'self' {s3.scheme}://{s3.netloc}")
+    return page
 
 
 @router.get("/kirim/langsung/selesai")
