@@ -70,7 +70,8 @@ class _Form(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.action, self.fields = "", {}
+        self.action = ""
+        self.fields: dict[str, str] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -163,6 +164,7 @@ def test_the_way_back_is_signed_and_single_use(server: Any) -> None:
 
 def test_a_form_from_another_scheme_or_port_is_refused(server: Any, clean: Path) -> None:
     url = httpx.URL(server.url)
+    assert url.port is not None
     cookie = {"_token": server.token(OP_DESA)}  # the browser's session, not an API client's bearer token
     [path] = list((clean / "kependudukan" / f"{SMALL_REGION}.2001").iterdir())
 
