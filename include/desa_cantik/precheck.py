@@ -126,7 +126,7 @@ def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str |
         master = desa_table(kab)["kode_desa"].tolist() if kab and get_region(kab) else []
         ctx = GateContext(tahun, master, daftar.kode_opd(kab), references)
         senders = [a.kode if (a := areas[i]) else "" for i in idx]
-        codes = [pengirim[i] for i in idx] if pengirim is not None else None
+        codes = [pengirim[i] for i in idx] if pengirim is not None else []
         for i, v in zip(idx, validate_batch([subs[i] for i in idx], ctx, senders, kode_pengirim=codes), strict=True):
             verdicts[i] = v
     return [(verdicts[i], areas[i]) for i in range(len(files))]

@@ -382,16 +382,13 @@ def validate_rows(frame: pd.DataFrame, dataset: str, ctx: GateContext, raw_rows:
 
 def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str],
                    only_referenced: bool = False, data_docs: dict[str, str] | None = None,
-                   results: dict[str, Any] | None = None, kode_pengirim: Sequence[str | None] | None = None,
-                   ) -> list[Verdict]:
+                   results: dict[str, Any] | None = None, kode_pengirim: Sequence[str | None] = ()) -> list[Verdict]:
     """Validate submissions of one dataset together (one GX run), and judge each file on its own rows.
 
     ``sender`` gives, per submission, the region code its rows must lie in (a desa code for a desa
-    operator, the tier's region for an agency); ``kode_pengirim`` the sender's own code where it is known (the
-    rules that compare a file's producer column with its sender, e.g. KES-06, skip rows of an unknown sender). With
-    ``data_docs``, the run's GX Data Docs page as GX draws
-    it is added to it under the dataset's name; with ``results``, the GX result itself (``datadocs`` draws
-    the auditor's page from it, with the files' verdicts, which exist only after this returns).
+    operator, the tier's region for an agency); ``kode_pengirim`` the sender itself, if known (KES-06). With
+    ``data_docs``, the run's GX Data Docs page as GX draws it is added to it under the dataset's name; with
+    ``results``, the GX result itself (``datadocs`` draws the auditor's page from it, with the files' verdicts).
     """
     if not submissions:
         return []
@@ -400,11 +397,9 @@ def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list
     row_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
     file_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
     skipped: list[str] = []
-    codes = list(kode_pengirim) if kode_pengirim is not None else [None] * len(submissions)
-    frame = pd.concat([s.table.assign(**{FILE: i, SENDER: sender[i], SENDER_CODE: (codes[i] or '').upper() or None})
-                       for i, s in readable],
-                      ignore_index=True) \
-        if readable else pd.DataFrame()
+    codes = [(c or "").upper() or None for c in kode_pengirim or [None] * len(submissions)]  # KES-06
+    frame = pd.concat([s.table.assign(**{FILE: i, SENDER: sender[i], SENDER_CODE: codes[i]}) for i, s in readable],
+                      ignore_index=True) if readable else pd.DataFrame()
     if len(frame):
         raw_text = pd.concat([s.raw for _, s in readable], ignore_index=True)
 
