@@ -48,6 +48,9 @@ class Target:
 
 
 TARGETS = [
+    Target("gate: an agency file's rows are compared with its sender (KES-06)", "cycle.gate:validate_files",
+           r'\[f\["pengirim"\]\s+for\s+f\s+in\s+group\]', "[None for f in group]",
+           ("tests/test_kirim.py::test_the_gate_rejects_a_row_naming_another_agency_not_stored_under_the_sender",)),
     Target("gate: a rejected row keeps its reasons", "cycle.gate:_quarantine_rows",
            r'("alasan":\s*)"\s*\|\s*"\.join\(\s*per_row\.get\([^)]*\)\s*\+\s*whole\s*\)', r'\1""',
            (STAGES + "test_quarantine_keeps_every_rejected_row_with_its_reasons",)),

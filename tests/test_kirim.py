@@ -166,10 +166,53 @@ def test_an_agency_uploads_a_large_file_straight_to_s3_for_one_key(s3_url: str, 
     r = httpx.post(url, data=fields, files={"file": ("kes.xlsx", b"PK fake xlsx")}, follow_redirects=False, timeout=10)
     assert r.status_code in (200, 201, 204, 303), r.text[:300]
     assert rt.store.get(key) == b"PK fake xlsx"
-    k = kirim.catat_langsung(rt, op, "kesehatan_anak", "35.07-DINKES", key)
+    secret = b"rahasia-tingkat"
+    with pytest.raises(kirim.BukanHak):  # no token of this form for this user and key: nothing recorded
+        kirim.catat_langsung(rt, op, key, "0" * 64, secret)
+    with pytest.raises(kirim.BukanHak):  # another user's token for the same key
+        kirim.catat_langsung(rt, op, key, kirim.tanda_langsung(secret, kirim.Operator("lain", "opd", "35.07-DINKES"),
+                                                               key), secret)
+    assert not rt.store.list(layout.submitted_prefix(TAHUN)), "a refused token writes nothing"
+    token = kirim.tanda_langsung(secret, op, key)
+    k = kirim.catat_langsung(rt, op, key, token, secret)
     [h] = kirim.kiriman_saya(rt, op)
-    assert (h.kiriman.id, h.status_akhir, k.cara) == (k.id, MENUNGGU, "langsung")
+    assert (h.kiriman.id, h.status_akhir, k.cara, k.ukuran) == (k.id, MENUNGGU, "langsung", len(b"PK fake xlsx"))
+    [record] = [o for o in rt.store.list(layout.submitted_prefix(TAHUN)) if o.key.endswith(".json")]
+    before = rt.store.get(record.key)
+    assert kirim.catat_langsung(rt, op, key, token, secret) == k, "a replay answers the same record"
+    assert rt.store.get(record.key) == before and len(kirim.kiriman_saya(rt, op)) == 1, "and writes nothing"
+    other = f"masuk/{TAHUN}/kependudukan/{DESA}/x.csv"
     with pytest.raises(kirim.BukanHak):  # a key outside the agency's own folder is never recorded
-        kirim.catat_langsung(rt, op, "kesehatan_anak", "35.07-DINKES", f"masuk/{TAHUN}/kependudukan/{DESA}/x.csv")
+        kirim.catat_langsung(rt, op, other, kirim.tanda_langsung(secret, op, other), secret)
     with pytest.raises(kirim.BukanHak):  # a desa operator gets no key for an agency dataset
         kirim.kunci_langsung(rt, kirim.Operator("op", "desa", DESA), "kesehatan_anak", "x.xlsx")
+
+
+def test_the_pre_check_tells_an_agency_that_a_row_names_another_agency(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """KES-06 in ``python -m desa_cantik validate``: the ``{dataset}/{kode OPD}/`` folder names the sender."""
+    from desa_cantik.cli import main
+
+    folder = tmp_path / "kesehatan_anak" / "35.07-DINKES"
+    folder.mkdir(parents=True)
+    path = folder / "kes.csv"
+    path.write_text("kode_desa,tahun,kode_opd,jumlah_balita,balita_ditimbang,balita_stunting,jumlah_ibu_hamil\n"
+                    f"{DESA},{TAHUN},35.07-DINSOS,100,90,10,12\n{TETANGGA},{TAHUN},35.07-DINKES,80,70,5,9\n")
+    main(["validate", str(path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    [issue] = [i for i in report["issues"] if i["rule"] == "KES-06"]
+    assert (issue["row"], issue["severity"]) == (2, "error") and "35.07-DINSOS" in issue["message"], issue
+    assert report["rows_accepted"] == 1, "the other agency's row is not taken as the sender's"
+
+
+def test_the_gate_rejects_a_row_naming_another_agency_not_stored_under_the_sender(rt: Runtime) -> None:
+    """KES-06 at the gate: the inbox folder names the sender; the DINSOS row is quarantined with its reason."""
+    text = ("kode_desa,tahun,kode_opd,jumlah_balita,balita_ditimbang,balita_stunting,jumlah_ibu_hamil\n"
+            f"{DESA},{TAHUN},35.07-dinsos,100,90,10,12\n{TETANGGA},{TAHUN},35.07-DINKES,80,70,5,9\n")
+    rt.store.put(layout.inbox_key(TAHUN, "kesehatan_anak", "35.07-DINKES", "kes.csv"), text.encode())
+    gate_and_store(rt, "manual__2026-03-01T08:00:00+00:00")
+    [row] = rt.warehouse.submissions(TAHUN).to_dict("records")
+    report = rt.store.get(layout.report_key(row["kunci_arsip"], "txt")).decode()
+    assert "KES-06" in report and "35.07-dinsos" in report, report  # the value as the sender wrote it
+    stored = rt.warehouse.rows_inside("kesehatan_anak", TAHUN, SMALL_REGION)
+    assert stored["kode_desa"].tolist() == [TETANGGA] and set(stored["kode_opd"]) == {"35.07-DINKES"}

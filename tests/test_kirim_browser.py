@@ -59,6 +59,16 @@ def files(clean: Path) -> Iterator[dict[str, Any]]:
 _SESSIONS: dict[str, Any] = {}  # user -> the browser's cookies after logging in once
 
 
+def fab_login(page: Any, server: Any, user: str) -> None:
+    """Log the tab in through FAB's login form; done when FAB sends the browser away from its login page."""
+    page.goto(f"{server.url}/")
+    page.wait_for_url("**/auth/login/**")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", server.passwords[user])
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
 def operator_page(browser: Any, server: Any, user: str, viewport: dict[str, int]) -> Any:
     """A tab logged in through FAB's login form, on the standalone Kirim data page.
 
@@ -69,12 +79,7 @@ def operator_page(browser: Any, server: Any, user: str, viewport: dict[str, int]
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     if user not in _SESSIONS:
-        page.goto(f"{server.url}/")
-        page.wait_for_url("**/auth/login/**")
-        page.fill("input[name=username]", user)
-        page.fill("input[name=password]", server.passwords[user])
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_url(lambda url: "/auth/login" not in url)
+        fab_login(page, server, user)
         page.wait_for_load_state()
         _SESSIONS[user] = context.storage_state()
     response = page.goto(f"{server.url}/desa-cantik/kirim")

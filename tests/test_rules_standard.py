@@ -20,7 +20,7 @@ import pytest
 from desa_cantik import findings
 from desa_cantik.datasets import all_datasets, get_dataset
 from desa_cantik.intake import ROW
-from desa_cantik.quality import FILE, SENDER, expectations_dir
+from desa_cantik.quality import FILE, SENDER, SENDER_CODE, expectations_dir
 from desa_cantik.rules import (
     catalogue_markdown,
     expectation_key,
@@ -45,7 +45,7 @@ def _suite(ds: str) -> dict[str, Any]:
 def _known_columns(ds: str) -> set[str]:
     """Columns a reviewed rule may name: the standard's, the suite's derived and reference columns, the gate's."""
     meta = _suite(ds)["meta"]
-    return {*get_dataset(ds).columns, *meta.get("kolom_turunan", {}), *meta.get("rujukan", {}), FILE, SENDER}
+    return {*get_dataset(ds).columns, *meta.get("kolom_turunan", {}), *meta.get("rujukan", {}), FILE, SENDER, SENDER_CODE}
 
 
 def _suite_rule_ids() -> set[str]:
@@ -94,7 +94,7 @@ def test_derived_columns_and_references_agree_with_the_standard(ds: str) -> None
     meta = _suite(ds)["meta"]
     for ref in meta.get("rujukan", {}).values():
         assert ref["kolom"] in get_dataset(ref["dataset"]).columns, ref
-    available = {*get_dataset(ds).columns, *meta.get("rujukan", {}), FILE, SENDER, *GATE_NAMES}
+    available = {*get_dataset(ds).columns, *meta.get("rujukan", {}), FILE, SENDER, SENDER_CODE, *GATE_NAMES}
     for name, expr in meta.get("kolom_turunan", {}).items():
         names = {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)}
         assert names <= available, (name, names - available)

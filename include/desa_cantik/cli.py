@@ -388,12 +388,12 @@ def _judge(group: list[tuple[_Berkas, bytes]], dataset: str, args: argparse.Name
 
     if len(group) == 1 and group[0][0].refusal is None:  # precheck_each of one, under the name tests and the page know
         (f, data), = group
-        verdict = pc.precheck(data, f.path.name, dataset, args.tahun, f.region, daftar=daftar)
+        verdict = pc.precheck(data, f.path.name, dataset, args.tahun, f.region, daftar=daftar, pengirim=f.pengirim)
         judged = [(verdict, pc.sender_of(verdict.submission, f.region))]
     else:
         judged = pc.precheck_each([pc.Berkas(data, f.path.name) for f, data in group], dataset,
                                   [f.region for f, _ in group], args.tahun, daftar=daftar,
-                                  refusals=[f.refusal for f, _ in group])
+                                  refusals=[f.refusal for f, _ in group], pengirim=[f.pengirim for f, _ in group])
     shown = [json.dumps(v.to_json(), ensure_ascii=False, indent=2) + "\n" if args.json else feedback.report_text(v)
              for v, _ in judged]
     for (f, _), (verdict, area), text in zip(group, judged, shown, strict=True):

@@ -10,6 +10,7 @@ page, the CLI and the gate agree. A rejected file is kept (``kiriman/…/berkas/
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -143,7 +144,7 @@ def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, 
     op.boleh(rt, dataset, pengirim)
     when = (now or datetime.now(UTC)).astimezone(UTC)
     verdict, _ = precheck_many([Berkas(data, nama_berkas)], dataset, rt.tahun, sender_region(rt, dataset, pengirim),
-                               references, rt.daftar, received=when)[0]
+                               references, rt.daftar, received=when, pengirim=pengirim)[0]
     sha = verdict.submission.provenance.sha256
     ident = f"{layout.stamp(when)}-{sha[:12]}"
     queued = verdict.status != DITOLAK and verdict.submission.readable
@@ -163,20 +164,38 @@ def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, 
     return k, verdict
 
 
-def catat_langsung(rt: Runtime, op: Operator, dataset: str, pengirim: str, kunci_masuk: str,
-                   now: datetime | None = None) -> Kiriman:
-    """Record a file uploaded straight to object storage (presigned): the gate checks it on its next run."""
+def tanda_langsung(rahasia: bytes, op: Operator, kunci_masuk: str) -> str:
+    """The token a signed direct-upload form carries back: HMAC of the tier's secret over the user and the one inbox
+    key (made when the form is signed), so only that user coming back from that upload can record it."""
+    return hmac.new(rahasia, f"kirim-langsung\n{op.username}\n{kunci_masuk}".encode(), hashlib.sha256).hexdigest()
+
+
+def catat_langsung(rt: Runtime, op: Operator, kunci_masuk: str, tanda: str, rahasia: bytes) -> Kiriman:
+    """Record a file uploaded straight to object storage (presigned): the gate checks it on its next run.
+
+    Only with the form's token (``tanda_langsung``) for this user and key, and once: the record's key and content
+    follow from the inbox key and the object itself, so coming back again (a reload, a replayed link) writes
+    nothing and answers the same record.
+    """
     from .storage import layout
 
-    op.boleh(rt, dataset, pengirim)
     parsed = layout.parse_inbox_key(kunci_masuk)
-    if parsed is None or (parsed.dataset, parsed.pengirim) != (dataset, pengirim) or not rt.store.exists(kunci_masuk):
-        raise BukanHak("Berkas unggahan langsung tidak ditemukan di kotak masuk Anda.")
-    when = (now or datetime.now(UTC)).astimezone(UTC)
+    senders = {p.kode for p in op.pengirim(rt)}
+    if not hmac.compare_digest(tanda.encode(), tanda_langsung(rahasia, op, kunci_masuk).encode()) or parsed is None \
+            or not kunci_masuk.startswith(layout.inbox_prefix(rt.tahun)) or parsed.pengirim not in senders:
+        raise BukanHak("Tautan unggahan langsung ini tidak sah untuk akun Anda. Siapkan unggahan baru dari Kirim data.")
+    op.boleh(rt, parsed.dataset, parsed.pengirim)
     ident = parsed.berkas.split("-", 1)[0] + "-" + hashlib.sha256(kunci_masuk.encode()).hexdigest()[:12]
-    k = Kiriman(ident, op.username, pengirim, dataset, parsed.berkas.split("-", 1)[-1], "", 0, when.isoformat(),
-                "", 0, 0, 0, 0, kunci_masuk, kunci_masuk, cara="langsung")
-    rt.store.put(layout.submitted_record(rt.tahun, pengirim, ident), feedback.dumps(asdict(k)).encode())
+    record = layout.submitted_record(rt.tahun, parsed.pengirim, ident)
+    if rt.store.exists(record):  # consumed already: the same record, nothing written
+        return Kiriman.from_json(json.loads(rt.store.get(record)))
+    found = [o for o in rt.store.list(kunci_masuk) if o.key == kunci_masuk]
+    if not found:
+        raise BukanHak("Berkas unggahan langsung tidak ditemukan di kotak masuk Anda. Unggah lagi dari Kirim data.")
+    when = found[0].last_modified.astimezone(UTC)
+    k = Kiriman(ident, op.username, parsed.pengirim, parsed.dataset, parsed.berkas.split("-", 1)[-1], "",
+                found[0].size, when.isoformat(), "", 0, 0, 0, 0, kunci_masuk, kunci_masuk, cara="langsung")
+    rt.store.put(record, feedback.dumps(asdict(k)).encode())
     return k
 
 

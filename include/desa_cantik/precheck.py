@@ -90,19 +90,20 @@ def _read(berkas: Berkas, spec_name: str, tahun: int, daftar: DaftarData, receiv
 
 def precheck_many(files: Sequence[Berkas], dataset: str, tahun: int | None = None, region: str | None = None,
                   references: dict[str, pd.DataFrame] | None = None, daftar: DaftarData | None = None,
-                  received: datetime | None = None) -> list[tuple[Verdict, Wilayah | None]]:
+                  received: datetime | None = None, pengirim: str | None = None) -> list[tuple[Verdict, Wilayah | None]]:
     """The gate's verdict on each file, with the area it was checked against; problems are in the verdicts.
 
     Files go through GX together, one run per kabupaten (one in all when ``region`` is given), whatever the
     number of files, so a warm process answers in a fraction of a second per file.
     """
-    return precheck_each(files, dataset, [region] * len(files), tahun, references, daftar, received)
+    return precheck_each(files, dataset, [region] * len(files), tahun, references, daftar, received,
+                         pengirim=[pengirim] * len(files))
 
 
 def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str | None], tahun: int | None = None,
                   references: dict[str, pd.DataFrame] | None = None, daftar: DaftarData | None = None,
                   received: datetime | None = None, refusals: Sequence[str | None] | None = None,
-                  ) -> list[tuple[Verdict, Wilayah | None]]:
+                  pengirim: Sequence[str | None] | None = None) -> list[tuple[Verdict, Wilayah | None]]:
     """``precheck_many`` with an area per file (None: guessed from its codes), as the gate has a sender per file.
 
     A folder of several desa's files (``{dataset}/{pengirim}/…``) is one GX run per kabupaten, each file's rows
@@ -125,12 +126,13 @@ def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str |
         master = desa_table(kab)["kode_desa"].tolist() if kab and get_region(kab) else []
         ctx = GateContext(tahun, master, daftar.kode_opd(kab), references)
         senders = [a.kode if (a := areas[i]) else "" for i in idx]
-        for i, v in zip(idx, validate_batch([subs[i] for i in idx], ctx, senders), strict=True):
+        codes = [pengirim[i] for i in idx] if pengirim is not None else []
+        for i, v in zip(idx, validate_batch([subs[i] for i in idx], ctx, senders, kode_pengirim=codes), strict=True):
             verdicts[i] = v
     return [(verdicts[i], areas[i]) for i in range(len(files))]
 
 
 def precheck(data: bytes, name: str, dataset: str, tahun: int | None = None, region: str | None = None,
-             daftar: DaftarData | None = None) -> Verdict:
+             daftar: DaftarData | None = None, pengirim: str | None = None) -> Verdict:
     """The gate's verdict on one file (``precheck_many`` of one)."""
-    return precheck_many([Berkas(data, name)], dataset, tahun, region, daftar=daftar)[0][0]
+    return precheck_many([Berkas(data, name)], dataset, tahun, region, daftar=daftar, pengirim=pengirim)[0][0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -45,6 +45,7 @@ FILE = "_berkas"  # which submission of the batch a row came from
 # the warehouse held at the time.
 FILE_LEVEL = 1
 SENDER = "_wilayah_pengirim"  # region (or desa) the submitter may report on
+SENDER_CODE = "_kode_pengirim"  # the sender itself (a desa, an agency such as 35.07-DINKES, BPS), when known
 
 ACCEPTED = DITERIMA
 ACCEPTED_WITH_WARNINGS = DITERIMA_DENGAN_CATATAN
@@ -247,13 +248,14 @@ def validate_rows(frame: pd.DataFrame, dataset: str, ctx: GateContext, raw_rows:
 
 def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list[str],
                    only_referenced: bool = False, data_docs: dict[str, str] | None = None,
-                   results: dict[str, Any] | None = None) -> list[Verdict]:  # dataset -> GX result object
+                   results: dict[str, Any] | None = None,  # dataset -> GX result object
+                   kode_pengirim: Sequence[str | None] = ()) -> list[Verdict]:
     """Validate submissions of one dataset together (one GX run), and judge each file on its own rows.
 
     ``sender`` gives, per submission, the region code its rows must lie in (a desa code for a desa
-    operator, the tier's region for an agency). With ``data_docs``, the run's GX Data Docs page as GX draws
-    it is added to it under the dataset's name; with ``results``, the GX result itself (``datadocs`` draws
-    the auditor's page from it, with the files' verdicts, which exist only after this returns).
+    operator, the tier's region for an agency); ``kode_pengirim`` the sender itself, if known (KES-06). With
+    ``data_docs``, the run's GX Data Docs page as GX draws it is added to it under the dataset's name; with
+    ``results``, the GX result itself (``datadocs`` draws the auditor's page from it, with the files' verdicts).
     """
     if not submissions:
         return []
@@ -262,8 +264,9 @@ def validate_batch(submissions: list[Submission], ctx: GateContext, sender: list
     row_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
     file_issues: dict[int, list[Issue]] = {i: [] for i in range(len(submissions))}
     skipped: list[str] = []
-    frame = pd.concat([s.table.assign(**{FILE: i, SENDER: sender[i]}) for i, s in readable], ignore_index=True) \
-        if readable else pd.DataFrame()
+    codes = [(c or "").upper() or None for c in kode_pengirim or [None] * len(submissions)]  # KES-06
+    frame = pd.concat([s.table.assign(**{FILE: i, SENDER: sender[i], SENDER_CODE: codes[i]}) for i, s in readable],
+                      ignore_index=True) if readable else pd.DataFrame()
     if len(frame):
         raw_text = pd.concat([s.raw for _, s in readable], ignore_index=True)
 

@@ -60,17 +60,20 @@ def _read(rt: Runtime, f: ArchivedFile, data: bytes, spec: Dataset) -> Submissio
         return Submission.unreadable(spec, prov, internal_error(exc))
 
 
-def _judge(subs: list[Submission], ctx: GateContext, senders: list[str], results: dict[str, object]) -> list[Verdict]:
-    """One GX run for the dataset's files; if it breaks, each file alone, and a file that still breaks is refused."""
-    pairs = list(zip(subs, senders, strict=True))
+def _judge(subs: list[Submission], ctx: GateContext, senders: list[str], results: dict[str, object],
+           codes: list[str]) -> list[Verdict]:
+    """One GX run for the dataset's files; if it breaks, each file alone, and a file that still breaks is refused.
+    ``senders``: the area each file's rows must lie in; ``codes``: each file's sender (its inbox folder)."""
+    triples = list(zip(subs, senders, codes, strict=True))
 
-    def refuse(pair: tuple[Submission, str], message: str) -> Verdict:
-        sub, sender = pair
-        return validate_batch([Submission.unreadable(sub.dataset, sub.provenance, message)], ctx, [sender])[0]
+    def refuse(one: tuple[Submission, str, str], message: str) -> Verdict:
+        sub, sender, code = one
+        return validate_batch([Submission.unreadable(sub.dataset, sub.provenance, message)], ctx, [sender],
+                              kode_pengirim=[code])[0]
 
-    return judge_isolated(pairs, lambda p: validate_batch([p[0]], ctx, [p[1]])[0], refuse,
-                          together=lambda _: validate_batch(subs, ctx, senders, results=results),
-                          what=f"berkas {subs[0].dataset.nama}", name=lambda p: p[0].provenance.object_key)
+    return judge_isolated(triples, lambda t: validate_batch([t[0]], ctx, [t[1]], kode_pengirim=[t[2]])[0], refuse,
+                          together=lambda _: validate_batch(subs, ctx, senders, results=results, kode_pengirim=codes),
+                          what=f"berkas {subs[0].dataset.nama}", name=lambda t: t[0].provenance.object_key)
 
 
 def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Validated:
@@ -87,7 +90,7 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
         spec = get_dataset(dataset if dataset in rt.daftar.datasets else rt.daftar.datasets[0])
         subs = [_read(rt, f, datas[f["kunci_arsip"]], spec) for f in group]
         senders = [sender_region(rt, dataset, f["pengirim"]) for f in group]
-        checked += list(zip(group, _judge(subs, ctx, senders, results), strict=True))
+        checked += list(zip(group, _judge(subs, ctx, senders, results, [f["pengirim"] for f in group]), strict=True))
     put_many(rt.store, _reports(checked))
     datadocs.publish(rt.store, datadocs.RunDocs(rt.tahun, run_id, collected["kelompok"], rt.settings.tingkat, rt.wilayah),
                      results, checked)

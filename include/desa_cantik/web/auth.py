@@ -63,7 +63,10 @@ async def akses(request: Request) -> Akses:
     from fastapi.security import HTTPBearer
 
     credentials = await HTTPBearer(auto_error=False)(request)
-    user = await get_user(request, None, credentials)
+    try:
+        user = await get_user(request, None, credentials)
+    except HTTPException as exc:  # a revoked (logged out), forged or expired token is no session: log in again
+        raise HTTPException(status_code=401, detail="sesi_berakhir") from exc
     manager = get_auth_manager()
     allowed = frozenset(key for key, resource in HALAMAN.items()
                         if manager.is_authorized_custom_view(method="GET", resource_name=resource, user=user))
@@ -129,10 +132,43 @@ def bukan_hak(exc: BukanHak) -> HTTPException:
     return HTTPException(status_code=403, detail=BUKAN_HAK + str(exc))
 
 
+def _asal(url: str) -> tuple[str, str, int] | None:
+    """An origin as the browser compares it: scheme, host and port (a default port spelled out), or None."""
+    parsed = urlparse(url)
+    scheme, host = parsed.scheme.lower(), (parsed.hostname or "").lower()
+    if scheme not in ("http", "https") or not host:
+        return None
+    try:
+        port = parsed.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        return None
+    return scheme, host, port
+
+
+def alamat_server(request: Request) -> str:
+    """This server's origin as browsers reach it (``scheme://host:port``): Airflow's ``[api] base_url``, else the
+    request's own URL. Forms must come from it and signed redirects go back to it."""
+    from airflow.configuration import conf
+
+    configured = conf.get("api", "base_url", fallback="") or ""
+    found = _asal(configured) or _asal(str(request.url))
+    assert found is not None  # the request's own URL always has a scheme and a host
+    scheme, host, port = found
+    return f"{scheme}://{host}:{port}"
+
+
+def rahasia_tier() -> bytes:
+    """The tier's secret for the tokens it signs (Airflow's ``[api] secret_key``, shared by every api-server)."""
+    from airflow.configuration import conf
+
+    return str(conf.get("api", "secret_key")).encode()
+
+
 def sama_asal(request: Request, a: Akses) -> None:
-    """A form sent with the browser's cookie must come from this server's own page (no cross-site posting)."""
+    """A form sent with the browser's cookie must come from this server's own page (no cross-site posting): the
+    ``Origin`` (or ``Referer``) must have this server's scheme, host and port (``alamat_server``)."""
     if a.token:
         return
     origin = request.headers.get("origin") or request.headers.get("referer") or ""
-    if urlparse(origin).netloc != request.headers.get("host", ""):
+    if _asal(origin) is None or _asal(origin) != _asal(alamat_server(request)):
         raise HTTPException(status_code=403, detail="asal_formulir")

@@ -9,21 +9,25 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Message
 
-from .. import views
-from ..auth import Akses, AksesDep, OperatorDep, bukan_hak, sama_asal
+from .. import PREFIX, views
+from ..auth import Akses, AksesDep, OperatorDep, alamat_server, bukan_hak, rahasia_tier, sama_asal
 from ..deps import now, runtime
 from ..hangat import PERIKSA_LOCK, hangatkan, rujukan
-from ..render import CSP_STORED, base, render
+from ..render import CSP_PAGE, CSP_STORED, base, render
 
 if TYPE_CHECKING:
     from desa_cantik.kirim import Hasil, Kiriman, Operator
 
 router = APIRouter()
+LOGOUT = "/api/v2/auth/logout"  # Airflow's REST logout: revokes the JWT, then FAB ends its session
 FORM_SLACK = 64 * 1024  # the form's other fields and multipart framing around the file
 
 
 def _kirim_page(request: Request, a: Akses, op: Operator, name: str, **context: object) -> HTMLResponse:
-    return render(request, a, name, "kirim", **views.kirim(runtime(), op, now()), **context)
+    """An operator page; its *Keluar* is Airflow's own logout, which revokes the session's token (FAB's
+    ``/auth/logout/`` alone would leave the ``_token`` cookie valid)."""
+    keluar = base(request).removesuffix(PREFIX) + LOGOUT
+    return render(request, a, name, "kirim", **views.kirim(runtime(), op, now()), keluar=keluar, **context)
 
 
 @router.get("/kirim", response_class=HTMLResponse)
@@ -174,9 +178,10 @@ def kirim_templat(op: OperatorDep, dataset: str, pengirim: str = "") -> Response
 
 @router.get("/kirim/langsung", response_class=HTMLResponse)
 def kirim_langsung(request: Request, a: AksesDep, op: OperatorDep, dataset: str, nama: str = "berkas.xlsx") -> Response:
-    """An agency's large file straight to object storage: a form signed for exactly one inbox key."""
+    """An agency's large file straight to object storage: a form signed for exactly one inbox key, whose redirect
+    back carries a token for that key and this user (``kirim.tanda_langsung``)."""
     from datetime import timedelta
-    from urllib.parse import urlencode
+    from urllib.parse import urlencode, urlsplit
 
     from desa_cantik import kirim
     from desa_cantik.storage import MinioStore
@@ -188,20 +193,25 @@ def kirim_langsung(request: Request, a: AksesDep, op: OperatorDep, dataset: str,
         key = kirim.kunci_langsung(rt, op, dataset, nama[:200])
     except kirim.BukanHak as exc:
         raise bukan_hak(exc) from exc
-    done = str(request.base_url).rstrip("/") + "/kirim/langsung/selesai?" + urlencode({"dataset": dataset, "kunci": key})
+    query = urlencode({"kunci": key, "tanda": kirim.tanda_langsung(rahasia_tier(), op, key)})
+    done = f"{alamat_server(request)}{base(request)}/kirim/langsung/selesai?{query}"
     assert isinstance(rt.store, MinioStore)  # langsung_ada checked it
     url, fields = rt.store.presigned_post(key, timedelta(hours=1), rt.daftar.batas.ukuran_bait, done)
-    return _kirim_page(request, a, op, "kirim_langsung.html", url=url, fields=fields, dataset=dataset, kunci=key)
+    page = _kirim_page(request, a, op, "kirim_langsung.html", url=url, fields=fields, dataset=dataset, kunci=key)
+    s3 = urlsplit(url)  # this one form may post to the S3 server (our pages' CSP allows only 'self' otherwise)
+    page.headers["Content-Security-Policy"] = CSP_PAGE.replace(
+        "form-action 'self'", f"form-action 'self' {s3.scheme}://{s3.netloc}")
+    return page
 
 
 @router.get("/kirim/langsung/selesai")
-def kirim_langsung_selesai(request: Request, op: OperatorDep, dataset: str, kunci: str) -> Response:
+def kirim_langsung_selesai(request: Request, op: OperatorDep, kunci: str = "", tanda: str = "") -> Response:
+    """Back from the S3 server after a direct upload: record it once (the token says this user signed this key),
+    then Berkas saya. A replay writes nothing and lands on the same page."""
     from desa_cantik import kirim
 
-    rt = runtime()
-    pengirim = op.pengirim(rt)[0].kode
     try:
-        kirim.catat_langsung(rt, op, dataset, pengirim, kunci[:400])
+        kirim.catat_langsung(runtime(), op, kunci[:400], tanda[:128], rahasia_tier())
     except kirim.BukanHak as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+        raise bukan_hak(exc) from exc
     return RedirectResponse(f"{base(request)}/kirim/berkas", status_code=303)
