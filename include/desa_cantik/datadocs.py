@@ -128,7 +128,7 @@ class RuleCheck:
     pesan: str  # the rule's message (its placeholders as ‹name›)
     lolos: bool
     hasil: str  # the counts, e.g. "1 dari 115 baris tidak sesuai (0,87 %)"
-    nilai: tuple[tuple[str, int], ...]  # the most frequent failing values with their counts
+    nilai: tuple[tuple[str, int], ...]  # the most frequent failing values with their counts, when one repeats
     kolom_nilai: tuple[str, ...]
     baris: tuple[FailingRow, ...]
     baris_lain: int  # failing rows not listed (over ``ROWS_SHOWN``)
@@ -294,11 +294,13 @@ def rule_check(er: Any, anchor: str) -> RuleCheck:
     domain = _domain(kw)
     shown = [c for c in domain if c not in INDEX]
     rows = _failing_rows(result, shown) if not er.success else []
-    counted = Counter(teks(v) for v in result.get("unexpected_list") or []) if "column" in kw and not er.success else {}
+    counted = Counter(teks(v) for v in result.get("unexpected_list") or []) if "column" in kw else Counter()
+    if all(n == 1 for n in counted.values()):  # each value once: the rows' table says it all
+        counted.clear()
     message = _PLACEHOLDER.sub(r"‹\1›", re.sub(r"^Baris \{_baris\}:\s*", "", str(meta.get("pesan", ""))))
     return RuleCheck(anchor, str(meta.get("aturan", "–")), str(meta.get("keparahan", "")), pemeriksaan(kind, kw),
                      str(meta.get("diharapkan", "")), message, bool(er.success), _counts_text(kind, result, bool(er.success)),
-                     tuple(Counter(counted).most_common(VALUES_SHOWN)), tuple(shown), tuple(rows[:ROWS_SHOWN]),
+                     tuple(counted.most_common(VALUES_SHOWN)), tuple(shown), tuple(rows[:ROWS_SHOWN]),
                      max(0, len(rows) - ROWS_SHOWN), _exception(er))
 
 

@@ -19,15 +19,17 @@ if TYPE_CHECKING:
 JUDUL = {"pantau": "Pantau siklus", "temuan": "Temuan", "indikator": "Indikator", "paket": "Paket",
          "laporan": "Laporan berkas", "kirim": "Kirim data"}
 # Our pages: no script at all. Stored pages (reports, GX Data Docs) carry senders' values; they are drawn escaped, and
-# served as if they were not: no script at all (the Data Docs filter is CSS), and ``sandbox`` without any allowance,
-# so a ``<meta http-equiv="refresh">`` slipped into a page is not honoured (a sandboxed document without
-# ``allow-scripts`` runs no automatic features), no form is sent, no popup opens and no plugin loads. The document's
-# origin becomes opaque; ``'self'`` still means the tier's own address for the page's CSS (CSP matches the URL the
-# page came from), and the browser still sends the login cookie for it (a same-site request to the tier).
+# served as if they were not: no script at all (the Data Docs filter is CSS), and ``sandbox`` with one allowance, so a
+# ``<meta http-equiv="refresh">`` slipped into a page is not honoured (a sandboxed document without ``allow-scripts``
+# runs no automatic features), no form is sent, no popup opens and no plugin loads. ``allow-same-origin``: without
+# it the document's origin is opaque, its request for its own CSS counts as cross-site and carries no login cookie
+# (SameSite=Lax), so the page is unstyled (seen in Chromium: tests/test_datadocs_browser.py); with no script allowed,
+# being same-origin gives a page nothing to act with.
 CSP_PAGE = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " \
            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
-CSP_STORED = "sandbox; default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " \
-             "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+CSP_STORED = "sandbox allow-same-origin; default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; " \
+             "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; " \
+             "frame-ancestors 'self'"
 
 
 @lru_cache(maxsize=1)
