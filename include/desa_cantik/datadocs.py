@@ -20,7 +20,7 @@ import math
 import numbers
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -209,21 +209,21 @@ def _bound(kw: Mapping[str, Any]) -> str:
     return f"{ge} {teks(low)}" if low is not None else f"{le} {teks(high)}"
 
 
+# what each kind of expectation checks, in Indonesian, from its kwargs
+_CHECKS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+    EXIST: lambda kw: f"kolom {kw.get('column')} ada",
+    NOT_NULL: lambda kw: f"{kw.get('column')} tidak kosong",
+    IN_SET: lambda kw: f"{kw.get('column')} salah satu dari: {_set_text(kw.get('value_set') or [])}",
+    BETWEEN: lambda kw: f"{kw.get('column')} {_bound(kw)}",
+    UNIQUE: lambda kw: f"gabungan {', '.join(str(c) for c in kw.get('column_list') or [])} tidak berulang",
+    PAIR: lambda kw: f"{kw.get('column_A')} {'≥' if kw.get('or_equal') else '>'} {kw.get('column_B')}",
+}
+
+
 def pemeriksaan(kind: str, kw: Mapping[str, Any]) -> str:
     """What an expectation checks, in Indonesian (its type and kwargs, as GX ran it: parameters filled in)."""
-    col = kw.get("column")
-    if kind == EXIST:
-        return f"kolom {col} ada"
-    if kind == NOT_NULL:
-        return f"{col} tidak kosong"
-    if kind == IN_SET:
-        return f"{col} salah satu dari: {_set_text(kw.get('value_set') or [])}"
-    if kind == BETWEEN:
-        return f"{col} {_bound(kw)}"
-    if kind == UNIQUE:
-        return f"gabungan {', '.join(str(c) for c in kw.get('column_list') or [])} tidak berulang"
-    if kind == PAIR:
-        return f"{kw.get('column_A')} {'≥' if kw.get('or_equal') else '>'} {kw.get('column_B')}"
+    if kind in _CHECKS:
+        return _CHECKS[kind](kw)
     shown = {k: v for k, v in kw.items() if k != "batch_id"}
     return f"{kind} {json.dumps(shown, ensure_ascii=False, default=str)}"
 
