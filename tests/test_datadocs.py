@@ -1,12 +1,15 @@
 """Auditor-grade Data Docs: one kecamatan through the real gate, then what an auditor reads in the stored pages.
 
 Failing rows named by desa code, file and row (and those are the rows the verdicts rejected or flagged), the run
-id, every file's name, sender and sha256, no CDN and no inline script (the pages work offline, under a strict
-CSP), no NIK, and an index per run that lists every page with its counts. Rendering time per page is recorded.
+id, every file's name, sender and sha256, no CDN and no script (the pages work offline, sandboxed), no NIK, and an
+index per run that lists every page with its counts. The body is Indonesian, its numbers GX's result's, written the
+Indonesian way. What senders wrote (an agency's ``kode_opd`` cells, a desa's ``sumber_penerangan``) is text on the
+page, never markup (tests/test_datadocs_browser.py opens those pages in Chromium). Rendering time per page is recorded.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -18,7 +21,7 @@ from collections.abc import Callable, Iterator
 from fnmatch import fnmatch
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -28,10 +31,12 @@ from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.datasets import get_dataset
 from desa_cantik.findings import ERROR, WARNING
 from desa_cantik.intake import Provenance, read_submission
+from desa_cantik.intake.messages import angka
 from desa_cantik.pengirim import batch_of
 from desa_cantik.pii import mask_text
 from desa_cantik.quality import GateContext, load_suite, validate_batch
 from desa_cantik.regions import desa_table
+from desa_cantik.rules import NOT_NULL
 from desa_cantik.storage import LocalFolderStore, layout
 
 from . import stages
@@ -54,10 +59,12 @@ class Tables(HTMLParser):
         self.links: list[tuple[str, str, str]] = []  # (tag, attribute, value)
         self.scripts: list[dict[str, str | None]] = []
         self.handlers: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
         self._open: list[list[list[str]]] = []
         self._cell: list[list[str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
         for name, value in attrs:
             if name in ("href", "src") and value is not None:
                 self.links.append((tag, name, value))
@@ -114,6 +121,52 @@ def gated(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> It
     yield rt, seconds
 
 
+# What senders wrote into cells. An agency's kode_opd (the intake folds its spaces away and its case up, so the
+# attributes are separated by "/", which HTML reads as a space) and a desa's sumber_penerangan (an unknown category is
+# kept as written). GX's renderer put both into its pages as markup; the pages must show them as text.
+OPD = "35.07-DINKES"
+KODE_OPD_MUATAN = ('"><script>alert(document.domain)</script>',
+                   '"><meta/http-equiv="refresh"/content="0;url=https://example.org/">',
+                   '<img/src=x/onerror=alert(document.domain)>')
+PENERANGAN_MUATAN = "<img src=x onerror=alert(document.domain)>"
+MUATAN_DESA = f"{SMALL_REGION}.2002"
+# the tags our templates draw: anything else on a page came from a sender
+OUR_TAGS = {"html", "head", "meta", "title", "link", "body", "input", "header", "a", "span", "strong", "main", "section",
+            "h1", "h2", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "code", "details", "summary",
+            "p", "b", "div", "nav", "ul", "li", "label", "br", "footer"}
+
+
+def shown_kode_opd(value: str) -> str:
+    """A kode_opd cell as the intake reads it (``intake.canonical``): no spaces, upper case."""
+    return "".join(value.split()).upper()
+
+
+def with_payloads(generated: Path, folder: Path) -> Path:
+    """A copy of a generated kecamatan whose agency file of ``kesehatan_anak`` carries the kode_opd payloads in its
+    first rows, and whose desa ``MUATAN_DESA`` sends ``fasilitas`` with the sumber_penerangan payload (both CSV, from
+    the answer key, replacing the generated files)."""
+    shutil.copytree(generated, folder, dirs_exist_ok=True)
+    truth = folder / "_kebenaran"
+    kes = pd.read_csv(truth / "kesehatan_anak.csv", dtype=str)
+    kes.loc[:len(KODE_OPD_MUATAN) - 1, "kode_opd"] = KODE_OPD_MUATAN
+    fas = pd.read_csv(truth / "fasilitas.csv", dtype=str)
+    fas = fas[fas["kode_desa"] == MUATAN_DESA].assign(sumber_penerangan=PENERANGAN_MUATAN)
+    for sub, frame in ((folder / "kesehatan_anak" / OPD, kes), (folder / "fasilitas" / MUATAN_DESA, fas)):
+        shutil.rmtree(sub)
+        sub.mkdir()
+        (sub / f"{sub.parent.name}_muatan.csv").write_text(frame.to_csv(index=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def muatan(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> Runtime:
+    """Donomulyo through the real gate with the senders' payloads."""
+    folder = with_payloads(small_generated, tmp_path_factory.mktemp("kiriman_muatan"))
+    rt = stages.embedded_with_uploads(tmp_path_factory.mktemp("dd_muatan"), folder)
+    stages.gate_and_store(rt, RUN)
+    return rt
+
+
 def _pages(rt: Runtime) -> dict[str, str]:
     prefix = layout.data_docs_prefix(TAHUN, RUN)
     return {o.key: rt.store.get(o.key).decode() for o in rt.store.list(prefix) if o.key.endswith(".html")}
@@ -123,16 +176,13 @@ def _page(rt: Runtime, kelompok: str, dataset: str) -> str:
     return rt.store.get(layout.data_docs_key(TAHUN, RUN, kelompok, dataset)).decode()
 
 
+ROWS_HEADER = ["kode desa", "berkas", "baris"]
+
+
 def _failing_rows(page: str) -> set[tuple[str, int, int]]:
-    """(kode desa, berkas, baris) of every failing row GX lists on a page."""
-    out = set()
-    for table in parsed(page).tables:
-        if not table or table[0][2:] != ["kode desa", "berkas", "baris"]:
-            continue
-        for row in table[1:]:
-            kode, berkas, baris = (cell.split(", ") for cell in row[2:5])
-            out |= {(k, int(f), int(r)) for k, f, r in zip(kode, berkas, baris, strict=True) if "..." not in (k, f, r)}
-    return out
+    """(kode desa, berkas, baris) of every failing row a page lists (a table per failed rule)."""
+    return {(row[0], int(row[1]), int(row[2])) for table in parsed(page).tables if table and table[0][:3] == ROWS_HEADER
+            for row in table[1:]}
 
 
 def _numbered_files(page: str) -> dict[str, int]:
@@ -179,9 +229,9 @@ def test_the_page_names_the_run_and_every_file_with_its_sha256(gated: tuple[Runt
     for (ds, kelompok), files in registry.groupby(["dataset", registry["pengirim"].map(batch_of)]):
         page = _page(rt, str(kelompok), str(ds))
         cells = [row for table in parsed(page).tables for row in table]
-        assert ["Run Name", RUN] in cells and ["Run", RUN] in cells
-        assert "__none__" not in page and "Data asset: None" not in page
-        assert f"Data asset: {ds} · kelompok {kelompok}" in " ".join(page.split())
+        assert ["Nama run", RUN] in cells and ["Run", RUN] in cells
+        assert "__none__" not in page and "None" not in page
+        assert ["Data asset", f"{ds} · kelompok {kelompok} · kabupaten {SMALL_REGION}"] in cells
         header = {row[3]: row for row in cells if len(row) == 9 and re.fullmatch(r"[0-9a-f]{64}", row[3])}
         for f in files.itertuples():
             row = header[f.sha256]
@@ -189,19 +239,18 @@ def test_the_page_names_the_run_and_every_file_with_its_sha256(gated: tuple[Runt
             assert row[1] == mask_text(f.nama_berkas)
 
 
-def test_pages_load_nothing_from_the_internet_and_run_no_inline_script(gated: tuple[Runtime, list[float]]) -> None:
+def test_pages_load_nothing_from_the_internet_and_run_no_script(gated: tuple[Runtime, list[float]]) -> None:
     rt, _ = gated
     pages = _pages(rt)
     assert len(pages) == len(DATASETS) + 1  # and the index
     for key, page in pages.items():
         assert not re.search(r"https?://", page), key
         doc = parsed(page)
-        assert all(s.get("src") for s in doc.scripts), f"{key}: inline script (the pages' CSP refuses it)"
+        assert not doc.scripts, f"{key}: a script (stored pages are sandboxed without scripts)"
         assert not doc.handlers, f"{key}: inline event handlers {doc.handlers[:3]}"
         here = PAGE_URL + key.removeprefix(layout.DATA_DOCS + "/")
         assets = [v for tag, _, v in doc.links if tag in ("link", "script")]
-        wanted = {"datadocs.css"} if key.endswith("/" + layout.DATA_DOCS_INDEX) else set(datadocs.ASSETS)
-        assert {posixpath.basename(v) for v in assets} == wanted, key
+        assert {posixpath.basename(v) for v in assets} == set(datadocs.ASSETS) == {"datadocs.css"}, key
         for ref in assets:
             url = posixpath.normpath(posixpath.join(posixpath.dirname(here), ref))
             assert url.startswith(STATIC_URL + "datadocs/"), (key, ref)
@@ -258,6 +307,85 @@ def test_render_time_per_page_is_recorded(gated: tuple[Runtime, list[float]],
     assert max(seconds) < 2.0, "one view and renderer for the process: templates compiled once"
 
 
+@pytest.mark.parametrize(("dataset", "pengirim", "values"), [
+    ("kesehatan_anak", OPD, tuple(shown_kode_opd(v) for v in KODE_OPD_MUATAN)),
+    ("fasilitas", MUATAN_DESA, (PENERANGAN_MUATAN,)),
+])
+def test_what_senders_wrote_is_text_on_the_page(muatan: Runtime, dataset: str, pengirim: str,
+                                                values: tuple[str, ...]) -> None:
+    page = _page(muatan, batch_of(pengirim), dataset)
+    doc = parsed(page)
+    cells = [cell for table in doc.tables for row in table for cell in row]
+    for value in values:
+        assert value not in page, f"{value!r} written as markup"
+        assert any(value in cell for cell in cells), f"{value!r} not shown as a value of the failing rows"
+    assert {tag for tag, _ in doc.tags} <= OUR_TAGS
+    assert all("http-equiv" not in attrs for tag, attrs in doc.tags if tag == "meta")
+    assert not doc.scripts and not doc.handlers
+
+
+def test_the_body_is_indonesian_and_its_numbers_are_gxs(small_generated: Path) -> None:
+    subs, ctx, senders = _batch(small_generated, "kependudukan")
+    results: dict[str, Any] = {}
+    verdicts = validate_batch(subs, ctx, senders, results=results)
+    result = results["kependudukan"]
+    files = datadocs.page_files(({"nama_berkas": s.provenance.nama_berkas, "pengirim": w, "sha256": s.provenance.sha256}, v)
+                                for s, w, v in zip(subs, senders, verdicts, strict=True))
+    page = datadocs.render_page(result, "kependudukan", datadocs.RunDocs(TAHUN, RUN, SMALL_REGION, "kabupaten", "35.07"),
+                                files)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    for english in ("Evaluated Expectations", "values must", "unexpected", "Status: Failed", "Observed Value",
+                    "Show more", "Expectation Suite", "Run Name"):
+        assert english not in text, english
+    assert "Status validasi: gagal" in text and not result.success
+    stats = result.statistics
+    assert f"Aturan diperiksa {stats['evaluated_expectations']} " in text
+    assert f"Aturan tidak terpenuhi {stats['unsuccessful_expectations']} " in text
+    assert f"Persentase terpenuhi {datadocs.persen(stats['success_percent'])} " in text
+    rules = [row for table in parsed(page).tables if table and table[0] == ["Status", "Aturan", "Pemeriksaan", "Hasil"]
+             for row in table[1:] if len(row) == 4]
+    assert len(rules) == stats["evaluated_expectations"]
+    failed = [er for er in result.results if not er.success and "element_count" in er.result]
+    assert failed, "the generator injected row errors"
+    for er in failed:
+        r, meta = er.result, er.expectation_config.meta
+        missing = 0 if er.expectation_config.type == NOT_NULL else int(r.get("missing_count") or 0)
+        checked = r["element_count"] - missing  # GX's share is of the filled rows (a rule on emptiness: of all)
+        counts = f"{angka(r['unexpected_count'])} dari {angka(checked)} baris"
+        share = f"({datadocs.persen(r['unexpected_percent'])})"
+        assert any(row[0] == "gagal" and row[1].startswith(meta["aturan"]) and row[3].startswith(counts)
+                   and share in row[3] for row in rules), (meta["aturan"], counts, share)
+    assert re.search(r"\(\d+,\d{1,2} %\)", text), "a share like 0,87 %"
+
+
+def test_numbers_and_values_are_written_the_indonesian_way() -> None:
+    assert datadocs.persen(100 / 115) == "0,87 %"
+    assert [datadocs.persen(p) for p in (0, 100.0, 200 / 11, 12.5, 0.001, 99.999, None)] == [
+        "0 %", "100 %", "18,18 %", "12,5 %", "< 0,01 %", "> 99,99 %", "–"]
+    assert [datadocs.teks(v) for v in (-1.0, 2025, None, float("nan"), pd.NA, True, 0.571428, "PLN", (1.0, "a"))] == [
+        "-1", "2025", "kosong", "kosong", "kosong", "benar", "0,5714", "PLN", "1 · a"]
+
+
+def test_stored_pages_are_sandboxed_and_keep_their_hashes(tmp_path: Path) -> None:
+    """Data Docs and operators' reports are served sandboxed without scripts; masked again, hashes whole."""
+    from types import SimpleNamespace
+
+    from desa_cantik.web.render import CSP_STORED
+    from desa_cantik.web.routes import berkas
+
+    policy = {d.split()[0]: d.split()[1:] for d in CSP_STORED.split("; ")}
+    assert policy["sandbox"] == ["allow-same-origin"], "no script, form, popup, top navigation; no meta refresh"
+    assert policy["script-src"] == ["'none'"] and policy["default-src"] == ["'self'"]
+    store = LocalFolderStore(tmp_path)
+    sha = "ab" + NIK + "c" * 46
+    store.put(f"{layout.DATA_DOCS}/{TAHUN}/run/kelompok/kependudukan.html", f"<td>{sha}</td><td>{NIK}</td>".encode())
+    response = berkas._stored(cast(Any, SimpleNamespace(store=store)), f"{layout.DATA_DOCS}/{TAHUN}/run/kelompok/"
+                                                                        "kependudukan.html")
+    body = bytes(response.body).decode()
+    assert sha in body and NIK not in body.replace(sha, "") and str(mask_text(NIK)) in body
+    assert response.headers["content-security-policy"] == CSP_STORED
+
+
 # --- without the whole gate -----------------------------------------------------------------------------
 
 
@@ -290,7 +418,7 @@ def test_a_reused_view_draws_the_same_page_as_a_fresh_one(small_generated: Path)
                                 for s, w, v in zip(subs, senders, verdicts, strict=True))
     run = datadocs.RunDocs(TAHUN, RUN, SMALL_REGION, "kabupaten", "35.07")
     reused = [datadocs.render_page(results["kependudukan"], "kependudukan", run, files) for _ in range(2)]
-    datadocs._views.cache_clear()
+    datadocs.templates.cache_clear()
     fresh = datadocs.render_page(results["kependudukan"], "kependudukan", run, files)
     assert reused[0] == reused[1] == fresh, "no random ids: the page depends on the result alone"
     ids = re.findall(r' id="([^"]+)"', fresh)
@@ -348,5 +476,5 @@ def test_the_assets_and_templates_ship_with_the_package() -> None:
     for path in datadocs.STATIC_DIR.iterdir():
         rel = path.relative_to(package).as_posix()
         assert any(fnmatch(rel, p) for p in patterns), rel
-    for name in (*datadocs.ASSETS, "halaman.html", "indeks.html", "collapse.j2"):
+    for name in (*datadocs.ASSETS, "halaman.html", "indeks.html"):
         assert (datadocs.STATIC_DIR / name).is_file(), name

@@ -239,7 +239,7 @@ def test_reports_match_the_precheck_and_data_docs_are_published(first_run: First
         # GX's verdict on the batch: failed exactly when a rule of the suite found an error or a warning in its files
         found = findings[findings["sha256_berkas"].isin(files["sha256"]) & findings["aturan"].isin(suite_rules)
                          & findings["keparahan"].isin(["error", "warning"])]
-        assert ("Status: Failed" in text) == (not found.empty), (run_id, found)
+        assert ("Status validasi: gagal" in text) == (not found.empty), (run_id, found)
         header = re.search(r" Hasil validasi BPS: kependudukan (semua aturan terpenuhi|(\d+) dari \d+ aturan tidak terpenuhi) ",
                            text)
         assert header and (header[2] is not None) == (not found.empty)

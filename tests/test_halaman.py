@@ -339,7 +339,7 @@ def test_report_and_data_docs_of_every_stored_rows_file(client: TestClient, depl
     for sha in sorted(shas):
         report = client.get(f"/laporan/{TAHUN}/berkas/{sha}")
         assert report.status_code == 200 and "<html" in report.text.lower(), sha
-        assert "script-src 'self'" in report.headers["content-security-policy"]
+        assert "script-src 'none'" in report.headers["content-security-policy"]
         docs = client.get(f"/berkas/{TAHUN}/{sha}/datadocs", follow_redirects=False)
         assert docs.status_code == 303, sha
         assert docs.headers["location"].startswith(f"/desa-cantik/datadocs/{TAHUN}/")

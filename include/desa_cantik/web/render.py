@@ -18,12 +18,18 @@ if TYPE_CHECKING:
 
 JUDUL = {"pantau": "Pantau siklus", "temuan": "Temuan", "indikator": "Indikator", "paket": "Paket",
          "laporan": "Laporan berkas", "kirim": "Kirim data"}
-# Our pages: no script at all. Stored pages (reports, GX Data Docs) carry senders' values: no inline script
-# may run there either, so a value written into a page can never act as the logged-in user.
+# Our pages: no script at all. Stored pages (reports, GX Data Docs) carry senders' values; they are drawn escaped, and
+# served as if they were not: no script at all (the Data Docs filter is CSS), and ``sandbox`` with one allowance, so a
+# ``<meta http-equiv="refresh">`` slipped into a page is not honoured (a sandboxed document without ``allow-scripts``
+# runs no automatic features), no form is sent, no popup opens and no plugin loads. ``allow-same-origin``: without
+# it the document's origin is opaque, its request for its own CSS counts as cross-site and carries no login cookie
+# (SameSite=Lax), so the page is unstyled (seen in Chromium: tests/test_datadocs_browser.py); with no script allowed,
+# being same-origin gives a page nothing to act with.
 CSP_PAGE = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " \
            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
-CSP_STORED = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " \
-             "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+CSP_STORED = "sandbox allow-same-origin; default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; " \
+             "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; " \
+             "frame-ancestors 'self'"
 
 
 @lru_cache(maxsize=1)
@@ -68,4 +74,4 @@ def show(request: Request, a: Akses, view: Tampilan, aktif: str) -> HTMLResponse
 
 def stored(text: str) -> HTMLResponse:
     """A stored page (a report, a Data Docs page) as it is, under the stricter CSP."""
-    return HTMLResponse(text, headers={"Content-Security-Policy": CSP_STORED})
+    return HTMLResponse(text, headers={"Content-Security-Policy": CSP_STORED, "X-Content-Type-Options": "nosniff"})

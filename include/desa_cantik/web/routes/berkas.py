@@ -62,12 +62,17 @@ def datadocs(a: AksesDep, path: str) -> Response:
 
 
 def _stored(rt: Runtime, key: str) -> Response:
+    """A stored page (a report, a Data Docs page) as stored, sandboxed (``render.CSP_STORED``), NIK masked again.
+
+    The gate masks already; this masks once more, as a Data Docs page does (``datadocs.mask_page``): a NIK-like run
+    never shown, a sha256 that happens to hold 16 digits in a row shown whole (it names the file).
+    """
     from desa_cantik.storage import NotFound
 
     try:
         data = rt.store.get(key)
     except (NotFound, ValueError) as exc:  # ValueError: a key the store refuses (never a real object)
         raise HTTPException(status_code=404, detail="berkas tidak ada di penyimpanan objek") from exc
-    from desa_cantik.pii import mask_text
+    from desa_cantik.datadocs import mask_page
 
-    return stored(mask_text(data.decode("utf-8", "replace")) or "")  # the gate masks already; never a NIK shown
+    return stored(mask_page(data.decode("utf-8", "replace")))
