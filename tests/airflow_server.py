@@ -50,6 +50,7 @@ from desa_cantik.peran import DaftarPeran, read_users
 
 ROOT = Path(__file__).resolve().parents[1]
 PENGGUNA_DEMO = ROOT / "config" / "pengguna_demo.csv"
+WEBSERVER_CONFIG = ROOT / "config" / "webserver_config.py"  # FAB's web config: login limits (every deployment)
 FAB = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 BIN = Path(sys.executable).parent
 _RUNNING: dict[str, AirflowServer] = {}  # AIRFLOW_HOME -> the server running on that deployment
@@ -71,6 +72,7 @@ def server_env(home: Path, env: dict[str, str] | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__AUTH_MANAGER": FAB,
+        "AIRFLOW__FAB__CONFIG_FILE": str(WEBSERVER_CONFIG),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         "AIRFLOW__API__SECRET_KEY": secret,
