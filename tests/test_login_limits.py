@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -177,7 +177,7 @@ def test_wrong_passwords_hold_that_account_while_others_from_the_address_log_in(
     assert logged_in(login(server, source, other, SANDI.format(62))), "another account from the same address"
 
 
-def _exhaust_address(server: Any, source: str, forwarded: Any) -> httpx.Response:
+def _exhaust_address(server: Any, source: str, forwarded: Callable[[int], str]) -> httpx.Response:
     """Post the form until the per-address limit answers; its 429.
 
     Each post an attempt of its own username with an empty password: counted, refused by the form, no hash checked.
@@ -204,7 +204,7 @@ def test_a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_change_the_key(
 
 @pytest.mark.airflow
 def test_a_trusted_proxy_names_the_client(server: Any) -> None:
-    r = _exhaust_address(server, PROXY, lambda i: "1.2.3.4, 203.0.113.7")  # nginx appends the address it saw
+    r = _exhaust_address(server, PROXY, lambda _: "1.2.3.4, 203.0.113.7")  # nginx appends the address it saw
     assert "dari alamat jaringan ini" in r.text
     other = login(server, PROXY, "tak-ada-lain", "x", {"X-Forwarded-For": "203.0.113.8"})
     assert not refused(other), "behind the proxy, another client keeps its own count"

@@ -135,7 +135,7 @@ def _login_page(text: str) -> str:
     """FAB's own login form with the message flashed above it (the form a person retries from)."""
     from flask_appbuilder.security.forms import LoginForm_db
 
-    appbuilder = getattr(current_app, "appbuilder")
+    appbuilder: Any = current_app.appbuilder  # type: ignore[attr-defined]  # FAB sets it
     view = appbuilder.sm.auth_view
     flash(text, "danger")
     page: str = view.render_template(view.login_template, title=view.title, form=LoginForm_db(),
@@ -148,7 +148,7 @@ def on_breach(limit: RequestLimit) -> Response:
     seconds = max(1, limit.reset_at - int(time.time()))
     per_account = any(str(arg).startswith(ACCOUNT_KEY) for arg in limit.request_args)
     text = message(per_account, seconds)
-    log.warning("batas masuk %s tercapai (%s)", limit.limit, "akun" if per_account else "alamat")
+    log.warning("batas masuk %s tercapai (%s): %s", limit.limit, "akun" if per_account else "alamat", limit.key)
     try:
         page = _login_page(text)
     except Exception:  # the form could not be drawn: the message alone, still in Indonesian
@@ -174,7 +174,7 @@ def security_manager_class() -> type:
     """FAB's security manager with the per-account limit on the login view (``SECURITY_MANAGER_CLASS``)."""
     from airflow.providers.fab.auth_manager.security_manager.override import FabAirflowSecurityManagerOverride
 
-    class LoginLimitedSecurityManager(FabAirflowSecurityManagerOverride):  # type: ignore[misc]
+    class LoginLimitedSecurityManager(FabAirflowSecurityManagerOverride):
         def register_views(self) -> None:
             super().register_views()  # FAB's own limit on the login view: per address (AUTH_RATE_LIMIT)
             if self.is_auth_limited and self.auth_view:
