@@ -184,7 +184,7 @@ def security_manager_class() -> type:
     return LoginLimitedSecurityManager
 
 
-def settings(environ: Mapping[str, str]) -> dict[str, Any]:
+def settings(environ: Mapping[str, str]) -> dict[str, object]:
     """The Flask config ``config/webserver_config.py`` applies: both limits, the key, the answer, the storage."""
     return {
         "AUTH_RATE_LIMITED": True,
