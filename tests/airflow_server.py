@@ -13,7 +13,8 @@ READY (stable API; other tests rely on it):
   synced (``scripts/peran.py sync --pengguna config/pengguna_demo.csv``), the DAGs serialized (so they are
   listed and their ``access_control`` is in FAB), then ``airflow api-server`` on a free loopback port; waits
   until ``/api/v2/monitor/health`` answers, stops the server (its whole process group) on exit. The metadata
-  DB is SQLite in ``home`` unless ``env`` says otherwise; ``env`` overrides everything but the auth manager
+  DB is SQLite in ``home`` unless ``env`` says otherwise; FAB's web config is ``config/webserver_config.py`` (the
+  login limits, as every deployment); ``env`` overrides everything but the auth manager
   (always FAB), e.g. the ``DESA_CANTIK_*`` of a test deployment, so the plugin reads that warehouse (without
   ``env``: an empty tier in ``home/desa_cantik``). ``reserialize=False`` skips parsing the DAGs (the DAG-level
   grants are synced from config/peran.yaml anyway; ``dags test`` serializes its DAG). Log: ``home/api-server.log``.
