@@ -12,6 +12,8 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN
 export AIRFLOW__LOGGING__LOGGING_LEVEL=${AIRFLOW__LOGGING__LOGGING_LEVEL:-INFO}  # task logs (gate tables, summary) are read in the UI
 # Roles per pillar (config/peran.yaml, synced by scripts/peran.py): Airflow's FAB auth manager.
 export AIRFLOW__CORE__AUTH_MANAGER=airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager
+# FAB's web config (login limits per account and per address): the repo's one file, never AIRFLOW_HOME's.
+export AIRFLOW__FAB__CONFIG_FILE=$ROOT/config/webserver_config.py
 # DEMO ONLY: fixed, public secrets so the embedded deployment's processes (api-server, scheduler, dags test)
 # agree on session and token signing. A real server sets its own (docker/: generated into .env).
 export AIRFLOW__API__SECRET_KEY=${AIRFLOW__API__SECRET_KEY:-desa-cantik-demo-saja-bukan-rahasia}

@@ -85,6 +85,12 @@ TARGETS = [
            r'level_of\((.*?)\)\s*==\s*(?:"desa"|DESA\b)', r"level_of(\1) is not None", LEVELS),
     Target("kosakata: a code has a level only at its level's length", "kosakata:level_of",
            r"\s+and\s+len\(kode\)\s*==\s*CODE_LENGTH\[level\]", "", LEVELS),
+    Target("login limits: X-Forwarded-For counts only from a trusted proxy", "web.login_limits:client_address",
+           r"\s+or\s+not\s+_trusted\(hop,\s*proxies\)(:\n\s+return peer)", r"\1",
+           ("tests/test_login_limits.py::test_forwarded_for_counts_only_from_a_trusted_proxy",)),
+    Target("login limits: the walk stops at the first untrusted hop from the right", "web.login_limits:client_address",
+           r"if not _trusted\(hop, proxies\):\n(\s+)break", r"if False:\n\1break",
+           ("tests/test_login_limits.py::test_forwarded_for_counts_only_from_a_trusted_proxy",)),
 ]
 
 

@@ -13,7 +13,8 @@ READY (stable API; other tests rely on it):
   synced (``scripts/peran.py sync --pengguna config/pengguna_demo.csv``), the DAGs serialized (so they are
   listed and their ``access_control`` is in FAB), then ``airflow api-server`` on a free loopback port; waits
   until ``/api/v2/monitor/health`` answers, stops the server (its whole process group) on exit. The metadata
-  DB is SQLite in ``home`` unless ``env`` says otherwise; ``env`` overrides everything but the auth manager
+  DB is SQLite in ``home`` unless ``env`` says otherwise; FAB's web config is ``config/webserver_config.py`` (the
+  login limits, as every deployment); ``env`` overrides everything but the auth manager
   (always FAB), e.g. the ``DESA_CANTIK_*`` of a test deployment, so the plugin reads that warehouse (without
   ``env``: an empty tier in ``home/desa_cantik``). ``reserialize=False`` skips parsing the DAGs (the DAG-level
   grants are synced from config/peran.yaml anyway; ``dags test`` serializes its DAG). Log: ``home/api-server.log``.
@@ -50,6 +51,7 @@ from desa_cantik.peran import DaftarPeran, read_users
 
 ROOT = Path(__file__).resolve().parents[1]
 PENGGUNA_DEMO = ROOT / "config" / "pengguna_demo.csv"
+WEBSERVER_CONFIG = ROOT / "config" / "webserver_config.py"  # FAB's web config: login limits (every deployment)
 FAB = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 BIN = Path(sys.executable).parent
 _RUNNING: dict[str, AirflowServer] = {}  # AIRFLOW_HOME -> the server running on that deployment
@@ -71,6 +73,7 @@ def server_env(home: Path, env: dict[str, str] | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__AUTH_MANAGER": FAB,
+        "AIRFLOW__FAB__CONFIG_FILE": str(WEBSERVER_CONFIG),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         "AIRFLOW__API__SECRET_KEY": secret,

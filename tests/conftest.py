@@ -31,6 +31,7 @@ AIRFLOW_ENV = {
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+    "AIRFLOW__FAB__CONFIG_FILE": str(ROOT / "config" / "webserver_config.py"),  # as every deployment
     "GX_ANALYTICS_ENABLED": "False",
 }
 os.environ.update(AIRFLOW_ENV)

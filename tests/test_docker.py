@@ -205,6 +205,24 @@ def test_airflow_services_share_the_same_secrets(services: dict[str, Service]) -
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://api-server:8080/execution/"
 
 
+def test_airflow_services_read_the_repos_web_config(services: dict[str, Service]) -> None:
+    """FAB's web config (login limits) is config/webserver_config.py, mounted with config/, as in every deployment."""
+    container = "/opt/desa-cantik/config"
+    for name, s in app_services(services).items():
+        env = s["environment"]
+        assert env["AIRFLOW__FAB__CONFIG_FILE"] == f"{container}/webserver_config.py", name
+        mounts = [str(v).split(":") for v in s.get("volumes", [])]
+        host = [m[0] for m in mounts if len(m) > 1 and m[1] == container]
+        assert host and (DOCKER / host[0]).resolve() == ROOT / "config", f"{name}: ../config not mounted"
+        assert no_literal(env["DESA_CANTIK_PROXY_TEPERCAYA"]), f"{name}: the trusted proxies come from .env"
+    assert (ROOT / "config" / "webserver_config.py").is_file()
+    api = services["api-server"]
+    assert re.fullmatch(r"redis://:\$\{REDIS_PASSWORD[^}]*\}@redis:6379/\d+",
+                        api["environment"]["DESA_CANTIK_BATAS_MASUK_PENYIMPANAN"]), "login counts shared in Redis"
+    # uvicorn's own --proxy-headers would believe X-Forwarded-For from FORWARDED_ALLOW_IPS, not our list
+    assert "--proxy-headers" not in command_text(api)
+
+
 def test_celery_executor_with_redis_broker_and_postgres_results(services: dict[str, Service]) -> None:
     for name, s in app_services(services).items():
         env = s["environment"]
