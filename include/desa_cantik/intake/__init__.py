@@ -28,10 +28,10 @@ The modules, in the order a file passes through them:
 - ``cells`` and ``messages``: what they all share (the sheet, blank and number tests; the refusal texts).
 """
 
-from .canonical import ROW, Provenance, Submission
+from .canonical import LEMBAR_KE, ROW, Provenance, Submission
 from .counts import parse_counts
 from .header import HEADER_SCAN_ROWS
 from .messages import Unreadable
 from .reader import read_submission
 
-__all__ = ["HEADER_SCAN_ROWS", "ROW", "Provenance", "Submission", "Unreadable", "parse_counts", "read_submission"]
+__all__ = ["HEADER_SCAN_ROWS", "LEMBAR_KE", "ROW", "Provenance", "Submission", "Unreadable", "parse_counts", "read_submission"]

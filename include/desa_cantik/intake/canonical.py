@@ -143,7 +143,8 @@ def to_canonical(
     body = [(n, r) for n, r in enumerate(cells[found.body_start:], start=found.body_start + 1)
             if any(not is_blank(r[j]) for j in mapping if j < len(r))]
     check_cell_lengths(body, mapping, batas)
-    body, trim_notes = trim_body(body, mapping)
+    counts = [j for j, c in mapping.items() if dataset.column(c).tipe == COUNT]
+    body, trim_notes = trim_body(body, mapping, counts)
     notes += trim_notes
     # one frame built from whole columns: a desa's file is one row, so pandas' per-column insert cost dominated
     columns: dict[str, list[Any]] = {canon: [at(r, j) for _, r in body] for j, canon in mapping.items()}
