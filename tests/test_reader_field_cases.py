@@ -357,6 +357,7 @@ def test_a_finding_on_another_sheet_names_the_sheet_in_every_report() -> None:
     assert v.status != DITERIMA and v.rows_accepted == 2
     bad = next(i for i in v.issues if i.aturan == "WIL-01")
     assert bad.baris == 2 * LEMBAR_KE + 4
+    assert bad.pesan.startswith("Lembar 'Desa Kedungsalam', baris 4: kode_desa '35.07.01.2099'"), bad.pesan
     assert "(lembar 'Desa Kedungsalam', baris 4, kolom kode_desa)" in report_text(v)
     assert "<td>lembar &#x27;Desa Kedungsalam&#x27;, baris 4</td>" in report_html(v)
     issue = next(i for i in report_json(v)["issues"] if i["rule"] == "WIL-01")
@@ -378,7 +379,7 @@ def test_subtotal_rows_between_the_desa_are_totals_not_errors() -> None:
     v = precheck(excel_like(saved(wb), cached), "dinkes.xlsx", "kesehatan_anak", 2025, "35.07")
     assert v.status == DITERIMA, [(i.baris, i.aturan, i.pesan) for i in v.issues]
     assert v.rows_read == len(KES)
-    totals = sorted(i.baris for i in v.issues if i.aturan == "STR-TOTAL")
+    totals = sorted(i.baris or 0 for i in v.issues if i.aturan == "STR-TOTAL")
     assert totals == [7, 10, 11]
 
 
@@ -391,7 +392,7 @@ def test_a_row_without_a_code_is_a_subtotal_only_with_the_sums_to_show_it() -> N
     cached["G7"] = 999  # the subtotal's sum typed wrong: the label alone is no proof
     v = precheck(excel_like(saved(wb), cached), "dinkes.xlsx", "kesehatan_anak", 2025, "35.07")
     assert v.status != DITERIMA
-    totals = sorted(i.baris for i in v.issues if i.aturan == "STR-TOTAL")
+    totals = sorted(i.baris or 0 for i in v.issues if i.aturan == "STR-TOTAL")
     assert totals == [10, 11]
     errors = {i.baris for i in v.issues if i.keparahan == "error"}
     assert {5, 7} <= errors

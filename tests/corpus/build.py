@@ -24,7 +24,7 @@ import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the project's tests package
 
-from desa_cantik.findings import DITERIMA, DITOLAK
+from desa_cantik.findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK
 from tests.test_reader_field_cases import (
     DESA,
     data_on_another_sheet_workbook,
@@ -111,9 +111,10 @@ ANOTHER_SHEET_EXPECTED = {"status": DITERIMA, "values": GOOD, "rows_read": 2,
                           "issues": [{"rule": "STR-LEMBAR", "contains": ["'Sheet3'"]}]}
 PER_SHEET = excel_like(saved(desa_per_sheet_workbook(bad_code_on_third=True)))
 PER_SHEET_EXPECTED = {  # the third sheet's desa has a code that does not exist: named with its sheet (row 4 there)
-    "status": DITOLAK, "rows_read": 3,
+    "status": DITERIMA_DENGAN_CATATAN, "rows_read": 3,
     "issues": [{"rule": "STR-LEMBAR", "contains": ["'Desa Tulungrejo', 'Desa Banjarejo', 'Desa Kedungsalam'"]},
-               {"rule": "WIL-01", "row": 2 * 10_000_000 + 4, "column": "kode_desa"}]}
+               {"rule": "WIL-01", "row": 2 * 10_000_000 + 4, "column": "kode_desa",
+                "contains": ["Lembar 'Desa Kedungsalam', baris 4: kode_desa '35.07.01.2099'"]}]}
 SUBTOTALS = excel_like(saved(subtotal_workbook()[0]), subtotal_workbook()[1])
 SUBTOTALS_EXPECTED = {
     "dataset": "kesehatan_anak", "region": "35.07", "status": DITERIMA, "rows_read": 5,

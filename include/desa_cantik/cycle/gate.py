@@ -68,9 +68,12 @@ def _judge(subs: list[Submission], ctx: GateContext, senders: list[str], results
         sub, sender = pair
         return validate_batch([Submission.unreadable(sub.dataset, sub.provenance, message)], ctx, [sender])[0]
 
-    return judge_isolated(pairs, lambda p: validate_batch([p[0]], ctx, [p[1]])[0], refuse,
-                          together=lambda _: validate_batch(subs, ctx, senders, results=results),
-                          what=f"berkas {subs[0].dataset.nama}", name=lambda p: p[0].provenance.object_key)
+    verdicts = judge_isolated(pairs, lambda p: validate_batch([p[0]], ctx, [p[1]])[0], refuse,
+                              together=lambda _: validate_batch(subs, ctx, senders, results=results),
+                              what=f"berkas {subs[0].dataset.nama}", name=lambda p: p[0].provenance.object_key)
+    for v in verdicts:
+        v.issues = v.submission.named(v.issues)  # a row past the first sheet read: its sheet and row
+    return verdicts
 
 
 def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Validated:

@@ -29,10 +29,25 @@ ROW = "_baris"  # row number in the operator's file, kept through validation for
 LEMBAR_KE = 10_000_000  # ROW on the k-th sheet read (from 0) is k * LEMBAR_KE + the row on that sheet
 
 
+_ROW_IN_TEXT = re.compile(r"\b([Bb])aris (\d{8,})\b")
+
+
 def tempat(baris: int, lembar: list[str]) -> str:
     """Where a row is, as the operator finds it: ``baris 7``, or ``lembar 'Desa B', baris 7`` past the first sheet."""
     k, n = divmod(baris, LEMBAR_KE)
     return f"lembar '{lembar[k]}', baris {n}" if 0 < k < len(lembar) else f"baris {baris}"
+
+
+def named(issues: list[Issue], lembar: list[str]) -> list[Issue]:
+    """Messages that say ``Baris 20000004`` (the gate's rules print ``ROW``) say the sheet and its row instead."""
+    if not lembar:
+        return issues
+
+    def one(m: re.Match[str]) -> str:
+        text = tempat(int(m.group(2)), lembar)
+        return text[0].upper() + text[1:] if m.group(1) == "B" else text
+
+    return [replace(i, pesan=_ROW_IN_TEXT.sub(one, i.pesan)) if i.baris and i.baris >= LEMBAR_KE else i for i in issues]
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,9 @@ class Submission:
 
     def tempat(self, baris: int) -> str:
         return tempat(baris, self.lembar)
+
+    def named(self, issues: list[Issue]) -> list[Issue]:
+        return named(issues, self.lembar)
 
     @property
     def readable(self) -> bool:
