@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -339,7 +340,7 @@ def test_limits_come_from_the_daftar_data() -> None:
         (b"<html><body><table><tr><td>kode_desa</td></tr></table></body></html>", "halaman web"),
         (rezip(SMALL, {"xl/workbook.xml": None, "xl/workbook.bin": b"\x00"}), ".xlsb"),
         (rezip(SMALL, {"xl/workbook.xml": None, "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                       "content.xml": b"<x/>"}), ".ods"),
+                       "content.xml": b"<x/>"}), "tidak berisi lembar kerja"),  # an ODS is read (issue 21)
         (rezip(SMALL, {"xl/workbook.xml": None, "word/document.xml": b"<x/>"}), "bukan lembar kerja"),
     ],
 )
@@ -372,6 +373,140 @@ def test_entity_expansion_is_not_performed() -> None:
     refused(timed(rezip(SMALL, {SHEET: xml}), 1.0, name="f.xlsx"), "XLSX rusak")  # a DTD in a package: ECMA-376-2 M1.18
 
 
+# --- ODS and XLS (issue 21): the same guards as XLSX ------------------------------------------------------
+
+CORPUS = ROOT / "tests" / "corpus"
+ODS = (CORPUS / "32_ods_desa_per_lembar.ods").read_bytes()  # written by LibreOffice Calc: a desa a sheet, 3 sheets
+XLS = (CORPUS / "33_xls_desa_per_lembar.xls").read_bytes()
+CONTENT = "content.xml"
+FILLED = b'<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+
+
+def content_xml(data: bytes = ODS) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read(CONTENT)
+
+
+def ods_with_rows(rows: bytes) -> bytes:
+    """The ODS with rows added under the first row of its first sheet (Calc ends a sheet with its empty rows)."""
+    return rezip(ODS, {CONTENT: content_xml().replace(b"</table:table-row>", b"</table:table-row>" + rows, 1)})
+
+
+def test_ods_is_read_like_xlsx() -> None:
+    sub = timed(ODS, 3.0, name="f.ods")
+    assert sub.readable and sub.table["kode_desa"].tolist()[:2] == ["35.07.01.2001", "35.07.01.2002"]
+
+
+@pytest.mark.parametrize(("rows", "fragment"), [
+    (b'<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row>'
+     b"<table:table-row>" + FILLED + b"</table:table-row>", "1.048.005 baris"),  # a filled cell a million rows down
+    (b'<table:table-row><table:table-cell table:number-columns-repeated="16000" office:value-type="float" '
+     b'office:value="1"/></table:table-row>', "kolom; batas 200 kolom"),
+    (b'<table:table-row table:number-rows-repeated="90000"><table:table-cell table:number-columns-repeated="100" '
+     b'office:value-type="float" office:value="1"/></table:table-row>', "sel; batas 3.000.000 sel"),
+    (b'<table:table-row table:number-rows-repeated="99999999999999999999"><table:table-cell office:value="1"/>'
+     b"</table:table-row>", "1.048.5"),
+    (b'<table:table-row table:number-rows-repeated="&#49;0"><table:table-cell/></table:table-row>', "rusak"),
+    (b'<table:table-row table:number-rows-repeated=">1000000"><table:table-cell/></table:table-row>', "rusak"),
+])
+def test_ods_repeated_rows_and_cells_are_counted_before_calamine_fills_them(rows: bytes, fragment: str) -> None:
+    refused(timed(ods_with_rows(rows), 2.0, name="f.ods"), fragment)
+
+
+def test_ods_sheets_together_and_other_parts() -> None:
+    tables = b"".join(b'<table:table table:name="L%d"><table:table-row table:number-rows-repeated="40000">'
+                      b'<table:table-cell table:number-columns-repeated="10" office:value="1"/></table:table-row>'
+                      b"</table:table>" % i for i in range(10))  # 400,000 cells each, 4 million in all
+    xml = content_xml().replace(b"</office:spreadsheet>", tables + b"</office:spreadsheet>")
+    refused(timed(rezip(ODS, {CONTENT: xml}), 2.0, name="f.ods"), "bersama-sama", "batas 3.000.000 sel")
+    doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + content_xml().split(b"?>", 1)[-1]
+    refused(timed(rezip(ODS, {CONTENT: doctype}), 1.0, name="f.ods"), ".ods", "rusak")
+    manifest = zipfile.ZipFile(io.BytesIO(ODS)).read("META-INF/manifest.xml")
+    locked = manifest.replace(b"</manifest:manifest>", b'<manifest:file-entry manifest:full-path="x.xml"><manifest:'
+                              b"encryption-data/></manifest:file-entry></manifest:manifest>")
+    refused(timed(rezip(ODS, {"META-INF/manifest.xml": locked}), 1.0, name="f.ods"), "kata sandi")
+    text = rezip(ODS, {"mimetype": b"application/vnd.oasis.opendocument.text"})
+    refused(timed(text, 1.0, name="f.odt"), "bukan lembar kerja")
+    refused(timed(ODS[: len(ODS) // 2], 1.0, name="f.ods"), ".ods", "rusak")
+    sub = read_submission(ODS, KEP, Provenance.of(ODS, "f.ods"), 2025, BatasBerkas(lembar=2))
+    refused(sub, "batas 2 lembar")
+
+
+def xls_edit_at(data: bytes, pattern: bytes, edit: Callable[[bytearray, int], None]) -> bytes:
+    """The XLS with every record starting with ``pattern`` (type and length) edited in place."""
+    out = bytearray(data)
+    found = [m.start() for m in re.finditer(re.escape(pattern), data)]
+    assert found, pattern
+    for at in found:
+        edit(out, at + 4)
+    return bytes(out)
+
+
+def _put(fmt: str, *values: int) -> Callable[[bytearray, int], None]:
+    return lambda out, at: struct.pack_into(fmt, out, at, *values)
+
+
+def test_xls_is_read_like_xlsx() -> None:
+    sub = timed(XLS, 3.0, name="f.xls")
+    assert sub.readable and sub.table["kode_desa"].tolist()[:2] == ["35.07.01.2001", "35.07.01.2002"]
+    assert len(sub.lembar) == 3
+
+
+@pytest.mark.parametrize(("pattern", "edit", "fragment"), [
+    (b"\xfd\x00\x0a\x00", _put("<HH", 10, 60_000), "60.001 kolom"),  # a LabelSst cell far right
+    (b"\xbd\x00\x3c\x00", _put("<HH", 65_535, 150), "sel; batas 3.000.000 sel"),  # a MulRk  # far down and right
+    (b"\x00\x02\x0e\x00", _put("<II", 0, 0xFFFFFFFF), "rusak"),  # DIMENSIONS: calamine reserves that many cells
+    (b"\x00\x02\x0e\x00", _put("<II", 5, 2), "rusak"),  # last row before the first: wraps to four billion
+    (b"\x00\x02\x0e\x00", _put("<IIHH", 0, 60_000, 0, 200), "sel; batas 3.000.000 sel"),
+    (b"\x42\x00\x02\x00", lambda out, at: out.__setitem__(slice(at - 4, at + 2), b"\x2f\x00\x02\x00\x01\x00"),
+     "kata sandi"),  # FilePass in place of CodePage
+])
+def test_xls_records_that_would_make_calamine_allocate_are_refused(pattern: bytes, edit: Callable[[bytearray, int], None],
+                                                                   fragment: str) -> None:
+    refused(timed(xls_edit_at(XLS, pattern, edit), 2.0, name="f.xls"), fragment)
+
+
+def _xls_header(offset: int, value: int) -> bytes:
+    out = bytearray(XLS)
+    struct.pack_into("<I", out, offset, value)
+    return bytes(out)
+
+
+def _fat_entry(data: bytes, sector: int, value: int) -> bytes:
+    """The file with one FAT entry changed (the first FAT sector, named in the header's DIFAT)."""
+    out = bytearray(data)
+    fat = struct.unpack_from("<I", data, 76)[0]
+    struct.pack_into("<I", out, 512 * (fat + 1) + 4 * sector, value)
+    return bytes(out)
+
+
+def test_xls_container_chains_that_loop_or_lie_are_refused() -> None:
+    """calamine follows the directory chain with no end but the chain's: a loop grows memory until the process dies."""
+    directory = struct.unpack_from("<I", XLS, 48)[0]
+    refused(timed(_fat_entry(XLS, directory, directory), 1.0, name="f.xls"), ".xls", "rusak")
+    last = len(XLS) // 512 - 2  # a sector whose last entry names itself: the DIFAT's chain loops
+    looped = bytearray(_xls_header(68, last))
+    struct.pack_into("<I", looped, 512 * (last + 1) + 508, last)
+    refused(timed(bytes(looped), 1.0, name="f.xls"), "rusak")
+    refused(timed(_xls_header(44, 0x7FFFFFFF), 1.0, name="f.xls"), "rusak")  # FAT length: reserved as declared
+    refused(timed(_xls_header(62, 0xFFFFFFFF), 1.0, name="f.xls"), "rusak")
+    refused(timed(_xls_header(48, 0xFFFFFFF0), 1.0, name="f.xls"), "rusak")
+    for cut in (0.3, 0.6):  # past the workbook's stream, only the document's summary is cut off
+        refused(timed(XLS[: int(len(XLS) * cut)], 1.0, name="f.xls"), "rusak")
+    sub = read_submission(XLS, KEP, Provenance.of(XLS, "f.xls"), 2025, BatasBerkas(lembar=2))
+    refused(sub, "3 lembar; batas 2 lembar")
+
+
+def ods_rows_bomb() -> bytes:
+    """A million rows of a hundred filled cells in a few hundred bytes: calamine would fill 100 million cells."""
+    return ods_with_rows(b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+                         b'table:number-columns-repeated="100" office:value-type="float" office:value="1"/></table:table-row>')
+
+
+def xls_directory_loop() -> bytes:
+    directory = struct.unpack_from("<I", XLS, 48)[0]
+    return _fat_entry(XLS, directory, directory)
+
+
 WORST: dict[str, Callable[[], bytes]] = {
     "dimensi_xfd1048576.xlsx": lambda: rezip(
         SMALL, {SHEET: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet_xml())}),
@@ -384,6 +519,8 @@ WORST: dict[str, Callable[[], bytes]] = {
     "sejuta_baris.xlsx": million_row_xlsx,
     "seratus_ribu_baris.csv": lambda: (HEADER + "\n" + (ROW1 + "\n") * 99_990).encode(),
     "seratus_ribu_baris.xlsx": full_xlsx,
+    "sejuta_baris_berulang.ods": ods_rows_bomb,
+    "rantai_berulang.xls": xls_directory_loop,
 }
 
 _MEASURE = """

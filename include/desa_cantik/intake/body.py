@@ -90,6 +90,8 @@ def _drop_totals_row(body: Body, mapping: dict[int, str]) -> tuple[Body, Issue |
 
 def _no_code_but_a_label(row: list[Any], key_col: int | None) -> bool:
     key = at(row, key_col) if key_col is not None else None
+    if not is_blank(key) and _CODE_LIKE.fullmatch(cell_text(key)):
+        return False  # a code (right or wrong): a desa row, told fast on every row of a large file
     return (is_blank(key) or normalise_code(key) is None) and any(
         _TOTAL_WORDS.match(v) for v in row if isinstance(v, str))
 
@@ -101,34 +103,31 @@ def _drop_subtotals(body: Body, mapping: dict[int, str], counts: list[int]) -> t
     key = _key_column(mapping)
     kept: Body = []
     notes: list[Issue] = []
-    group, grand = [0.0] * len(counts), [0.0] * len(counts)
-    in_group = 0
+    desa: Body = []  # the rows above that are no total's
+    start = 0  # where the group above begins in ``desa``
     for n, row in body:
-        labelled = _no_code_but_a_label(row, key)
-        if labelled and in_group and _sums_of(row, counts, group, grand):
+        if not _no_code_but_a_label(row, key):
+            kept.append((n, row))
+            desa.append((n, row))
+            continue
+        if len(desa) > start and _sums_of(row, counts, [desa[start:], desa]):
             notes.append(Issue(n, None, "STR-TOTAL", INFO, f"Baris {n} adalah baris jumlah (subtotal) desa di atasnya; "
                                "tidak disimpan sebagai desa.", tingkat=0))
         else:
             kept.append((n, row))
-        if labelled:  # a total's label ends the group above, proven or not; its numbers are no desa's
-            group, in_group = [0.0] * len(counts), 0
-            continue
-        in_group += 1
-        for i, j in enumerate(counts):
-            amount = _amount(at(row, j)) or 0.0
-            group[i] += amount
-            grand[i] += amount
+        start = len(desa)  # a total's label ends the group above, proven or not; its numbers are no desa's
     return kept, notes
 
 
-def _sums_of(row: list[Any], counts: list[int], group: list[float], grand: list[float]) -> bool:
-    """The row's numbers are the sums of the group above (or of every desa above): in each count column that
-    holds a number, at least two (one if there is one)."""
-    found = [(i, _amount(at(row, j))) for i, j in enumerate(counts)]
-    filled = [(i, a) for i, a in found if a is not None]
-    if len(filled) < min(2, len(counts)) or any(a is None and not is_blank(at(row, counts[i])) for i, a in found):
+def _sums_of(row: list[Any], counts: list[int], groups: list[Body]) -> bool:
+    """The row's numbers are the sums of one of the groups: in each count column that holds a number, at least
+    two (one if there is one); no count column holds anything else."""
+    found = [(j, _amount(at(row, j))) for j in counts]
+    filled = [(j, a) for j, a in found if a is not None]
+    if len(filled) < min(2, len(counts)) or any(a is None and not is_blank(at(row, j)) for j, a in found):
         return False
-    return any(all(abs(a - sums[i]) < 0.5 for i, a in filled) for sums in (group, grand))
+    return any(all(abs(a - sum(_amount(at(r, j)) or 0.0 for _, r in group)) < 0.5 for j, a in filled)
+               for group in groups)
 
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")

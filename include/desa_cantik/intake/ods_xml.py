@@ -93,7 +93,7 @@ def _check_sheets(sheets: list[tuple[int, int]], batas: BatasBerkas) -> None:
                          "Hapus lembar yang tidak perlu, lalu kirim ulang.")
     cells = sum(r * c for r, c in sheets)
     if cells > batas.sel:
-        raise Unreadable(f"Lembar-lembar berkas memakai {angka(cells)} sel bersama-sama; batas {angka(batas.sel)} sel. "
+        raise Unreadable(f"Lembar berkas ini bersama-sama memakai {angka(cells)} sel; batas {angka(batas.sel)} sel. "
                          f"{TOO_BIG_SHEET}")
 
 

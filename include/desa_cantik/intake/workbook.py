@@ -35,7 +35,7 @@ _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def read_zip(data: bytes, dataset: Dataset, batas: BatasBerkas) -> list[Sheet]:
-    with _damaged(XLSX_DAMAGED):
+    with _damaged(ODS_DAMAGED if data[30:38] == b"mimetype" else XLSX_DAMAGED):  # an ODS's first part, by the standard
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     jenis = _package_kind({i.filename for i in infos})
@@ -172,7 +172,7 @@ def _check_total_area(opened: list[CalamineSheet], batas: BatasBerkas) -> None:
     rows = sum(e[0] + 1 for e in ends)
     cells = sum((e[0] + 1) * (e[1] + 1) for e in ends)
     if len(opened) > 1 and (rows > batas.baris or cells > batas.sel):
-        raise Unreadable(f"Lembar-lembar berisi tabel memakai {angka(rows)} baris dan {angka(cells)} sel; batas "
+        raise Unreadable(f"Lembar yang berisi tabel bersama-sama memakai {angka(rows)} baris dan {angka(cells)} sel; batas "
                          f"{angka(batas.baris)} baris dan {angka(batas.sel)} sel per berkas. {TOO_BIG_SHEET}")
     for e in ends:
         check_area(e[0] + 1, e[1] + 1, batas)

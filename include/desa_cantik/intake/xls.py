@@ -169,7 +169,7 @@ def scan_workbook(stream: bytes, batas: BatasBerkas) -> None:
         check_area(rows, cols, batas)
         cells += rows * cols
     if cells > batas.sel:
-        raise Unreadable(f"Lembar-lembar berkas memakai {angka(cells)} sel bersama-sama; batas {angka(batas.sel)} sel. "
+        raise Unreadable(f"Lembar berkas ini bersama-sama memakai {angka(cells)} sel; batas {angka(batas.sel)} sel. "
                          f"{TOO_BIG_SHEET}")
 
 
