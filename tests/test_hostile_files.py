@@ -2,9 +2,10 @@
 in bounded time and memory.
 
 Regression tests for each file that once crashed, hung or exhausted the machine, then a property-based fuzz
-suite (hypothesis, derandomized) that mutates realistic generated files of all four datasets, CSV and XLSX:
-byte flips, truncation, damaged zip parts and sheet XML, quotes and carriage returns, huge numbers, extra
-columns, repeated rows. Most examples go through ``read_submission`` (fast); a subset through the whole
+suite (hypothesis, derandomized) that mutates realistic generated files of all four datasets, CSV and XLSX, and
+the ODS and XLS files LibreOffice Calc wrote for the corpus: byte flips, truncation, damaged zip parts and sheet
+XML, repeated ODS rows and cells, XLS records placing cells far away and container fields that lie, quotes and
+carriage returns, huge numbers, extra columns, repeated rows. Most examples go through ``read_submission`` (fast); a subset through the whole
 pre-check and the CLI (exit codes and JSON).
 """
 
@@ -623,7 +624,8 @@ def test_cli_huge_file_is_not_read_whole(tmp_path: Path) -> None:
 
 @lru_cache(maxsize=1)
 def corpus() -> list[tuple[str, str, bytes]]:
-    """(dataset, kind, bytes): realistic generated files of all four datasets, each as CSV and as XLSX."""
+    """(dataset, kind, bytes): realistic generated files of all four datasets, each as CSV and as XLSX; and the
+    ODS and XLS files LibreOffice Calc wrote for the corpus (a header over two rows, a desa a sheet, subtotals)."""
     from desa_cantik.synthetic import generate
 
     out = Path(tempfile.mkdtemp(prefix="dc-fuzz-"))
@@ -638,6 +640,9 @@ def corpus() -> list[tuple[str, str, bytes]]:
             files.append((ds, "csv", as_csv(files[-1][2])))
         if not any(k == "xlsx" for d, k, _ in files if d == ds):
             files.append((ds, "xlsx", as_xlsx(files[-1][2])))
+    for name in sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".ods", ".xls")):  # written by Calc
+        data = (CORPUS / name).read_bytes()
+        files.append(("kesehatan_anak" if "subtotal" in name else "kependudukan", name.rsplit(".", 1)[1], data))
     return files
 
 
@@ -751,6 +756,79 @@ def xlsx_edit(draw: st.DrawFn, data: bytes) -> bytes:
     return rezip(data, {name: xml})
 
 
+ODS_PARTS = ["content.xml", "content.xml", "styles.xml", "META-INF/manifest.xml", "mimetype", "settings.xml"]
+ODS_INSERTS = [b'<table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value="1"/></table:table-row>',
+               b'<table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/>',
+               b'<table:table-row table:number-rows-repeated="99999999999999">', b'table:number-columns-repeated="-1"',
+               b'<table:table table:name="x">', b"</table:table>", b"</table:table-row>", b"<table:table-row>",
+               b'<table:table-cell office:value-type="date" office:date-value="99999-99-99"/>',
+               b'<table:table-cell office:value-type="float" office:value="1e400"/>',
+               b'<table:table-cell office:value-type="time" office:time-value="PT99999999999H"/>',
+               b'<table:covered-table-cell table:number-columns-repeated="9999"><text:p>x</text:p></table:covered-table-cell>',
+               b'<table:table-cell table:number-rows-spanned="1048576" table:number-columns-spanned="16384"/>',
+               b"<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\">]>", b"&a;", b"<manifest:encryption-data/>", b"\x00", b"<"]
+
+
+@st.composite
+def ods_edit(draw: st.DrawFn, data: bytes) -> bytes:
+    """One edit of an ODS: a part's XML damaged or attacked (repeated rows and cells), a part removed, or bytes."""
+    op = draw(st.sampled_from(["xml", "xml", "xml", "remove", "bytes", "stored"]))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    if op == "bytes":
+        return draw(byte_edit(data))
+    if op == "stored":
+        return rezip(data, {}, zipfile.ZIP_STORED)
+    name = draw(st.sampled_from([n for n in ODS_PARTS if n in src.namelist()] or src.namelist()))
+    if op == "remove":
+        return rezip(data, {name: None})
+    xml = src.read(name)
+    at = draw(st.integers(0, len(xml)))
+    how = draw(st.sampled_from(["insert", "insert", "bytes", "repeat_rows", "repeat_attr"]))
+    if how == "insert":
+        xml = xml[:at] + draw(st.sampled_from(ODS_INSERTS)) + xml[at:]
+    elif how == "bytes":
+        xml = draw(byte_edit(xml))
+    elif how == "repeat_rows":
+        rows = [r for r in re.findall(rb"<table:table-row[ >].*?</table:table-row>", xml) if len(r) < 10_000]
+        if rows:
+            xml = xml.replace(rows[0], rows[0] * draw(st.integers(2, 3_000)), 1)
+    else:
+        count = draw(st.sampled_from([b"2", b"1000", b"100000", b"1048576", b"4294967296", b"+7", b" 5"]))
+        xml = re.sub(rb'(number-(?:rows|columns)-repeated=")[^"]*"', rb'\g<1>' + count + b'"', xml, count=draw(st.integers(1, 3)))
+    return rezip(data, {name: xml})
+
+
+XLS_RECORDS = [b"\xfd\x00\x0a\x00", b"\xbd\x00", b"\x00\x02\x0e\x00", b"\x85\x00", b"\x09\x08\x10\x00", b"\x0a\x00\x00\x00",
+               b"\xfc\x00", b"\xe5\x00", b"\x3c\x00", b"\x42\x00\x02\x00"]  # LabelSst, MulRk, Dimensions, BoundSheet, BOF, ...
+XLS_VALUES = [0, 1, 255, 256, 60_000, 65_535, 0x7FFF_FFFF, 0xFFFF_FFFA, 0xFFFF_FFFE, 0xFFFF_FFFF]
+
+
+@st.composite
+def xls_edit(draw: st.DrawFn, data: bytes) -> bytes:
+    """One edit of an XLS: a record's fields (cells placed far away, lengths, positions), a field of the container's
+    header, an entry of its sector table, or bytes."""
+    op = draw(st.sampled_from(["record", "record", "header", "fat", "bytes"]))
+    out = bytearray(data)
+    value = draw(st.sampled_from(XLS_VALUES))
+    if op == "record":
+        found = [m.start() for m in re.finditer(re.escape(draw(st.sampled_from(XLS_RECORDS))), data)]
+        if found:
+            at = draw(st.sampled_from(found)) + draw(st.sampled_from([2, 4, 6, 8, 10]))
+            fmt = draw(st.sampled_from(["<H", "<I"]))
+            struct.pack_into(fmt, out, min(at, len(out) - 4), value & (0xFFFF if fmt == "<H" else 0xFFFF_FFFF))
+        return bytes(out)
+    if op == "header":
+        struct.pack_into("<I", out, draw(st.sampled_from([28, 30, 44, 48, 60, 62, 64, 68, 72, 76, 80])), value)
+        return bytes(out)
+    if op == "fat":
+        fat = struct.unpack_from("<I", data, 76)[0]
+        at = 512 * (fat + 1) + 4 * draw(st.integers(0, 127))
+        if at + 4 <= len(out):
+            struct.pack_into("<I", out, at, draw(st.sampled_from([*XLS_VALUES[:3], draw(st.integers(0, 20))])))
+        return bytes(out)
+    return draw(byte_edit(data))
+
+
 def mutated(kinds: tuple[str, ...]) -> st.SearchStrategy[tuple[str, str, bytes]]:
     @st.composite
     def build(draw: st.DrawFn) -> tuple[str, str, bytes]:
@@ -759,6 +837,10 @@ def mutated(kinds: tuple[str, ...]) -> st.SearchStrategy[tuple[str, str, bytes]]
         for _ in range(draw(st.integers(1, 2))):
             if kind == "xlsx" and data[:4] == b"PK\x03\x04" and zip_ok(data):
                 data = draw(xlsx_edit(data))
+            elif kind == "ods" and data[:4] == b"PK\x03\x04" and zip_ok(data):
+                data = draw(ods_edit(data))
+            elif kind == "xls" and len(data) > 1024:
+                data = draw(xls_edit(data))
             elif kind == "csv":
                 data = draw(csv_edit(data))
             else:
@@ -804,8 +886,22 @@ def test_fuzz_reader_xlsx(case: tuple[str, str, bytes]) -> None:
     assert_answered(read(data, ds, "f.xlsx"), data)
 
 
-@settings(FUZZ, max_examples=240)
-@given(mutated(("csv", "xlsx")), st.integers(1, 4))
+@settings(FUZZ, max_examples=500)
+@given(mutated(("ods",)))
+def test_fuzz_reader_ods(case: tuple[str, str, bytes]) -> None:
+    ds, _, data = case
+    assert_answered(read(data, ds, "f.ods"), data)
+
+
+@settings(FUZZ, max_examples=500)
+@given(mutated(("xls",)))
+def test_fuzz_reader_xls(case: tuple[str, str, bytes]) -> None:
+    ds, _, data = case
+    assert_answered(read(data, ds, "f.xls"), data)
+
+
+@settings(FUZZ, max_examples=300)
+@given(mutated(("csv", "xlsx", "ods", "xls")), st.integers(1, 4))
 def test_fuzz_reader_tight_limits(case: tuple[str, str, bytes], k: int) -> None:
     """The same files under small limits: every limit's refusal path is exercised."""
     ds, kind, data = case
@@ -820,8 +916,8 @@ def warm_gate() -> None:
     precheck(f"{HEADER}\n{ROW1}\n".encode(), "w.csv", "kependudukan", 2025)  # imports GX once, outside deadlines
 
 
-@settings(FUZZ, max_examples=40, deadline=timedelta(seconds=10))
-@given(case=mutated(("csv", "xlsx")))
+@settings(FUZZ, max_examples=50, deadline=timedelta(seconds=10))
+@given(case=mutated(("csv", "xlsx", "ods", "xls")))
 def test_fuzz_whole_precheck(warm_gate: None, case: tuple[str, str, bytes]) -> None:
     ds, kind, data = case
     v = precheck(data, f"f.{kind}", ds, 2025)
@@ -831,8 +927,8 @@ def test_fuzz_whole_precheck(warm_gate: None, case: tuple[str, str, bytes]) -> N
         assert v.status == DITOLAK and v.issues[0].aturan == "STR-00"
 
 
-@settings(FUZZ, max_examples=25, deadline=timedelta(seconds=10))
-@given(case=mutated(("csv", "xlsx")))
+@settings(FUZZ, max_examples=30, deadline=timedelta(seconds=10))
+@given(case=mutated(("csv", "xlsx", "ods", "xls")))
 def test_fuzz_cli_exit_codes_and_json(warm_gate: None, case: tuple[str, str, bytes]) -> None:
     ds, kind, data = case
     with tempfile.TemporaryDirectory() as tmp:
