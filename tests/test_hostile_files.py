@@ -2,9 +2,10 @@
 in bounded time and memory.
 
 Regression tests for each file that once crashed, hung or exhausted the machine, then a property-based fuzz
-suite (hypothesis, derandomized) that mutates realistic generated files of all four datasets, CSV and XLSX:
-byte flips, truncation, damaged zip parts and sheet XML, quotes and carriage returns, huge numbers, extra
-columns, repeated rows. Most examples go through ``read_submission`` (fast); a subset through the whole
+suite (hypothesis, derandomized) that mutates realistic generated files of all four datasets, CSV and XLSX, and
+the ODS and XLS files LibreOffice Calc wrote for the corpus: byte flips, truncation, damaged zip parts and sheet
+XML, repeated ODS rows and cells, XLS records placing cells far away and container fields that lie, quotes and
+carriage returns, huge numbers, extra columns, repeated rows. Most examples go through ``read_submission`` (fast); a subset through the whole
 pre-check and the CLI (exit codes and JSON).
 """
 
@@ -15,6 +16,7 @@ import csv
 import io
 import json
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -339,7 +341,7 @@ def test_limits_come_from_the_daftar_data() -> None:
         (b"<html><body><table><tr><td>kode_desa</td></tr></table></body></html>", "halaman web"),
         (rezip(SMALL, {"xl/workbook.xml": None, "xl/workbook.bin": b"\x00"}), ".xlsb"),
         (rezip(SMALL, {"xl/workbook.xml": None, "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                       "content.xml": b"<x/>"}), ".ods"),
+                       "content.xml": b"<x/>"}), "tidak berisi lembar kerja"),  # an ODS is read (issue 21)
         (rezip(SMALL, {"xl/workbook.xml": None, "word/document.xml": b"<x/>"}), "bukan lembar kerja"),
     ],
 )
@@ -372,6 +374,140 @@ def test_entity_expansion_is_not_performed() -> None:
     refused(timed(rezip(SMALL, {SHEET: xml}), 1.0, name="f.xlsx"), "XLSX rusak")  # a DTD in a package: ECMA-376-2 M1.18
 
 
+# --- ODS and XLS (issue 21): the same guards as XLSX ------------------------------------------------------
+
+CORPUS = ROOT / "tests" / "corpus"
+ODS = (CORPUS / "32_ods_desa_per_lembar.ods").read_bytes()  # written by LibreOffice Calc: a desa a sheet, 3 sheets
+XLS = (CORPUS / "33_xls_desa_per_lembar.xls").read_bytes()
+CONTENT = "content.xml"
+FILLED = b'<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+
+
+def content_xml(data: bytes = ODS) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read(CONTENT)
+
+
+def ods_with_rows(rows: bytes) -> bytes:
+    """The ODS with rows added under the first row of its first sheet (Calc ends a sheet with its empty rows)."""
+    return rezip(ODS, {CONTENT: content_xml().replace(b"</table:table-row>", b"</table:table-row>" + rows, 1)})
+
+
+def test_ods_is_read_like_xlsx() -> None:
+    sub = timed(ODS, 3.0, name="f.ods")
+    assert sub.readable and sub.table["kode_desa"].tolist()[:2] == ["35.07.01.2001", "35.07.01.2002"]
+
+
+@pytest.mark.parametrize(("rows", "fragment"), [
+    (b'<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row>'
+     b"<table:table-row>" + FILLED + b"</table:table-row>", "1.048.005 baris"),  # a filled cell a million rows down
+    (b'<table:table-row><table:table-cell table:number-columns-repeated="16000" office:value-type="float" '
+     b'office:value="1"/></table:table-row>', "kolom; batas 200 kolom"),
+    (b'<table:table-row table:number-rows-repeated="90000"><table:table-cell table:number-columns-repeated="100" '
+     b'office:value-type="float" office:value="1"/></table:table-row>', "sel; batas 3.000.000 sel"),
+    (b'<table:table-row table:number-rows-repeated="99999999999999999999"><table:table-cell office:value="1"/>'
+     b"</table:table-row>", "1.048.5"),
+    (b'<table:table-row table:number-rows-repeated="&#49;0"><table:table-cell/></table:table-row>', "rusak"),
+    (b'<table:table-row table:number-rows-repeated=">1000000"><table:table-cell/></table:table-row>', "rusak"),
+])
+def test_ods_repeated_rows_and_cells_are_counted_before_calamine_fills_them(rows: bytes, fragment: str) -> None:
+    refused(timed(ods_with_rows(rows), 2.0, name="f.ods"), fragment)
+
+
+def test_ods_sheets_together_and_other_parts() -> None:
+    tables = b"".join(b'<table:table table:name="L%d"><table:table-row table:number-rows-repeated="40000">'
+                      b'<table:table-cell table:number-columns-repeated="10" office:value="1"/></table:table-row>'
+                      b"</table:table>" % i for i in range(10))  # 400,000 cells each, 4 million in all
+    xml = content_xml().replace(b"</office:spreadsheet>", tables + b"</office:spreadsheet>")
+    refused(timed(rezip(ODS, {CONTENT: xml}), 2.0, name="f.ods"), "bersama-sama", "batas 3.000.000 sel")
+    doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + content_xml().split(b"?>", 1)[-1]
+    refused(timed(rezip(ODS, {CONTENT: doctype}), 1.0, name="f.ods"), ".ods", "rusak")
+    manifest = zipfile.ZipFile(io.BytesIO(ODS)).read("META-INF/manifest.xml")
+    locked = manifest.replace(b"</manifest:manifest>", b'<manifest:file-entry manifest:full-path="x.xml"><manifest:'
+                              b"encryption-data/></manifest:file-entry></manifest:manifest>")
+    refused(timed(rezip(ODS, {"META-INF/manifest.xml": locked}), 1.0, name="f.ods"), "kata sandi")
+    text = rezip(ODS, {"mimetype": b"application/vnd.oasis.opendocument.text"})
+    refused(timed(text, 1.0, name="f.odt"), "bukan lembar kerja")
+    refused(timed(ODS[: len(ODS) // 2], 1.0, name="f.ods"), ".ods", "rusak")
+    sub = read_submission(ODS, KEP, Provenance.of(ODS, "f.ods"), 2025, BatasBerkas(lembar=2))
+    refused(sub, "batas 2 lembar")
+
+
+def xls_edit_at(data: bytes, pattern: bytes, edit: Callable[[bytearray, int], None]) -> bytes:
+    """The XLS with every record starting with ``pattern`` (type and length) edited in place."""
+    out = bytearray(data)
+    found = [m.start() for m in re.finditer(re.escape(pattern), data)]
+    assert found, pattern
+    for at in found:
+        edit(out, at + 4)
+    return bytes(out)
+
+
+def _put(fmt: str, *values: int) -> Callable[[bytearray, int], None]:
+    return lambda out, at: struct.pack_into(fmt, out, at, *values)
+
+
+def test_xls_is_read_like_xlsx() -> None:
+    sub = timed(XLS, 3.0, name="f.xls")
+    assert sub.readable and sub.table["kode_desa"].tolist()[:2] == ["35.07.01.2001", "35.07.01.2002"]
+    assert len(sub.lembar) == 3
+
+
+@pytest.mark.parametrize(("pattern", "edit", "fragment"), [
+    (b"\xfd\x00\x0a\x00", _put("<HH", 10, 60_000), "60.001 kolom"),  # a LabelSst cell far right
+    (b"\xbd\x00\x3c\x00", _put("<HH", 65_535, 150), "sel; batas 3.000.000 sel"),  # a MulRk  # far down and right
+    (b"\x00\x02\x0e\x00", _put("<II", 0, 0xFFFFFFFF), "rusak"),  # DIMENSIONS: calamine reserves that many cells
+    (b"\x00\x02\x0e\x00", _put("<II", 5, 2), "rusak"),  # last row before the first: wraps to four billion
+    (b"\x00\x02\x0e\x00", _put("<IIHH", 0, 60_000, 0, 200), "sel; batas 3.000.000 sel"),
+    (b"\x42\x00\x02\x00", lambda out, at: out.__setitem__(slice(at - 4, at + 2), b"\x2f\x00\x02\x00\x01\x00"),
+     "kata sandi"),  # FilePass in place of CodePage
+])
+def test_xls_records_that_would_make_calamine_allocate_are_refused(pattern: bytes, edit: Callable[[bytearray, int], None],
+                                                                   fragment: str) -> None:
+    refused(timed(xls_edit_at(XLS, pattern, edit), 2.0, name="f.xls"), fragment)
+
+
+def _xls_header(offset: int, value: int) -> bytes:
+    out = bytearray(XLS)
+    struct.pack_into("<I", out, offset, value)
+    return bytes(out)
+
+
+def _fat_entry(data: bytes, sector: int, value: int) -> bytes:
+    """The file with one FAT entry changed (the first FAT sector, named in the header's DIFAT)."""
+    out = bytearray(data)
+    fat = struct.unpack_from("<I", data, 76)[0]
+    struct.pack_into("<I", out, 512 * (fat + 1) + 4 * sector, value)
+    return bytes(out)
+
+
+def test_xls_container_chains_that_loop_or_lie_are_refused() -> None:
+    """calamine follows the directory chain with no end but the chain's: a loop grows memory until the process dies."""
+    directory = struct.unpack_from("<I", XLS, 48)[0]
+    refused(timed(_fat_entry(XLS, directory, directory), 1.0, name="f.xls"), ".xls", "rusak")
+    last = len(XLS) // 512 - 2  # a sector whose last entry names itself: the DIFAT's chain loops
+    looped = bytearray(_xls_header(68, last))
+    struct.pack_into("<I", looped, 512 * (last + 1) + 508, last)
+    refused(timed(bytes(looped), 1.0, name="f.xls"), "rusak")
+    refused(timed(_xls_header(44, 0x7FFFFFFF), 1.0, name="f.xls"), "rusak")  # FAT length: reserved as declared
+    refused(timed(_xls_header(62, 0xFFFFFFFF), 1.0, name="f.xls"), "rusak")
+    refused(timed(_xls_header(48, 0xFFFFFFF0), 1.0, name="f.xls"), "rusak")
+    for cut in (0.3, 0.6):  # past the workbook's stream, only the document's summary is cut off
+        refused(timed(XLS[: int(len(XLS) * cut)], 1.0, name="f.xls"), "rusak")
+    sub = read_submission(XLS, KEP, Provenance.of(XLS, "f.xls"), 2025, BatasBerkas(lembar=2))
+    refused(sub, "3 lembar; batas 2 lembar")
+
+
+def ods_rows_bomb() -> bytes:
+    """A million rows of a hundred filled cells in a few hundred bytes: calamine would fill 100 million cells."""
+    return ods_with_rows(b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+                         b'table:number-columns-repeated="100" office:value-type="float" office:value="1"/></table:table-row>')
+
+
+def xls_directory_loop() -> bytes:
+    directory = struct.unpack_from("<I", XLS, 48)[0]
+    return _fat_entry(XLS, directory, directory)
+
+
 WORST: dict[str, Callable[[], bytes]] = {
     "dimensi_xfd1048576.xlsx": lambda: rezip(
         SMALL, {SHEET: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet_xml())}),
@@ -384,6 +520,8 @@ WORST: dict[str, Callable[[], bytes]] = {
     "sejuta_baris.xlsx": million_row_xlsx,
     "seratus_ribu_baris.csv": lambda: (HEADER + "\n" + (ROW1 + "\n") * 99_990).encode(),
     "seratus_ribu_baris.xlsx": full_xlsx,
+    "sejuta_baris_berulang.ods": ods_rows_bomb,
+    "rantai_berulang.xls": xls_directory_loop,
 }
 
 _MEASURE = """
@@ -486,7 +624,8 @@ def test_cli_huge_file_is_not_read_whole(tmp_path: Path) -> None:
 
 @lru_cache(maxsize=1)
 def corpus() -> list[tuple[str, str, bytes]]:
-    """(dataset, kind, bytes): realistic generated files of all four datasets, each as CSV and as XLSX."""
+    """(dataset, kind, bytes): realistic generated files of all four datasets, each as CSV and as XLSX; and the
+    ODS and XLS files LibreOffice Calc wrote for the corpus (a header over two rows, a desa a sheet, subtotals)."""
     from desa_cantik.synthetic import generate
 
     out = Path(tempfile.mkdtemp(prefix="dc-fuzz-"))
@@ -501,6 +640,9 @@ def corpus() -> list[tuple[str, str, bytes]]:
             files.append((ds, "csv", as_csv(files[-1][2])))
         if not any(k == "xlsx" for d, k, _ in files if d == ds):
             files.append((ds, "xlsx", as_xlsx(files[-1][2])))
+    for name in sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".ods", ".xls")):  # written by Calc
+        data = (CORPUS / name).read_bytes()
+        files.append(("kesehatan_anak" if "subtotal" in name else "kependudukan", name.rsplit(".", 1)[1], data))
     return files
 
 
@@ -614,6 +756,79 @@ def xlsx_edit(draw: st.DrawFn, data: bytes) -> bytes:
     return rezip(data, {name: xml})
 
 
+ODS_PARTS = ["content.xml", "content.xml", "styles.xml", "META-INF/manifest.xml", "mimetype", "settings.xml"]
+ODS_INSERTS = [b'<table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value="1"/></table:table-row>',
+               b'<table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/>',
+               b'<table:table-row table:number-rows-repeated="99999999999999">', b'table:number-columns-repeated="-1"',
+               b'<table:table table:name="x">', b"</table:table>", b"</table:table-row>", b"<table:table-row>",
+               b'<table:table-cell office:value-type="date" office:date-value="99999-99-99"/>',
+               b'<table:table-cell office:value-type="float" office:value="1e400"/>',
+               b'<table:table-cell office:value-type="time" office:time-value="PT99999999999H"/>',
+               b'<table:covered-table-cell table:number-columns-repeated="9999"><text:p>x</text:p></table:covered-table-cell>',
+               b'<table:table-cell table:number-rows-spanned="1048576" table:number-columns-spanned="16384"/>',
+               b"<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\">]>", b"&a;", b"<manifest:encryption-data/>", b"\x00", b"<"]
+
+
+@st.composite
+def ods_edit(draw: st.DrawFn, data: bytes) -> bytes:
+    """One edit of an ODS: a part's XML damaged or attacked (repeated rows and cells), a part removed, or bytes."""
+    op = draw(st.sampled_from(["xml", "xml", "xml", "remove", "bytes", "stored"]))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    if op == "bytes":
+        return draw(byte_edit(data))
+    if op == "stored":
+        return rezip(data, {}, zipfile.ZIP_STORED)
+    name = draw(st.sampled_from([n for n in ODS_PARTS if n in src.namelist()] or src.namelist()))
+    if op == "remove":
+        return rezip(data, {name: None})
+    xml = src.read(name)
+    at = draw(st.integers(0, len(xml)))
+    how = draw(st.sampled_from(["insert", "insert", "bytes", "repeat_rows", "repeat_attr"]))
+    if how == "insert":
+        xml = xml[:at] + draw(st.sampled_from(ODS_INSERTS)) + xml[at:]
+    elif how == "bytes":
+        xml = draw(byte_edit(xml))
+    elif how == "repeat_rows":
+        rows = [r for r in re.findall(rb"<table:table-row[ >].*?</table:table-row>", xml) if len(r) < 10_000]
+        if rows:
+            xml = xml.replace(rows[0], rows[0] * draw(st.integers(2, 3_000)), 1)
+    else:
+        count = draw(st.sampled_from([b"2", b"1000", b"100000", b"1048576", b"4294967296", b"+7", b" 5"]))
+        xml = re.sub(rb'(number-(?:rows|columns)-repeated=")[^"]*"', rb'\g<1>' + count + b'"', xml, count=draw(st.integers(1, 3)))
+    return rezip(data, {name: xml})
+
+
+XLS_RECORDS = [b"\xfd\x00\x0a\x00", b"\xbd\x00", b"\x00\x02\x0e\x00", b"\x85\x00", b"\x09\x08\x10\x00", b"\x0a\x00\x00\x00",
+               b"\xfc\x00", b"\xe5\x00", b"\x3c\x00", b"\x42\x00\x02\x00"]  # LabelSst, MulRk, Dimensions, BoundSheet, BOF, ...
+XLS_VALUES = [0, 1, 255, 256, 60_000, 65_535, 0x7FFF_FFFF, 0xFFFF_FFFA, 0xFFFF_FFFE, 0xFFFF_FFFF]
+
+
+@st.composite
+def xls_edit(draw: st.DrawFn, data: bytes) -> bytes:
+    """One edit of an XLS: a record's fields (cells placed far away, lengths, positions), a field of the container's
+    header, an entry of its sector table, or bytes."""
+    op = draw(st.sampled_from(["record", "record", "header", "fat", "bytes"]))
+    out = bytearray(data)
+    value = draw(st.sampled_from(XLS_VALUES))
+    if op == "record":
+        found = [m.start() for m in re.finditer(re.escape(draw(st.sampled_from(XLS_RECORDS))), data)]
+        if found:
+            at = draw(st.sampled_from(found)) + draw(st.sampled_from([2, 4, 6, 8, 10]))
+            fmt = draw(st.sampled_from(["<H", "<I"]))
+            struct.pack_into(fmt, out, min(at, len(out) - 4), value & (0xFFFF if fmt == "<H" else 0xFFFF_FFFF))
+        return bytes(out)
+    if op == "header":
+        struct.pack_into("<I", out, draw(st.sampled_from([28, 30, 44, 48, 60, 62, 64, 68, 72, 76, 80])), value)
+        return bytes(out)
+    if op == "fat":
+        fat = struct.unpack_from("<I", data, 76)[0]
+        at = 512 * (fat + 1) + 4 * draw(st.integers(0, 127))
+        if at + 4 <= len(out):
+            struct.pack_into("<I", out, at, draw(st.sampled_from([*XLS_VALUES[:3], draw(st.integers(0, 20))])))
+        return bytes(out)
+    return draw(byte_edit(data))
+
+
 def mutated(kinds: tuple[str, ...]) -> st.SearchStrategy[tuple[str, str, bytes]]:
     @st.composite
     def build(draw: st.DrawFn) -> tuple[str, str, bytes]:
@@ -622,6 +837,10 @@ def mutated(kinds: tuple[str, ...]) -> st.SearchStrategy[tuple[str, str, bytes]]
         for _ in range(draw(st.integers(1, 2))):
             if kind == "xlsx" and data[:4] == b"PK\x03\x04" and zip_ok(data):
                 data = draw(xlsx_edit(data))
+            elif kind == "ods" and data[:4] == b"PK\x03\x04" and zip_ok(data):
+                data = draw(ods_edit(data))
+            elif kind == "xls" and len(data) > 1024:
+                data = draw(xls_edit(data))
             elif kind == "csv":
                 data = draw(csv_edit(data))
             else:
@@ -667,8 +886,22 @@ def test_fuzz_reader_xlsx(case: tuple[str, str, bytes]) -> None:
     assert_answered(read(data, ds, "f.xlsx"), data)
 
 
-@settings(FUZZ, max_examples=240)
-@given(mutated(("csv", "xlsx")), st.integers(1, 4))
+@settings(FUZZ, max_examples=500)
+@given(mutated(("ods",)))
+def test_fuzz_reader_ods(case: tuple[str, str, bytes]) -> None:
+    ds, _, data = case
+    assert_answered(read(data, ds, "f.ods"), data)
+
+
+@settings(FUZZ, max_examples=500)
+@given(mutated(("xls",)))
+def test_fuzz_reader_xls(case: tuple[str, str, bytes]) -> None:
+    ds, _, data = case
+    assert_answered(read(data, ds, "f.xls"), data)
+
+
+@settings(FUZZ, max_examples=300)
+@given(mutated(("csv", "xlsx", "ods", "xls")), st.integers(1, 4))
 def test_fuzz_reader_tight_limits(case: tuple[str, str, bytes], k: int) -> None:
     """The same files under small limits: every limit's refusal path is exercised."""
     ds, kind, data = case
@@ -683,8 +916,8 @@ def warm_gate() -> None:
     precheck(f"{HEADER}\n{ROW1}\n".encode(), "w.csv", "kependudukan", 2025)  # imports GX once, outside deadlines
 
 
-@settings(FUZZ, max_examples=40, deadline=timedelta(seconds=10))
-@given(case=mutated(("csv", "xlsx")))
+@settings(FUZZ, max_examples=50, deadline=timedelta(seconds=10))
+@given(case=mutated(("csv", "xlsx", "ods", "xls")))
 def test_fuzz_whole_precheck(warm_gate: None, case: tuple[str, str, bytes]) -> None:
     ds, kind, data = case
     v = precheck(data, f"f.{kind}", ds, 2025)
@@ -694,8 +927,8 @@ def test_fuzz_whole_precheck(warm_gate: None, case: tuple[str, str, bytes]) -> N
         assert v.status == DITOLAK and v.issues[0].aturan == "STR-00"
 
 
-@settings(FUZZ, max_examples=25, deadline=timedelta(seconds=10))
-@given(case=mutated(("csv", "xlsx")))
+@settings(FUZZ, max_examples=30, deadline=timedelta(seconds=10))
+@given(case=mutated(("csv", "xlsx", "ods", "xls")))
 def test_fuzz_cli_exit_codes_and_json(warm_gate: None, case: tuple[str, str, bytes]) -> None:
     ds, kind, data = case
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,8 +19,9 @@ import openpyxl
 import pytest
 
 from desa_cantik.datasets import get_dataset
+from desa_cantik.feedback import report_html, report_json, report_text
 from desa_cantik.findings import DITERIMA
-from desa_cantik.intake import ROW, Provenance, Submission, read_submission
+from desa_cantik.intake import LEMBAR_KE, ROW, Provenance, Submission, read_submission
 from desa_cantik.precheck import precheck
 
 KEP = get_dataset("kependudukan")
@@ -244,7 +245,8 @@ def test_leading_no_column_and_a_row_of_column_numbers() -> None:
     assert any(n.aturan == "STR-NOMOR" and n.baris == 2 and "nomor kolom" in n.pesan for n in sub.notes)
 
 
-def test_data_on_a_sheet_other_than_the_first() -> None:
+def data_on_another_sheet_workbook() -> openpyxl.Workbook:
+    """A guide, a chart's numbers, then the table on the third sheet."""
     wb = openpyxl.Workbook()
     guide = wb.active
     guide.title = "Petunjuk"
@@ -253,14 +255,147 @@ def test_data_on_a_sheet_other_than_the_first() -> None:
     summary = wb.create_sheet("Grafik")
     summary.append(["Jumlah Penduduk", sum(d[4] for d in DESA)])
     data = wb.create_sheet("Sheet3")
-    data.append(["kode_desa", "tahun", "penduduk_laki", "penduduk_perempuan", "jumlah_penduduk", "jumlah_kk",
-                 "kelahiran", "kematian", "penduduk_datang", "penduduk_pindah"])
+    data.append(HEADER)
     for d in DESA:
         data.append(list(d))
-    sub = read(excel_like(saved(wb)), "lembar.xlsx")
+    return wb
+
+
+HEADER = ["kode_desa", "tahun", "penduduk_laki", "penduduk_perempuan", "jumlah_penduduk", "jumlah_kk", "kelahiran",
+          "kematian", "penduduk_datang", "penduduk_pindah"]
+THIRD = ("35.07.01.2003", 2025, 980, 1010, 1990, 560, 25, 12, 14, 9)
+NAMES = ("Tulungrejo", "Banjarejo", "Kedungsalam")
+
+
+def desa_per_sheet_workbook(bad_code_on_third: bool = False) -> openpyxl.Workbook:
+    """A kecamatan's workbook with each desa on its own sheet: the same title, header and one row on every sheet."""
+    wb = openpyxl.Workbook()
+    for k, (name, d) in enumerate(zip(NAMES, [*DESA, THIRD], strict=True)):
+        ws = wb.active if k == 0 else wb.create_sheet()
+        ws.title = f"Desa {name}"
+        ws.append([f"DATA KEPENDUDUKAN DESA {name.upper()} TAHUN 2025"])
+        ws.append([])
+        ws.append(["Kode Desa", "Tahun", "L", "P", "Jumlah", "Jml KK", "Lahir", "Mati", "Datang", "Pindah"])
+        ws.append([("35.07.01.2099" if bad_code_on_third and k == 2 else d[0]), *d[1:]])
+    return wb
+
+
+KES = [  # kecamatan, desa, kode, balita, ditimbang, stunting, ibu hamil
+    ("Donomulyo", "Tulungrejo", "35.07.01.2001", 210, 190, 21, 30),
+    ("Donomulyo", "Banjarejo", "35.07.01.2002", 180, 170, 15, 26),
+    ("Donomulyo", "Kedungsalam", "35.07.01.2003", 150, 141, 12, 19),
+    ("Pagak", "Sumbermanjing Kulon", "35.07.02.2001", 240, 222, 25, 33),
+    ("Pagak", "Pandanrejo", "35.07.02.2002", 130, 120, 9, 17),
+]
+
+
+def subtotal_workbook() -> tuple[openpyxl.Workbook, dict[str, object]]:
+    """A Dinas Kesehatan report: desa grouped by kecamatan, a "Jumlah Kec. ..." row (SUM formulas) after each
+    group, a total for the kabupaten at the bottom, a source note under the table."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kesehatan Anak"
+    ws.append(["DATA KESEHATAN ANAK PER DESA TAHUN 2025 - DINAS KESEHATAN KABUPATEN MALANG"])
+    ws.append([])
+    ws.append(["No", "Kecamatan", "Nama Desa", "Kode Desa", "Kode OPD", "Tahun", "Jumlah Balita", "Balita Ditimbang",
+               "Balita Stunting", "Ibu Hamil"])
+    cached: dict[str, object] = {}
+    r, first, subtotals = 4, 4, []
+    for i, (kec, desa, kode, *counts) in enumerate(KES):
+        ws.append([i + 1, kec, desa, kode, "35.07-DINKES", 2025, *counts])
+        r += 1
+        if i + 1 == len(KES) or KES[i + 1][0] != kec:
+            ws.append([None, f"Jumlah Kec. {kec}", None, None, None, None, *[f"=SUM({c}{first}:{c}{r - 1})" for c in "GHIJ"]])
+            for j, c in enumerate("GHIJ"):
+                cached[f"{c}{r}"] = sum(int(k[3 + j]) for k in KES if k[0] == kec)
+            subtotals.append(r)
+            r += 1
+            first = r
+    ws.append([None, "TOTAL KABUPATEN", None, None, None, None, *["=" + "+".join(f"{c}{s}" for s in subtotals) for c in "GHIJ"]])
+    for j, c in enumerate("GHIJ"):
+        cached[f"{c}{r}"] = sum(int(k[3 + j]) for k in KES)
+    ws.append([])
+    ws.append(["Sumber: laporan bulanan puskesmas, keadaan Desember 2025."])
+    return wb, cached
+
+
+def test_data_on_a_sheet_other_than_the_first() -> None:
+    sub = read(excel_like(saved(data_on_another_sheet_workbook())), "lembar.xlsx")
     assert_two_desa(sub)
     note = next(n for n in sub.notes if n.aturan == "STR-LEMBAR")
     assert note.nilai == "Sheet3"
+    assert sub.lembar == []  # one sheet read: rows numbered as before
+
+
+def test_each_desa_on_its_own_sheet_all_read_and_named_by_sheet_and_row() -> None:
+    """Issue 21: a kecamatan workbook with a desa a sheet was read from one sheet; the others were dropped."""
+    sub = read(excel_like(saved(desa_per_sheet_workbook())), "kecamatan.xlsx")
+    assert sub.readable, sub.unreadable_reason
+    assert sub.table["kode_desa"].tolist() == [DESA[0][0], DESA[1][0], THIRD[0]]
+    assert sub.table["jumlah_penduduk"].tolist() == [DESA[0][4], DESA[1][4], THIRD[4]]
+    assert sub.table[ROW].tolist() == [4, LEMBAR_KE + 4, 2 * LEMBAR_KE + 4]
+    assert sub.lembar == [f"Desa {n}" for n in NAMES]
+    assert [sub.tempat(n) for n in sub.table[ROW]] == ["baris 4", "lembar 'Desa Banjarejo', baris 4",
+                                                       "lembar 'Desa Kedungsalam', baris 4"]
+    note = next(n for n in sub.notes if n.aturan == "STR-LEMBAR")
+    assert all(f"'Desa {n}'" in note.pesan for n in NAMES), note.pesan
+    assert [n.baris for n in sub.notes if n.aturan == "STR-JUDUL"] == [3]  # the same title rows on each: said once
+
+
+def test_a_note_from_another_sheet_names_it() -> None:
+    wb = desa_per_sheet_workbook()
+    wb["Desa Banjarejo"]["F4"] = "tujuh ratus"
+    sub = read(excel_like(saved(wb)), "kecamatan.xlsx")
+    note = next(n for n in sub.notes if n.aturan == "STR-ANGKA")
+    assert note.baris == LEMBAR_KE + 4
+    assert note.pesan.startswith("Lembar 'Desa Banjarejo': Baris 4, kolom jumlah_kk"), note.pesan
+
+
+def test_a_finding_on_another_sheet_names_the_sheet_in_every_report() -> None:
+    v = precheck(excel_like(saved(desa_per_sheet_workbook(bad_code_on_third=True))), "kecamatan.xlsx", "kependudukan",
+                 2025, "35.07.01")
+    assert v.status != DITERIMA and v.rows_accepted == 2
+    bad = next(i for i in v.issues if i.aturan == "WIL-01")
+    assert bad.baris == 2 * LEMBAR_KE + 4
+    assert bad.pesan.startswith("Lembar 'Desa Kedungsalam', baris 4: kode_desa '35.07.01.2099'"), bad.pesan
+    assert "(lembar 'Desa Kedungsalam', baris 4, kolom kode_desa)" in report_text(v)
+    assert "<td>lembar &#x27;Desa Kedungsalam&#x27;, baris 4</td>" in report_html(v)
+    issue = next(i for i in report_json(v)["issues"] if i["rule"] == "WIL-01")
+    assert (issue["row"], issue["sheet"]) == (4, "Desa Kedungsalam")
+
+
+def test_a_sheet_with_fewer_standard_columns_is_named_not_dropped_silently() -> None:
+    wb = desa_per_sheet_workbook()
+    wb["Desa Kedungsalam"]["J3"] = "Keterangan"  # "Pindah" no longer a standard column there
+    sub = read(excel_like(saved(wb)), "kecamatan.xlsx")
+    assert sub.table["kode_desa"].tolist() == [DESA[0][0], DESA[1][0]]
+    note = next(n for n in sub.notes if n.aturan == "STR-LEMBAR")
+    assert "'Desa Kedungsalam' berisi judul kolom lain" in note.pesan, note.pesan
+
+
+def test_subtotal_rows_between_the_desa_are_totals_not_errors() -> None:
+    """Issue 21: "Jumlah Kec. ..." after each kecamatan's desa came back as rows with no code and a duplicate."""
+    wb, cached = subtotal_workbook()
+    v = precheck(excel_like(saved(wb), cached), "dinkes.xlsx", "kesehatan_anak", 2025, "35.07")
+    assert v.status == DITERIMA, [(i.baris, i.aturan, i.pesan) for i in v.issues]
+    assert v.rows_read == len(KES)
+    totals = sorted(i.baris or 0 for i in v.issues if i.aturan == "STR-TOTAL")
+    assert totals == [7, 10, 11]
+
+
+def test_a_row_without_a_code_is_a_subtotal_only_with_the_sums_to_show_it() -> None:
+    """A label alone, or sums alone, do not make a row a subtotal: the row stays and is reported."""
+    wb, cached = subtotal_workbook()
+    ws = wb.active
+    ws["D5"] = None  # Banjarejo's code left out: a desa row missing its code, no label
+    ws["B7"] = "Jumlah Kec. Donomulyo"
+    cached["G7"] = 999  # the subtotal's sum typed wrong: the label alone is no proof
+    v = precheck(excel_like(saved(wb), cached), "dinkes.xlsx", "kesehatan_anak", 2025, "35.07")
+    assert v.status != DITERIMA
+    totals = sorted(i.baris or 0 for i in v.issues if i.aturan == "STR-TOTAL")
+    assert totals == [10, 11]
+    errors = {i.baris for i in v.issues if i.keparahan == "error"}
+    assert {5, 7} <= errors
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])

@@ -142,13 +142,13 @@ class BatasBerkas:
     """
 
     ukuran_mb: float = 20  # the file as sent
-    baris: int = 100_000  # rows of the sheet read (CSV: lines), title and note rows included
+    baris: int = 100_000  # rows of the sheets read (CSV: lines), title and note rows included
     kolom: int = 200  # columns of the sheet read
     sel: int = 3_000_000  # rows x columns of the area a sheet uses (bounds memory)
     panjang_sel: int = 10_000  # characters in one cell
-    terurai_mb: float = 100  # XLSX: all its parts uncompressed
-    rasio_kompresi: float = 100  # XLSX: uncompressed size / file size (a zip bomb is 1000+)
-    lembar: int = 50  # XLSX: sheets
+    terurai_mb: float = 100  # XLSX, ODS: all its parts uncompressed
+    rasio_kompresi: float = 100  # XLSX, ODS: uncompressed size / file size (a zip bomb is 1000+)
+    lembar: int = 50  # XLSX, ODS, XLS: sheets
 
     @classmethod
     def from_mapping(cls, raw: dict[str, float] | None) -> BatasBerkas:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import json
 
-from .findings import ERROR, INFO, WARNING
+from .findings import ERROR, INFO, WARNING, Issue
+from .intake import LEMBAR_KE
 from .intake.canonical import ProvenanceJson
 from .kosakata import DITOLAK, STATUS_LABEL
 from .quality import FILE_LEVEL, Verdict, VerdictJson
@@ -23,8 +24,14 @@ class ReportJson(VerdictJson):
 
 def report_json(verdict: Verdict) -> ReportJson:
     """The machine form: the pre-check's ``--json`` contract plus provenance."""
+    out = verdict.to_json()
+    names = verdict.submission.lembar
+    if names:  # several sheets: each issue's row on its sheet, and the sheet's name
+        for issue in out["issues"]:
+            k, n = divmod(issue["row"], LEMBAR_KE) if issue["row"] else (0, issue["row"])
+            issue.update(row=n, sheet=names[k] if k < len(names) else None)
     return {
-        **verdict.to_json(),
+        **out,
         "verdict": STATUS_LABEL[verdict.status],
         "dataset": verdict.submission.dataset.nama,
         "berkas": verdict.submission.provenance.to_json(),
@@ -48,7 +55,7 @@ def report_text(verdict: Verdict) -> str:
         lines.append("")
         lines.append("Yang perlu diperbaiki atau diperiksa:")
     for i in verdict.issues:
-        where = ", ".join(x for x in (f"baris {i.baris}" if i.baris else "", f"kolom {i.kolom}" if i.kolom else "") if x)
+        where = ", ".join(x for x in (_row(verdict, i), f"kolom {i.kolom}" if i.kolom else "") if x)
         head = f"- [{_SEVERITY_ID[i.keparahan]} {i.aturan}]" + (f" ({where})" if where else "")
         lines.append(f"{head} {i.pesan}")
         if i.keparahan != INFO and (i.nilai is not None or i.diharapkan):
@@ -61,12 +68,18 @@ def report_text(verdict: Verdict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _row(verdict: Verdict, issue: Issue) -> str:
+    """``baris 7``; on a sheet past the first of several read, ``lembar 'Desa B', baris 7``."""
+    return verdict.submission.tempat(issue.baris) if issue.baris else ""
+
+
 def report_html(verdict: Verdict) -> str:
     p = verdict.submission.provenance
     rows = "\n".join(
         "<tr class='{cls}'><td>{sev}</td><td>{rule}</td><td>{row}</td><td>{col}</td><td>{val}</td><td>{exp}</td>"
         "<td>{msg}</td></tr>".format(
-            cls=i.keparahan, sev=_SEVERITY_ID[i.keparahan], rule=html.escape(i.aturan), row=i.baris or "",
+            cls=i.keparahan, sev=_SEVERITY_ID[i.keparahan], rule=html.escape(i.aturan),
+            row=html.escape(_row(verdict, i).removeprefix("baris ")),
             col=html.escape(i.kolom or ""), val=html.escape(i.nilai or ""), exp=html.escape(i.diharapkan or ""),
             msg=html.escape(i.pesan))
         for i in verdict.issues

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 # The verdict statuses and their labels are kosakata's, the one vocabulary: re-exported for a finding's readers.
 from .kosakata import DITERIMA as DITERIMA
@@ -27,6 +27,7 @@ class IssueJson(TypedDict):
     value: str | None
     expected: str | None
     level: int | None
+    sheet: NotRequired[str | None]  # only when the file's table spans several sheets (``row`` is then the sheet's own)
 
 
 class IssueRecord(TypedDict):

@@ -128,6 +128,7 @@ def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str |
         senders = [a.kode if (a := areas[i]) else "" for i in idx]
         codes = [pengirim[i] for i in idx] if pengirim is not None else []
         for i, v in zip(idx, validate_batch([subs[i] for i in idx], ctx, senders, kode_pengirim=codes), strict=True):
+            v.issues = v.submission.named(v.issues)  # a row past the first sheet read: its sheet and row
             verdicts[i] = v
     return [(verdicts[i], areas[i]) for i in range(len(files))]
 

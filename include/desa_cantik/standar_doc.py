@@ -81,12 +81,14 @@ table; a leading `No.` column; the data on a sheet other than the first.
 What it cannot read with certainty it rejects with a message that tells the operator, in Indonesian,
 what to fix, naming the row and column.
 Subtotal and total rows (a label such as `Jumlah`, `Total`, `Jumlah Kec. …`, `JUMLAH KABUPATEN` and no
-kode_desa), wherever they stand in the table, are notes for the reader, not data and not errors; a row
-that carries desa values but lacks its code is still an error. In an agency's file, a `kode_opd` that
+kode_desa) are notes for the reader, not data and not errors: at the bottom of the table by their label,
+between the desa when their numbers are also the sums of the desa above them; a row that carries desa
+values but lacks its code is still an error. In an agency's file, a `kode_opd` that
 names another agency than the sender is an **error** on that row (the data would be filed under the
 wrong producer); it is never rewritten silently.
-A workbook whose several sheets hold the standard's table (for example one sheet per desa) is read whole,
-or refused with a message naming the sheets; data is never dropped without a word."""
+A workbook whose several sheets hold the standard's table (for example one sheet per desa) is read whole:
+every such sheet, in order, and a finding on a sheet other than the first names the sheet and its row; a
+sheet whose header names fewer standard columns is named in a note; data is never dropped without a word."""
 
 
 def _text(value: object) -> str:

@@ -3,14 +3,18 @@
 Each file is one real-world case the gate must read: its expected verdict, normalised values of its
 first accepted row, and the issues (rule, row, column, words of the message) it must report.
 Run ``python tests/corpus/build.py`` after adding a case (files already there are kept: an XLSX is never
-byte-identical twice); ``--semua`` rewrites every file.
+byte-identical twice); ``--semua`` rewrites every file. The ODS and XLS cases (and an XLSX saved by Calc) are
+written by LibreOffice Calc (``soffice --headless --convert-to``) from a workbook built here, so they are the
+bytes Calc writes; building them needs LibreOffice, reading them does not.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +24,17 @@ import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the project's tests package
 
-from desa_cantik.findings import DITERIMA, DITOLAK
-from tests.test_reader_field_cases import DESA, excel_like, saved, two_row_header_workbook, unicode_text
+from desa_cantik.findings import DITERIMA, DITERIMA_DENGAN_CATATAN, DITOLAK
+from tests.test_reader_field_cases import (
+    DESA,
+    data_on_another_sheet_workbook,
+    desa_per_sheet_workbook,
+    excel_like,
+    saved,
+    subtotal_workbook,
+    two_row_header_workbook,
+    unicode_text,
+)
 
 HERE = Path(__file__).parent
 H = ["kode_desa", "tahun", "penduduk_laki", "penduduk_perempuan", "jumlah_penduduk", "jumlah_kk", "kelahiran",
@@ -75,7 +88,42 @@ def far_cell(data: bytes) -> bytes:
     return out.getvalue()
 
 
-CASES: dict[str, tuple[bytes, dict[str, Any]]] = {
+def calc(xlsx_bytes: bytes, ext: str) -> Callable[[], bytes]:
+    """The workbook as LibreOffice Calc saves it in ``ext`` (ods, xls, xlsx): built only when the file is written."""
+    def save() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "buku.xlsx"
+            src.write_bytes(xlsx_bytes)
+            out = Path(tmp) / "calc"
+            subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profil", "--convert-to", ext,
+                            "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=120)
+            return (out / f"buku.{ext}").read_bytes()
+    return save
+
+
+TWO_ROWS = excel_like(saved(two_row_header_workbook()[0]), two_row_header_workbook()[1])
+TWO_ROWS_EXPECTED = {
+    "status": DITERIMA, "values": {**GOOD, "_baris": 5}, "rows_read": 2,
+    "issues": [{"rule": "STR-JUDUL", "row": 3, "contains": ["dua baris"]}, {"rule": "STR-TOTAL", "row": 7},
+               {"rule": "STR-CATATAN", "row": 11, "contains": ["tanda tangan"]}]}
+ANOTHER_SHEET = excel_like(saved(data_on_another_sheet_workbook()))
+ANOTHER_SHEET_EXPECTED = {"status": DITERIMA, "values": GOOD, "rows_read": 2,
+                          "issues": [{"rule": "STR-LEMBAR", "contains": ["'Sheet3'"]}]}
+PER_SHEET = excel_like(saved(desa_per_sheet_workbook(bad_code_on_third=True)))
+PER_SHEET_EXPECTED = {  # the third sheet's desa has a code that does not exist: named with its sheet (row 4 there)
+    "status": DITERIMA_DENGAN_CATATAN, "rows_read": 3,
+    "issues": [{"rule": "STR-LEMBAR", "contains": ["'Desa Tulungrejo', 'Desa Banjarejo', 'Desa Kedungsalam'"]},
+               {"rule": "WIL-01", "row": 2 * 10_000_000 + 4, "column": "kode_desa",
+                "contains": ["Lembar 'Desa Kedungsalam', baris 4: kode_desa '35.07.01.2099'"]}]}
+SUBTOTALS = excel_like(saved(subtotal_workbook()[0]), subtotal_workbook()[1])
+SUBTOTALS_EXPECTED = {
+    "dataset": "kesehatan_anak", "region": "35.07", "status": DITERIMA, "rows_read": 5,
+    "values": {"kode_desa": "35.07.01.2001", "jumlah_balita": 210},
+    "issues": [{"rule": "STR-TOTAL", "row": 7, "contains": ["subtotal"]},
+               {"rule": "STR-TOTAL", "row": 10, "contains": ["subtotal"]},
+               {"rule": "STR-TOTAL", "row": 11}]}
+
+CASES: dict[str, tuple[bytes | Callable[[], bytes], dict[str, Any]]] = {
     "01_koma_utf8.csv": (csv([H, R]).encode(), {"status": DITERIMA, "values": GOOD}),
     "02_titikkoma_bom.csv": (csv([H, R], ";", "\r\n").encode("utf-8-sig"), {"status": DITERIMA, "values": GOOD}),
     "03_tab_windows1252.csv": (
@@ -152,6 +200,16 @@ CASES: dict[str, tuple[bytes, dict[str, Any]]] = {
     "24_sel_jauh_xfd1048576.xlsx": (
         far_cell(excel_like(xlsx(numeric_code_sheet))),
         {"status": DITOLAK, "unreadable": True, "issues": [{"rule": "STR-00", "contains": ["1.048.576 baris"]}]}),
+    # written by LibreOffice Calc: ODS and Excel 97 XLS read like XLSX (issue 21), subtotals, a desa a sheet
+    "25_ods_judul_dua_baris.ods": (calc(TWO_ROWS, "ods"), TWO_ROWS_EXPECTED),
+    "26_xls_judul_dua_baris.xls": (calc(TWO_ROWS, "xls"), TWO_ROWS_EXPECTED),
+    "27_ods_lembar_lain.ods": (calc(ANOTHER_SHEET, "ods"), ANOTHER_SHEET_EXPECTED),
+    "28_xls_lembar_lain.xls": (calc(ANOTHER_SHEET, "xls"), ANOTHER_SHEET_EXPECTED),
+    "29_ods_subtotal_kecamatan.ods": (calc(SUBTOTALS, "ods"), SUBTOTALS_EXPECTED),
+    "30_xlsx_subtotal_kecamatan.xlsx": (calc(SUBTOTALS, "xlsx"), SUBTOTALS_EXPECTED),
+    "31_xlsx_desa_per_lembar.xlsx": (calc(PER_SHEET, "xlsx"), PER_SHEET_EXPECTED),
+    "32_ods_desa_per_lembar.ods": (calc(PER_SHEET, "ods"), PER_SHEET_EXPECTED),
+    "33_xls_desa_per_lembar.xls": (calc(PER_SHEET, "xls"), PER_SHEET_EXPECTED),
 }
 
 
@@ -159,7 +217,7 @@ def main(everything: bool = False) -> None:
     expected = {}
     for name, (data, exp) in CASES.items():
         if everything or not (HERE / name).exists():
-            (HERE / name).write_bytes(data)
+            (HERE / name).write_bytes(data() if callable(data) else data)
         expected[name] = {"dataset": "kependudukan", "rows_read": 1, **exp}
     (HERE / "expected.json").write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

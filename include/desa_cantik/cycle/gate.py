@@ -71,9 +71,12 @@ def _judge(subs: list[Submission], ctx: GateContext, senders: list[str], results
         return validate_batch([Submission.unreadable(sub.dataset, sub.provenance, message)], ctx, [sender],
                               kode_pengirim=[code])[0]
 
-    return judge_isolated(triples, lambda t: validate_batch([t[0]], ctx, [t[1]], kode_pengirim=[t[2]])[0], refuse,
-                          together=lambda _: validate_batch(subs, ctx, senders, results=results, kode_pengirim=codes),
-                          what=f"berkas {subs[0].dataset.nama}", name=lambda t: t[0].provenance.object_key)
+    verdicts = judge_isolated(triples, lambda t: validate_batch([t[0]], ctx, [t[1]], kode_pengirim=[t[2]])[0], refuse,
+                              together=lambda _: validate_batch(subs, ctx, senders, results=results, kode_pengirim=codes),
+                              what=f"berkas {subs[0].dataset.nama}", name=lambda t: t[0].provenance.object_key)
+    for v in verdicts:
+        v.issues = v.submission.named(v.issues)  # a row past the first sheet read: its sheet and row
+    return verdicts
 
 
 def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Validated:

@@ -1,6 +1,9 @@
-"""The rows under the header that are not desa: a row of column numbers, notes and signatures, a totals row.
+"""The rows under the header that are not desa: a row of column numbers, notes and signatures, totals rows.
 
-A body is the non-empty rows under the header, each with its row number in the operator's file.
+A body is the non-empty rows under the header, each with its row number in the operator's file. A totals row
+at the bottom is known by its label; a subtotal between the desa (``Jumlah Kec. ...`` after each kecamatan's
+desa, the usual report layout) needs more: no desa code, the label, and its numbers the sums of the desa
+above it, so a desa row that only lacks its code is never taken for one.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from .cells import at, cell_text, is_blank, number_like
 from .messages import RESEND, Unreadable, angka
 
 Body = list[tuple[int, list[Any]]]
-_TOTAL_WORDS = re.compile(r"^\s*(jumlah|total|jml|grand total|sub ?total)\b", re.IGNORECASE)
+_TOTAL_WORDS = re.compile(r"^\s*(jumlah|total|jml|grand total|sub[\s-]?total)\b", re.IGNORECASE)
 
 
-def trim_body(body: Body, mapping: dict[int, str]) -> tuple[Body, list[Issue]]:
-    """Rows under the header that are not desa: a row of column numbers, notes and signatures, a totals row."""
+def trim_body(body: Body, mapping: dict[int, str], counts: list[int]) -> tuple[Body, list[Issue]]:
+    """Rows under the header that are not desa: a row of column numbers, notes and signatures, totals rows.
+
+    ``counts``: the columns of whole numbers, whose sums tell a subtotal row.
+    """
     notes: list[Issue] = []
     if body and _is_numbering_row(body[0][1], mapping):
         n = body[0][0]
@@ -29,7 +35,8 @@ def trim_body(body: Body, mapping: dict[int, str]) -> tuple[Body, list[Issue]]:
         body = body[1:]
     body, tail_note = _drop_notes_below(body, mapping)
     body, total_note = _drop_totals_row(body, mapping)
-    return body, notes + [n for n in (tail_note, total_note) if n is not None]
+    body, subtotal_notes = _drop_subtotals(body, mapping, counts)
+    return body, notes + [n for n in (tail_note, total_note) if n is not None] + subtotal_notes
 
 
 def _is_numbering_row(row: list[Any], mapping: dict[int, str]) -> bool:
@@ -79,6 +86,61 @@ def _drop_totals_row(body: Body, mapping: dict[int, str]) -> tuple[Body, Issue |
         return body[:-1], Issue(n, None, "STR-TOTAL", INFO,
                                 f"Baris {n} adalah baris jumlah/total; tidak disimpan sebagai desa.", tingkat=0)
     return body, None
+
+
+def _no_code_but_a_label(row: list[Any], key_col: int | None) -> bool:
+    key = at(row, key_col) if key_col is not None else None
+    if not is_blank(key) and _CODE_LIKE.fullmatch(cell_text(key)):
+        return False  # a code (right or wrong): a desa row, told fast on every row of a large file
+    return (is_blank(key) or normalise_code(key) is None) and any(
+        _TOTAL_WORDS.match(v) for v in row if isinstance(v, str))
+
+
+def _drop_subtotals(body: Body, mapping: dict[int, str], counts: list[int]) -> tuple[Body, list[Issue]]:
+    """Subtotal rows between the desa: no code, a total's label, and every number the sum of the desa above it
+    (since the previous total's label, or since the top; or of every desa above). Without all of that the row
+    stays, and is reported."""
+    key = _key_column(mapping)
+    kept: Body = []
+    notes: list[Issue] = []
+    desa: Body = []  # the rows above that are no total's
+    start = 0  # where the group above begins in ``desa``
+    for n, row in body:
+        if not _no_code_but_a_label(row, key):
+            kept.append((n, row))
+            desa.append((n, row))
+            continue
+        if len(desa) > start and _sums_of(row, counts, [desa[start:], desa]):
+            notes.append(Issue(n, None, "STR-TOTAL", INFO, f"Baris {n} adalah baris jumlah (subtotal) desa di atasnya; "
+                               "tidak disimpan sebagai desa.", tingkat=0))
+        else:
+            kept.append((n, row))
+        start = len(desa)  # a total's label ends the group above, proven or not; its numbers are no desa's
+    return kept, notes
+
+
+def _sums_of(row: list[Any], counts: list[int], groups: list[Body]) -> bool:
+    """The row's numbers are the sums of one of the groups: in each count column that holds a number, at least
+    two (one if there is one); no count column holds anything else."""
+    found = [(j, _amount(at(row, j))) for j in counts]
+    filled = [(j, a) for j, a in found if a is not None]
+    if len(filled) < min(2, len(counts)) or any(a is None and not is_blank(at(row, j)) for j, a in found):
+        return False
+    return any(all(abs(a - sum(_amount(at(r, j)) or 0.0 for _, r in group)) < 0.5 for j, a in filled)
+               for group in groups)
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
+
+
+def _amount(v: object) -> float | None:
+    """A whole number as typed (a number, or text with Indonesian thousands); anything else None."""
+    if isinstance(v, bool) or not number_like(v):
+        return None
+    if isinstance(v, str):
+        text = v.strip()
+        return float(text.replace(".", "")) if _THOUSANDS.fullmatch(text) else None
+    return float(v)  # type: ignore[arg-type]
 
 
 def _key_column(mapping: dict[int, str]) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
@@ -26,6 +26,28 @@ from .header import find_header, header_notes, map_columns
 from .messages import Unreadable
 
 ROW = "_baris"  # row number in the operator's file, kept through validation for messages
+LEMBAR_KE = 10_000_000  # ROW on the k-th sheet read (from 0) is k * LEMBAR_KE + the row on that sheet
+
+
+_ROW_IN_TEXT = re.compile(r"\b([Bb])aris (\d{8,})\b")
+
+
+def tempat(baris: int, lembar: list[str]) -> str:
+    """Where a row is, as the operator finds it: ``baris 7``, or ``lembar 'Desa B', baris 7`` past the first sheet."""
+    k, n = divmod(baris, LEMBAR_KE)
+    return f"lembar '{lembar[k]}', baris {n}" if 0 < k < len(lembar) else f"baris {baris}"
+
+
+def named(issues: list[Issue], lembar: list[str]) -> list[Issue]:
+    """Messages that say ``Baris 20000004`` (the gate's rules print ``ROW``) say the sheet and its row instead."""
+    if not lembar:
+        return issues
+
+    def one(m: re.Match[str]) -> str:
+        text = tempat(int(m.group(2)), lembar)
+        return text[0].upper() + text[1:] if m.group(1) == "B" else text
+
+    return [replace(i, pesan=_ROW_IN_TEXT.sub(one, i.pesan)) if i.baris and i.baris >= LEMBAR_KE else i for i in issues]
 
 
 class ProvenanceJson(TypedDict):
@@ -76,6 +98,13 @@ class Submission:
     notes: list[Issue] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     unreadable_reason: str | None = None
+    lembar: list[str] = field(default_factory=list)  # the sheets read, in order (``LEMBAR_KE``): several or none
+
+    def tempat(self, baris: int) -> str:
+        return tempat(baris, self.lembar)
+
+    def named(self, issues: list[Issue]) -> list[Issue]:
+        return named(issues, self.lembar)
 
     @property
     def readable(self) -> bool:
@@ -89,6 +118,38 @@ class Submission:
 
 
 # --- to canonical form -----------------------------------------------------------------------------
+
+_ONCE = {"STR-KOLOM-LAIN", "STR-JUDUL", "STR-TAHUN", "STR-NOMOR"}  # said once when every sheet says it alike
+
+
+def sheets_to_canonical(
+    sheets: list[Sheet], dataset: Dataset, tahun: int | None, batas: BatasBerkas
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Issue], list[str]]:
+    """Several sheets holding the same table: each read as one, then joined; a row past the first sheet gets
+    ``ROW`` = k * ``LEMBAR_KE`` + its row, and a note about it names the sheet."""
+    if len(sheets) == 1:
+        return to_canonical(sheets[0], dataset, tahun, batas)
+    tables, texts, missing = [], [], []
+    notes: list[Issue] = []
+    for k, sheet in enumerate(sheets):
+        table, text, found, gaps = to_canonical(sheet, dataset, tahun, batas)
+        if k:
+            table[ROW] += k * LEMBAR_KE
+            text[ROW] += k * LEMBAR_KE
+            said = {(i.aturan, i.kolom, i.pesan) for i in notes}
+            found = [_on_sheet(i, k, sheet.name) for i in found
+                     if i.aturan not in _ONCE or (i.aturan, i.kolom, i.pesan) not in said]
+        tables.append(table)
+        texts.append(text)
+        notes += found
+        missing += [c for c in gaps if c not in missing]
+    return pd.concat(tables, ignore_index=True), pd.concat(texts, ignore_index=True), notes, missing
+
+
+def _on_sheet(note: Issue, k: int, name: str) -> Issue:
+    baris = note.baris + k * LEMBAR_KE if note.baris is not None else None
+    return replace(note, baris=baris, pesan=f"Lembar '{name}': {note.pesan}")
+
 
 
 def to_canonical(
@@ -108,7 +169,8 @@ def to_canonical(
     body = [(n, r) for n, r in enumerate(cells[found.body_start:], start=found.body_start + 1)
             if any(not is_blank(r[j]) for j in mapping if j < len(r))]
     check_cell_lengths(body, mapping, batas)
-    body, trim_notes = trim_body(body, mapping)
+    counts = [j for j, c in mapping.items() if dataset.column(c).tipe == COUNT]
+    body, trim_notes = trim_body(body, mapping, counts)
     notes += trim_notes
     # one frame built from whole columns: a desa's file is one row, so pandas' per-column insert cost dominated
     columns: dict[str, list[Any]] = {canon: [at(r, j) for _, r in body] for j, canon in mapping.items()}

@@ -23,6 +23,7 @@ class Sheet:
     rows: list[list[Any]]
     notes: list[Issue] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)  # 0-based, inclusive
+    name: str = ""  # the sheet's name in a workbook
 
 
 def check_area(rows: int, cols: int, batas: BatasBerkas, where: str = "Lembar") -> None:

@@ -1,4 +1,4 @@
-"""A file that is not a workbook: refused when it is another format, else bytes → text → CSV rows.
+"""A file that is not a workbook (XLSX, ODS, XLS): refused when it is another format, else bytes → text → CSV rows.
 
 Text: UTF-8 (with or without BOM), Windows-1252, or Excel's "Unicode Text" (UTF-16/32). The delimiter (comma,
 semicolon, tab or bar) is the one under which the standard's headers show; the line count is checked
@@ -19,19 +19,9 @@ from .cells import Sheet, check_area
 from .header import HEADER_SCAN_ROWS, header_score
 from .messages import RESEND, TOO_BIG_SHEET, XLSX_DAMAGED, Unreadable, angka
 
-_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 container: .xls, or an XLSX protected by a password
-_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-
 
 def refuse_other_formats(data: bytes) -> None:
-    """Files that are not CSV or XLSX but are often sent instead: say what they are and what to send."""
-    if data[:8] == _CFB:
-        if _ENCRYPTED in data:
-            raise Unreadable("Berkas Excel dilindungi kata sandi sehingga tidak dapat dibaca. Buka di Excel, hapus kata "
-                             f"sandinya (File > Info > Protect Workbook), simpan sebagai .xlsx, {RESEND}.")
-        raise Unreadable(
-            "Berkas berformat Excel lama (.xls) tidak dapat dibaca. Simpan ulang sebagai .xlsx atau .csv."
-        )
+    """Files that are not a workbook or CSV but are often sent instead: say what they are and what to send."""
     if data[:5] == b"%PDF-":
         raise Unreadable("Berkas PDF tidak dapat dibaca sebagai tabel. Kirim berkas .xlsx atau .csv dari Excel.")
     lead = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -49,7 +39,7 @@ def decode(data: bytes) -> tuple[str, list[Issue]]:
     if b"\x00" in data[:4096]:
         if b"PK\x01\x02" in data or b"[Content_Types].xml" in data:  # a workbook whose first bytes are damaged
             raise Unreadable(XLSX_DAMAGED)
-        raise Unreadable("Berkas bukan CSV atau XLSX (isi biner tidak dikenal). Kirim berkas .csv atau .xlsx.")
+        raise Unreadable("Berkas bukan CSV, XLSX, XLS atau ODS (isi biner tidak dikenal). Kirim berkas .csv atau .xlsx.")
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:

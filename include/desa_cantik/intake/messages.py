@@ -27,5 +27,9 @@ def short(text: str, limit: int = 60) -> str:
 RESEND = "lalu kirim ulang"
 XLSX_DAMAGED = ("Berkas XLSX rusak atau tidak dapat dibuka. Buka berkas di Excel atau LibreOffice, simpan ulang "
                 f"sebagai Excel Workbook (.xlsx), {RESEND}.")
+ODS_DAMAGED = ("Berkas OpenDocument (.ods) rusak atau tidak dapat dibuka. Buka berkas di LibreOffice, simpan ulang "
+               f"sebagai .ods atau Excel 2007-365 (.xlsx), {RESEND}.")
+XLS_DAMAGED = ("Berkas Excel lama (.xls) rusak atau tidak dapat dibuka. Buka berkas di Excel atau LibreOffice, simpan "
+               f"ulang sebagai Excel Workbook (.xlsx), {RESEND}.")
 TOO_BIG_SHEET = ("Hapus isi yang tidak perlu di luar tabel (sel jauh di bawah atau di kanan tabel) atau bagi data "
                  f"menjadi beberapa berkas, {RESEND}.")

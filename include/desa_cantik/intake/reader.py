@@ -5,11 +5,12 @@ from __future__ import annotations
 from ..config import BatasBerkas
 from ..datasets import Dataset
 from ..pii import scan as scan_personal_data
-from .canonical import Provenance, Submission, to_canonical
+from .canonical import Provenance, Submission, sheets_to_canonical
 from .cells import Sheet
 from .decoding import decode, read_text, refuse_other_formats
 from .messages import RESEND, Unreadable, angka, mb
 from .workbook import read_zip
+from .xls import CFB, read_xls
 
 
 def read_submission(
@@ -22,17 +23,21 @@ def read_submission(
     """
     limits = batas or BatasBerkas()
     try:
-        sheet = _read_cells(data, dataset, limits)
-        personal = scan_personal_data(sheet.rows, set(dataset.header_map()))
-        if personal is not None:
-            raise Unreadable(personal.message())
-        table, raw, more_notes, missing = to_canonical(sheet, dataset, tahun, limits)
+        sheets = _read_cells(data, dataset, limits)
+        headers = set(dataset.header_map())
+        for sheet in sheets:
+            personal = scan_personal_data(sheet.rows, headers)
+            if personal is not None:
+                raise Unreadable(personal.message())
+        table, raw, more_notes, missing = sheets_to_canonical(sheets, dataset, tahun, limits)
     except Unreadable as exc:
         return Submission.unreadable(dataset, provenance, str(exc))
-    return Submission(dataset, provenance, table, raw, sheet.notes + more_notes, missing)
+    names = [s.name for s in sheets] if len(sheets) > 1 else []
+    return Submission(dataset, provenance, table, raw, sheets[0].notes + more_notes, missing, lembar=names)
 
 
-def _read_cells(data: bytes, dataset: Dataset, batas: BatasBerkas) -> Sheet:
+def _read_cells(data: bytes, dataset: Dataset, batas: BatasBerkas) -> list[Sheet]:
+    """The sheets holding the table: one for a text file, one or more for a workbook (XLSX, ODS, XLS)."""
     if len(data) > batas.ukuran_bait:
         raise Unreadable(f"Berkas terlalu besar ({mb(len(data))}; batas {angka(batas.ukuran_mb)} MB). Hapus isi "
                          f"yang tidak perlu (gambar, lembar lain) atau bagi data menjadi beberapa berkas, {RESEND}.")
@@ -40,6 +45,8 @@ def _read_cells(data: bytes, dataset: Dataset, batas: BatasBerkas) -> Sheet:
         raise Unreadable("Berkas kosong. Isi data sesuai templat lalu kirim ulang.")
     if data[:4] == b"PK\x03\x04":
         return read_zip(data, dataset, batas)
+    if data[:8] == CFB:
+        return read_xls(data, dataset, batas)
     refuse_other_formats(data)
     text, notes = decode(data)
-    return read_text(text, notes, dataset, batas)
+    return [read_text(text, notes, dataset, batas)]
