@@ -84,7 +84,8 @@ def scheduled(tmp_path_factory: pytest.TempPathFactory, small_generated: Path
     """One kecamatan as an embedded tier, its inbox filled; an api-server and a scheduler on its metadata DB."""
     home = tmp_path_factory.mktemp("penutupan")
     env = {"DESA_CANTIK_HOME": str(home / "desa_cantik"), "DESA_CANTIK_WILAYAH": SMALL_REGION,
-           "DESA_CANTIK_RETRIES": "0", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True"}
+           "DESA_CANTIK_RETRIES": "0", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+           "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO"}  # task logs as a deployment keeps them (INFO lines)
     rt = Runtime.from_env(env)
     upload_folder(rt.store, str(small_generated), TAHUN)
     subprocess.run([sys.executable, "-m", "desa_cantik", "keygen"], env={**os.environ, **env}, check=True,
