@@ -7,7 +7,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from common.akses import access_control
-from common.persetujuan import catat_penolakan, persetujuan_bappeda, wajib_disetujui
+from common.persetujuan import PARAMS_KOREKSI, catat_penolakan, periksa_penutupan, persetujuan_bappeda, wajib_disetujui
 from common.pillars import (
     BAPPEDA,
     BPS,
@@ -35,6 +35,7 @@ menjalankan tahapnya atas data yang **sudah diterima**:
 
 | grup / tugas | pilar | apa |
 |---|---|---|
+| `periksa_penutupan` | Diskominfo (walidata) | tahun ditutup **sekali**: run berikutnya berhenti di sini, kecuali run koreksi |
 | `pengumpulan_kominfo` | Diskominfo (walidata) | sapuan terakhir kotak masuk; berkas diarsipkan utuh sebelum dibaca |
 | `validasi_bps` | BPS (pembina data) | gerbang mutu, laporan per berkas; `tinjau_penolakan`: yang harus diperbaiki |
 | `penyimpanan_kominfo` | Diskominfo (walidata) | baris diterima dimuat ke gudang (COPY), baris ditolak ke karantina |
@@ -50,7 +51,13 @@ paket dari tingkat di bawahnya (diperiksa tanda tangan dan checksum-nya oleh `va
 
 TRIAGE = """
 ## Triase
-- **Tugas gagal (merah)**, mis. `gerbang_mutu`: berkas yang buruk *tidak* membuat tugas gagal (ditolak + laporan),
+- **`periksa_penutupan` gagal (merah), semua tugas lain `upstream_failed`**: tahun ini sudah ditutup oleh run lain
+  (Bappeda sudah memutuskan); log-nya menyebut run itu dan keputusannya. Run ini tidak mengubah apa pun, dan Bappeda
+  tidak ditanya dua kali. Biasanya terjadi bila DAG dipicu (▶) lalu diaktifkan setelah batas akhir: penjadwal
+  membuat run untuk batas akhir, dan run yang berjalan kedua ditolak; **tidak ada yang perlu dibereskan**. Bila
+  tahun ini memang perlu ditutup ulang (data diperbaiki setelah penolakan, kiriman terlambat): picu (▶) dengan
+  **Koreksi** dicentang dan **Alasan koreksi** diisi; alasannya ditampilkan kepada Bappeda dan dicatat.
+- **Tugas lain gagal (merah)**, mis. `gerbang_mutu`: berkas yang buruk *tidak* membuat tugas gagal (ditolak + laporan),
   jadi kegagalan berarti gudang/penyimpanan tidak terjangkau. Jalankan ulang tugasnya: aman.
 - **Banyak berkas ditolak**: halaman *Temuan* (aturan terbanyak) dan log `ringkasan` (kecamatan yang perlu dibina).
 - **Indikator kosong atau cakupan rendah**: halaman *Indikator*; desa tanpa data diterima tidak dihitung.
@@ -98,9 +105,12 @@ with DAG(
     **CYCLE_DAG_ARGS,
     access_control=access_control("desa_cantik_siklus_tahunan"),
     tags=[*TAGS, "tahunan"],
+    params=PARAMS_KOREKSI,
     doc_md=DOC + TRIAGE,
 ):
     keputusan = persetujuan_bappeda(DAFTAR.batas_persetujuan_jam, WAIT_FOR_ALL)  # Setujui -> paket, Tolak -> catat
     paket, penolakan = susun_paket(), catat_penolakan()
-    gate_submissions() >> periksa_lintas_dataset() >> hitung_indikator() >> keputusan >> [paket, penolakan]
+    # first: a year is closed once (a later run of the same year fails here, unless it is a correction run)
+    tersimpan = gate_submissions(after=periksa_penutupan())
+    tersimpan >> periksa_lintas_dataset() >> hitung_indikator() >> keputusan >> [paket, penolakan]
     [paket, penolakan] >> ringkasan()

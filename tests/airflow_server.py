@@ -25,6 +25,8 @@ READY (stable API; other tests rely on it):
 - ``dags_test_answering(server, dag_id, date, ...)``: ``airflow dags test`` in the background, answers the
   run's human-in-the-loop request (Bappeda's approval) through the REST API as a user, waits for the run.
 - ``start_dags_test``, ``wait_for_hitl``, ``finish``: the same in steps, to answer in a test's own way.
+- ``airflow_scheduler(server)``: ``airflow scheduler`` (LocalExecutor) on the server's deployment, for tests of
+  what the scheduler itself does (scheduled runs on unpause, queued runs behind ``max_active_runs``).
 - ``dags_test(env, dag_id, date, ...)``: the same for a test deployment's env (what ``airflow dags test`` was
   called with before the approval existed), through the api-server running on that deployment (or one
   started for the call). The e2e tests call it instead of ``airflow dags test``.
@@ -32,6 +34,7 @@ READY (stable API; other tests rely on it):
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -203,10 +206,31 @@ def airflow_api_server(home: Path, env: dict[str, str] | None = None, *, reseria
         log.close()
 
 
-def start_dags_test(env: dict[str, str], dag_id: str, date: str, log: Path) -> subprocess.Popen[bytes]:
-    """``airflow dags test`` in the background (its own process group), output to ``log``."""
+@contextmanager
+def airflow_scheduler(server: AirflowServer, parallelism: int = 2) -> Iterator[subprocess.Popen[bytes]]:
+    """``airflow scheduler`` on the server's deployment, as a real one runs: it creates the scheduled runs of
+    unpaused DAGs and runs their tasks (LocalExecutor, at most ``parallelism`` at once, each through the server's
+    Execution API); the DAGs must be serialized (``reserialize=True``). Stopped with its process group on exit.
+    Log: ``home/scheduler.log``."""
+    env = {**server.env, "AIRFLOW__CORE__EXECUTOR": "LocalExecutor", "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+           "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5"}
+    log = (server.home / "scheduler.log").open("ab")
+    proc = subprocess.Popen([str(BIN / "airflow"), "scheduler"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            cwd=ROOT, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def start_dags_test(env: dict[str, str], dag_id: str, date: str, log: Path, conf: dict[str, Any] | None = None
+                    ) -> subprocess.Popen[bytes]:
+    """``airflow dags test`` in the background (its own process group), output to ``log``; ``conf``: the run's
+    parameters (e.g. a correction run of the yearly cycle)."""
+    extra = ["-c", json.dumps(conf)] if conf else []
     with log.open("wb") as f:
-        return subprocess.Popen([str(BIN / "airflow"), "dags", "test", dag_id, date], env=env, stdout=f,
+        return subprocess.Popen([str(BIN / "airflow"), "dags", "test", dag_id, date, *extra], env=env, stdout=f,
                                 stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
 
 
@@ -240,7 +264,7 @@ def finish(proc: subprocess.Popen[bytes], log: Path, timeout: float = 900) -> st
 
 def dags_test_answering(server: AirflowServer, dag_id: str, date: str, *, env: dict[str, str] | None = None,
                         pilihan: str = "Setujui", params: dict[str, Any] | None = None, user: str = "bappeda",
-                        timeout: float = 900) -> str:
+                        timeout: float = 900, conf: dict[str, Any] | None = None) -> str:
     """``airflow dags test`` in the background; every HITL request of the run is answered through the REST API.
 
     ``env`` is the deployment's (default: the server's; both must share the metadata DB). Returns the
@@ -248,7 +272,7 @@ def dags_test_answering(server: AirflowServer, dag_id: str, date: str, *, env: d
     """
     params = params if params is not None else {"alasan": "disetujui otomatis oleh tes"}
     log = Path(server.home) / f"dags-test-{dag_id}-{time.time_ns()}.log"
-    proc = start_dags_test(env or server.env, dag_id, date, log)
+    proc = start_dags_test(env or server.env, dag_id, date, log, conf)
     deadline = time.time() + timeout
     try:
         while proc.poll() is None and time.time() < deadline:

@@ -100,6 +100,33 @@ def test_a_tier_without_its_key_publishes_nothing(tmp_path: Path) -> None:
     assert published["status"] == "terbit" and published["ditandatangani"]
 
 
+def test_a_built_package_says_when_it_was_bagged_and_which_run_made_it(tmp_path: Path) -> None:
+    """``Bagging-Date`` is the day the bag was built (today, in the tier's zone); the run's own date is
+    ``Tanggal-Siklus`` (a run at 00:30 WIB on 1 April is still 31 March in UTC), its full time ``Dibuat-Pada`` (the
+    version)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from desa_cantik.cycle.coordinate import coordinate
+    from desa_cantik.cycle.publish import publish
+    from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.storage import layout
+
+    rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_TINGKAT": "provinsi",
+                           "DESA_CANTIK_WILAYAH": "35"})
+    generate_key(rt.settings.kunci, "35")
+    coordinate(rt)
+    run = "2026-03-31T17:30:00+00:00"  # a run at 00:30 WIB on 1 April
+    published = publish(rt, run)
+    assert published["status"] == "terbit"
+    today = datetime.now(ZoneInfo(rt.daftar.zona_waktu)).date().isoformat()
+    raw = rt.store.get(f"{layout.publication(rt.tahun, '35', published['versi'])}/bag-info.txt").decode()
+    info = dict(line.split(": ", 1) for line in raw.splitlines())
+    assert info["Bagging-Date"] == today, info
+    assert info["Tanggal-Siklus"] == "2026-04-01", info
+    assert info["Dibuat-Pada"] == run and published["versi"] == "20260331T173000Z", info
+
+
 # --- hostile bags: paths confined to the bag, any malformed byte a refusal, nothing written to disk ------
 
 

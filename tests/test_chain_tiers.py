@@ -135,7 +135,8 @@ def test_chain_kabupaten_provinsi_pusat(chain: Chain, tmp_path: Path) -> None:
 
     # Blitar resends (a later run): the newest version replaces its contribution; the province, having
     # published already, runs a correction through its hourly gate and sends a new version up
-    dags_test(tiers["35.72"], "desa_cantik_siklus_tahunan", "2026-04-02T08:00:00+07:00")
+    dags_test(tiers["35.72"], "desa_cantik_siklus_tahunan", "2026-04-02T08:00:00+07:00",
+              conf={"koreksi": True, "alasan_koreksi": "kiriman ulang Blitar"})  # its year was closed: a correction
     _airflow(tiers[PROVINSI], "dags", "test", "desa_cantik_gerbang_masuk", "2026-04-02T09:00:00+07:00")
     versions = prov.warehouse.deliveries(TAHUN).query("kode_pengirim == '35.72' and status == 'diterima'")
     assert len(versions) == 2, "both versions kept"

@@ -87,10 +87,13 @@ def test_reject_needs_a_reason_skips_publishing_and_is_recorded(tier: tuple[Airf
 
 def test_approve_publishes_and_is_recorded(tier: tuple[AirflowServer, Runtime]) -> None:
     server, rt = tier
-    dags_test_answering(server, CYCLE, LATER, pilihan="Setujui", params={"alasan": "Cakupan cukup, terbitkan."})
+    # the year was closed by the rejection above: closing it again takes a correction run, with its reason
+    dags_test_answering(server, CYCLE, LATER, pilihan="Setujui", params={"alasan": "Cakupan cukup, terbitkan."},
+                        conf={"koreksi": True, "alasan_koreksi": "Kiriman ulang Dinkes sudah masuk."})
     assert rt.store.exists(layout.publication_pointer(TAHUN, SMALL_REGION)), "the package is published"
     approved = [d for d in _decisions(rt) if d["keputusan"] == "disetujui"]
     assert len(approved) == 1 and approved[0]["oleh"] == "bappeda" and approved[0]["alasan"] == "Cakupan cukup, terbitkan."
+    assert approved[0]["koreksi"] == "Kiriman ulang Dinkes sudah masuk."
     runs = server.get(f"/api/v2/dags/{CYCLE}/dagRuns", "auditor", params={"order_by": "-run_after"}).json()["dag_runs"]
     states = _states(server, runs[0]["dag_run_id"])
     assert states["susun_paket"] == "success" and states["catat_penolakan"] == "skipped"

@@ -1,4 +1,12 @@
-"""Bappeda's approval before the package is published: a human-in-the-loop step and its two outcomes.
+"""Bappeda's approval before the package is published: a human-in-the-loop step and its two outcomes; and the
+yearly run's first task, which lets a year be closed (and Bappeda asked) once.
+
+``periksa_penutupan`` (owner Diskominfo) runs first: when another run of this year already has Bappeda's
+decision recorded, this run fails there, at once and without retries, its log saying why and what to do (a task
+cannot set the run's note in Airflow 3.3, so the failed first task is the run's visible outcome); every other
+task is then ``upstream_failed``. A correction run (run parameters ``koreksi`` and ``alasan_koreksi``, in the
+trigger form) closes the year again, says what it changes, and the approval request and the decision carry its
+reason.
 
 ``persetujuan_bappeda`` (owner Bappeda) parks the run in *awaiting input* and shows Bappeda the
 indicators, coverage and open findings (``desa_cantik.cycle.persetujuan``). Only the Bappeda role (and
@@ -21,18 +29,35 @@ from airflow.providers.standard.operators.hitl import HITLBranchOperator
 from airflow.sdk import Param, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from common.pillars import BAPPEDA, runtime
-from desa_cantik.cycle.persetujuan import SETUJUI, TOLAK
+from common.pillars import BAPPEDA, KOMINFO, log, runtime
+from desa_cantik.cycle.persetujuan import ALASAN_KOREKSI, KOREKSI, SETUJUI, TOLAK
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from desa_cantik.cycle.handoff import Penutupan
     from desa_cantik.cycle.persetujuan import Keputusan
 
 TASK_ID = "persetujuan_bappeda"
 XCOM_KEY = "keputusan"
 PUBLISH_TASK = "susun_paket"
 REJECT_TASK = "catat_penolakan"
+CLOSE_TASK = "periksa_penutupan"
+
+# Bappeda's form: the reason for a rejection (required then), a note with an approval
+APPROVAL_PARAMS = {"alasan": Param("", type="string", title="Alasan / catatan",
+                                   description="Wajib diisi bila memilih Tolak; catatan bila Setujui.")}
+# the yearly DAG's run parameters: the trigger form shows them; a scheduled run takes the defaults (no correction)
+PARAMS_KOREKSI = {
+    KOREKSI: Param(False, type="boolean", title="Koreksi: tutup ulang tahun yang sudah ditutup",
+                   description="Biarkan kosong untuk penutupan biasa. Centang hanya bila tahun ini sudah ditutup "
+                               "(Bappeda sudah memutuskan) dan perlu ditutup ulang, mis. data diperbaiki setelah "
+                               "penolakan atau kiriman terlambat harus masuk; tanpa centang, run kedua untuk tahun "
+                               "yang sama ditolak oleh periksa_penutupan."),
+    ALASAN_KOREKSI: Param("", type="string", title="Alasan koreksi",
+                          description="Wajib bila Koreksi dicentang: apa yang berubah sejak penutupan sebelumnya. "
+                                      "Ditampilkan kepada Bappeda dan dicatat bersama keputusannya."),
+}
 
 
 class PersetujuanBappeda(HITLBranchOperator):
@@ -47,8 +72,6 @@ class PersetujuanBappeda(HITLBranchOperator):
             options=[SETUJUI, TOLAK],
             defaults=[TOLAK],  # no answer in time: not published
             options_mapping={SETUJUI: PUBLISH_TASK, TOLAK: REJECT_TASK},
-            params={"alasan": Param("", type="string", title="Alasan / catatan",
-                                    description="Wajib diisi bila memilih Tolak; catatan bila Setujui.")},
             response_timeout=timedelta(hours=batas_jam),
             trigger_rule="none_failed",
             doc_md="Bappeda memeriksa indikator, cakupan dan temuan, lalu **Setujui** (paket diterbitkan) atau "
@@ -67,8 +90,10 @@ class PersetujuanBappeda(HITLBranchOperator):
             belum = ", ".join(sent.loc[~sent["terkirim"], "kode_wilayah"])
             raise AirflowSkipException(f"menunggu paket dari: {belum}; persetujuan diminta setelah semua mengirim")
         summary = approval_summary(rt)
-        self.subject = f"Persetujuan Bappeda: terbitkan paket Desa Cantik {summary['tahun']} {summary['nama_wilayah']}?"
-        self.body = approval_markdown(summary, self.batas_jam)
+        koreksi = "Koreksi: " if (p := _penutupan()) is not None and p["koreksi"] else ""
+        self.subject = (f"Persetujuan Bappeda: {koreksi}terbitkan paket Desa Cantik {summary['tahun']} "
+                        f"{summary['nama_wilayah']}?")
+        self.body = approval_markdown(summary, self.batas_jam, p)
         self.log.info("Meminta persetujuan Bappeda (batas %s jam):\n%s", f"{self.batas_jam:g}", self.body)
         return super().execute(context)
 
@@ -78,7 +103,8 @@ class PersetujuanBappeda(HITLBranchOperator):
         if "error" not in event and rejected_without_reason(event):
             return self._ask_again(context)
         if "error" not in event:
-            keputusan = decision_from_event(event, context["run_id"])
+            p = _penutupan()
+            keputusan = decision_from_event(event, context["run_id"], p["alasan_koreksi"] if p is not None else "")
             context["ti"].xcom_push(key=XCOM_KEY, value=keputusan)
             self.log.info(decision_text(keputusan))
         return super().execute_complete(context, event)
@@ -96,7 +122,36 @@ class PersetujuanBappeda(HITLBranchOperator):
 
 
 def persetujuan_bappeda(batas_jam: float, wait_for_all: bool) -> PersetujuanBappeda:
-    return PersetujuanBappeda(batas_jam=batas_jam, wait_for_all=wait_for_all)
+    # the form's field, passed here so Airflow merges it with the DAG's run parameters, which the form leaves out
+    return PersetujuanBappeda(batas_jam=batas_jam, wait_for_all=wait_for_all, params=APPROVAL_PARAMS)
+
+
+@task(owner=KOMINFO, task_id=CLOSE_TASK)
+def periksa_penutupan() -> Penutupan:
+    """The yearly run's first task: this run closes the year the first time, or is a correction run with its reason.
+
+    Otherwise it fails at once, without retries (``AirflowFailException``), with the reason and what to do in its
+    log; everything after it is ``upstream_failed``, so nothing is gated, recomputed, asked or published twice.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from desa_cantik.cycle.persetujuan import PenutupanDitolak, check_close, closing_text
+
+    ctx = get_current_context()
+    params = ctx["params"]
+    try:
+        p = check_close(runtime(), ctx["run_id"], bool(params.get(KOREKSI)), str(params.get(ALASAN_KOREKSI) or ""))
+    except PenutupanDitolak as exc:
+        log.error("%s", exc)
+        raise AirflowFailException(str(exc)) from None
+    log.info("%s", closing_text(p))
+    return p
+
+
+def _penutupan() -> Penutupan | None:
+    """What ``periksa_penutupan`` handed on (None when a run has no such task, e.g. a run older than it)."""
+    found: Penutupan | None = get_current_context()["ti"].xcom_pull(task_ids=CLOSE_TASK)
+    return found
 
 
 def _keputusan() -> Keputusan | None:

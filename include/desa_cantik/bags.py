@@ -22,6 +22,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
 
@@ -301,11 +302,21 @@ class BagIdentity(TypedDict):
     dibuat_pada: str  # ISO time of the run that built the package
 
 
-def bag_info(identity: BagIdentity, rows: dict[str, int]) -> dict[str, str]:
+def bag_info(identity: BagIdentity, rows: dict[str, int], built: datetime | None = None) -> dict[str, str]:
+    """``bag-info.txt``: two dates, each named for what it is.
+
+    ``Bagging-Date`` (BagIt's field) is the day the bag was built: ``built``, now when not given. ``Tanggal-Siklus``
+    is the day of the cycle's run that made the package (its logical date: the close at the Daftar Data deadline, or
+    a later correction run), and ``Dibuat-Pada`` that run's full time, the package's version (signed; the tier above
+    checks its folder against it). Both days are read in ``built``'s time zone (the tier's, from ``publish``).
+    """
+    built = built or datetime.now(UTC)
+    run = datetime.fromisoformat(identity["dibuat_pada"])
     info = {
         "Source-Organization": f"Pemerintah {identity['tingkat']} {identity['kode_wilayah']}",
         "Bag-Group-Identifier": identity["siklus"],
-        "Bagging-Date": identity["dibuat_pada"][:10],
+        "Bagging-Date": built.date().isoformat(),
+        "Tanggal-Siklus": (run.astimezone(built.tzinfo) if run.tzinfo and built.tzinfo else run).date().isoformat(),
         "Siklus": identity["siklus"],
         "Tingkat": identity["tingkat"],
         "Kode-Wilayah": identity["kode_wilayah"],

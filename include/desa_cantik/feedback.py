@@ -29,7 +29,7 @@ def report_json(verdict: Verdict) -> ReportJson:
     if names:  # several sheets: each issue's row on its sheet, and the sheet's name
         for issue in out["issues"]:
             k, n = divmod(issue["row"], LEMBAR_KE) if issue["row"] else (0, issue["row"])
-            issue.update(row=n, sheet=names[k] if k < len(names) else None)
+            issue["row"], issue["sheet"] = n, names[k] if k < len(names) else None
     return {
         **out,
         "verdict": STATUS_LABEL[verdict.status],

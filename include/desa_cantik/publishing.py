@@ -38,7 +38,7 @@ class CycleIdentity:
     tahun: int
     tingkat: str  # kabupaten | provinsi | pusat
     kode_wilayah: str
-    dibuat_pada: str  # ISO time of the run that built the package
+    dibuat_pada: str  # ISO time of the run that made the package (its logical date), not when it was built
 
     @property
     def name(self) -> str:

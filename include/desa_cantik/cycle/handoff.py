@@ -98,6 +98,17 @@ class Stored(TypedDict):
     baris_karantina: int
 
 
+class Penutupan(TypedDict):
+    """The yearly run's first task (``periksa_penutupan``): this run closes the year, the first time or as a
+    correction run; a run that may not close it fails there instead and hands nothing on."""
+
+    tahun: int
+    koreksi: bool  # closes again a year another run closed already (asked for by the run's parameters)
+    alasan_koreksi: str  # why, as Diskominfo wrote it when triggering (empty unless a correction)
+    run_sebelumnya: str  # the run whose close this correction replaces (empty unless a correction)
+    sebelumnya: str  # that run's decision, in one sentence (empty unless a correction)
+
+
 class Published(TypedDict):
     status: Literal["terbit"]
     paket: str

@@ -5,17 +5,23 @@ indicators with their coverage, coverage per source, and the findings still open
 file is rejected, rules hit, children that have not delivered). Every decision (approved, rejected, or no
 answer in time) is kept as JSON in the object store under ``persetujuan/{tahun}/{kode}/{waktu}-{hasil}.json``,
 with who decided, when and why, so an auditor finds it beside the packages.
+
+A recorded decision is also what makes a year *closed*: the yearly cycle closes a year once. Its first task
+(``check_close``) refuses a later run of the same year, unless that run is a correction run (the run parameters
+``koreksi`` and ``alasan_koreksi``, in the trigger form), which says why and what it changes.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from ..storage import layout  # stdlib only: the DAG file imports this module's option labels at parse time
 
 if TYPE_CHECKING:
+    from .handoff import Penutupan
     from .runtime import Runtime
 
 SETUJUI = "Setujui"  # the options Bappeda sees
@@ -24,6 +30,8 @@ DISETUJUI: Literal["disetujui"] = "disetujui"
 DITOLAK_BAPPEDA: Literal["ditolak"] = "ditolak"
 APPROVALS = "persetujuan"  # object-store prefix of the decisions (see layout.py's list)
 TOP = 10  # rows of each list in the summary: enough to decide, short enough to read
+KOREKSI = "koreksi"  # the yearly DAG's run parameters (its trigger form): close a closed year again ...
+ALASAN_KOREKSI = "alasan_koreksi"  # ... and why (required with koreksi)
 
 
 class IndikatorRingkas(TypedDict):
@@ -69,6 +77,7 @@ class Keputusan(TypedDict):
     alasan: str
     batas_waktu_habis: bool
     run_id: str
+    koreksi: NotRequired[str]  # a correction run's reason (absent: the year's first close)
 
 
 def approval_summary(rt: Runtime) -> RingkasanPersetujuan:
@@ -119,9 +128,13 @@ def _number(v: float | None) -> str:
     return text.translate(str.maketrans(",.", ".,"))
 
 
-def approval_markdown(s: RingkasanPersetujuan, batas_jam: float) -> str:
-    """The request's body for Bappeda (Markdown, Indonesian): enough to decide without opening anything."""
-    lines = [f"Paket data Desa Cantik **{s['tahun']}** untuk **{s['nama_wilayah']}** ({s['kode_wilayah'] or 'nasional'}, "
+def approval_markdown(s: RingkasanPersetujuan, batas_jam: float, penutupan: Penutupan | None = None) -> str:
+    """The request's body for Bappeda (Markdown, Indonesian): enough to decide without opening anything; a
+    correction run says so first, with its reason and the decision it follows."""
+    lines = [] if penutupan is None or not penutupan["koreksi"] else [
+        f"> **Run koreksi**: tahun {penutupan['tahun']} sudah ditutup oleh run {penutupan['run_sebelumnya']} "
+        f"({penutupan['sebelumnya']}). Alasan koreksi dari Diskominfo: {penutupan['alasan_koreksi']}", ""]
+    lines += [f"Paket data Desa Cantik **{s['tahun']}** untuk **{s['nama_wilayah']}** ({s['kode_wilayah'] or 'nasional'}, "
              f"tingkat {s['tingkat']}) siap diterbitkan dan dikirim ke tingkat di atas. Mohon periksa lalu pilih "
              "**Setujui** atau **Tolak** (isi alasannya).", "", "### Cakupan data", "",
              "| sumber | desa dengan data | desa seluruhnya | cakupan |", "|---|---:|---:|---:|"]
@@ -154,12 +167,13 @@ def rejected_without_reason(event: Mapping[str, Any]) -> bool:
     return TOLAK in (event.get("chosen_options") or []) and not reason and not event.get("timedout", False)
 
 
-def decision_from_event(event: Mapping[str, Any], run_id: str) -> Keputusan:
-    """The decision from the human-in-the-loop resume event (a person's answer, or the timeout default)."""
+def decision_from_event(event: Mapping[str, Any], run_id: str, koreksi: str = "") -> Keputusan:
+    """The decision from the human-in-the-loop resume event (a person's answer, or the timeout default);
+    ``koreksi``: the correction run's reason, kept with the decision."""
     chosen = (event.get("chosen_options") or [TOLAK])[0]
     user = event.get("responded_by_user") or {}
     when = event.get("responded_at")
-    return {
+    k: Keputusan = {
         "keputusan": DISETUJUI if chosen == SETUJUI else DITOLAK_BAPPEDA,
         "oleh": str(user.get("name") or ""),
         "pada": when.isoformat() if isinstance(when, datetime) else str(when or now_iso()),
@@ -167,11 +181,77 @@ def decision_from_event(event: Mapping[str, Any], run_id: str) -> Keputusan:
         "batas_waktu_habis": bool(event.get("timedout", False)),
         "run_id": run_id,
     }
+    if koreksi:
+        k["koreksi"] = koreksi
+    return k
+
+
+def decisions_prefix(tahun: int, kode: str) -> str:
+    return f"{APPROVALS}/{tahun}/{kode}/"
 
 
 def decision_key(tahun: int, kode: str, pada: str, keputusan: str) -> str:
     """``persetujuan/{tahun}/{kode}/{waktu}-{keputusan}.json`` (``ID`` is the centre)."""
-    return f"{APPROVALS}/{tahun}/{kode}/{layout.stamp(datetime.fromisoformat(pada))}-{keputusan}.json"
+    return f"{decisions_prefix(tahun, kode)}{layout.stamp(datetime.fromisoformat(pada))}-{keputusan}.json"
+
+
+def decisions(rt: Runtime) -> list[Keputusan]:
+    """This year's recorded decisions of this tier, oldest first (a key starts with its time)."""
+    keys = sorted(o.key for o in rt.store.list(decisions_prefix(rt.tahun, rt.settings.kode_paket))
+                  if o.key.endswith(".json"))
+    found: list[Keputusan] = [json.loads(rt.store.get(key)) for key in keys]
+    return found
+
+
+# --- one close a year ------------------------------------------------------------------------------------
+
+
+class PenutupanDitolak(RuntimeError):
+    """This run may not close the year (closed already by another run, or a correction without its reason); the
+    Indonesian message says why and what to do."""
+
+
+def check_close(rt: Runtime, run_id: str, koreksi: bool, alasan_koreksi: str) -> Penutupan:
+    """May run ``run_id`` close this year? Yes when no other run has a recorded decision for it (the first close; a
+    rerun of the same run included), or when the run is a correction run with its reason. Otherwise
+    ``PenutupanDitolak``: the year is closed once, and a second close would ask Bappeda a second time."""
+    alasan = alasan_koreksi.strip()
+    if koreksi and not alasan:
+        raise PenutupanDitolak(
+            f"Run koreksi tanpa alasan: parameter '{KOREKSI}' dicentang tetapi '{ALASAN_KOREKSI}' kosong. Run ini "
+            "berhenti di sini dan tidak mengubah apa pun. Picu lagi (▶) dengan alasan koreksi diisi: apa yang "
+            "berubah sejak penutupan sebelumnya (mis. berkas perbaikan dari desa yang ditolak).")
+    earlier = [k for k in decisions(rt) if k["run_id"] != run_id]
+    if not earlier:
+        return {"tahun": rt.tahun, "koreksi": False, "alasan_koreksi": "", "run_sebelumnya": "", "sebelumnya": ""}
+    last = earlier[-1]
+    if not koreksi:
+        raise PenutupanDitolak(already_closed_text(rt.tahun, last))
+    return {"tahun": rt.tahun, "koreksi": True, "alasan_koreksi": alasan, "run_sebelumnya": last["run_id"],
+            "sebelumnya": decision_text(last)}
+
+
+def already_closed_text(tahun: int, last: Keputusan) -> str:
+    """Why a second close of the same year is refused, and what to do instead (the failed first task's message)."""
+    return (f"Siklus {tahun} sudah ditutup oleh run {last['run_id']}: {decision_text(last).rstrip('.')}. Satu tahun ditutup satu "
+            "kali, jadi run ini berhenti di sini: gudang, indikator, persetujuan dan paket tidak diubah, dan Bappeda "
+            "tidak diminta menyetujui lagi. Run ganda seperti ini terjadi bila DAG dipicu (▶) lalu diaktifkan setelah "
+            "batas akhir: tidak ada yang perlu dibereskan. Bila tahun ini memang perlu ditutup ulang (data diperbaiki "
+            f"setelah penolakan Bappeda, atau kiriman terlambat harus masuk), picu lagi (▶) dengan parameter "
+            f"'{KOREKSI}' dicentang dan '{ALASAN_KOREKSI}' diisi. Bila run {last['run_id']} gagal sebelum paketnya "
+            "terbit, jangan memicu run baru: jalankan ulang (clear) tugas yang gagal di run itu.")
+
+
+def closing_text(p: Penutupan) -> str:
+    """What the first task logs: the year's first close, or a correction run and what it changes."""
+    if not p["koreksi"]:
+        return (f"Siklus {p['tahun']} belum pernah ditutup: run ini menutupnya, dan Bappeda diminta menyetujui "
+                "publikasi satu kali.")
+    return (f"KOREKSI siklus {p['tahun']}: run ini menutup ulang tahun yang sudah ditutup oleh run "
+            f"{p['run_sebelumnya']} ({p['sebelumnya']}). Alasan: {p['alasan_koreksi']}. Yang berubah: berkas baru di "
+            "kotak masuk diperiksa dan dimuat, indikator dihitung ulang, Bappeda diminta persetujuan lagi, dan bila "
+            "disetujui terbit paket versi baru yang menggantikan versi sebelumnya di tingkat atas (versi lama tetap "
+            "tersimpan). Keputusan sebelumnya tetap tercatat.")
 
 
 def record_decision(rt: Runtime, k: Keputusan) -> str:

@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from .. import feedback
 from ..bags import SIGNATURE, bag_info, make_bag
@@ -42,7 +43,11 @@ def signing_key(rt: Runtime) -> Path:
 
 def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, wait_for_all: bool = False
             ) -> Published | Waiting:
-    """Build the signed BagIt package, keep it under ``publikasi/{tahun}/{kode}/{versi}/`` and send it up."""
+    """Build the signed BagIt package, keep it under ``publikasi/{tahun}/{kode}/{versi}/`` and send it up.
+
+    ``dibuat_pada`` is the run's time (its logical date, ISO-8601), not the moment of building: it is the package's
+    version, so a retried task writes the same version again. ``bag-info.txt`` says both (``bags.bag_info``).
+    """
     key = signing_key(rt)  # before anything else: no key, no package (never an unsigned one)
     sent = rt.tier.deliveries(rt)
     if wait_for_all and len(sent) and not sent["terkirim"].all():
@@ -54,7 +59,8 @@ def publish(rt: Runtime, dibuat_pada: str, upstream: ObjectStore | None = None, 
         **rt.tier.publication_extras(rt, sent)})
     rows = {entry["nama"]: int(entry["baris"]) for entry in json.loads(files[MANIFEST])["berkas"]}
     signed: IdentityJson = {**identity.to_json(), "kode_wilayah": rt.settings.kode_paket}
-    bag = make_bag(files, bag_info(signed, rows), key)
+    built = datetime.now(ZoneInfo(rt.daftar.zona_waktu))  # the bag's Bagging-Date, beside the run's Tanggal-Siklus
+    bag = make_bag(files, bag_info(signed, rows, built), key)
     versi = layout.stamp(datetime.fromisoformat(dibuat_pada))
     own = layout.publication(rt.tahun, rt.settings.kode_paket, versi)
     put_many(rt.store, [(f"{own}/{name}", data) for name, data in bag.items()])
