@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--bucket", required=True)
     k.add_argument("--out", required=True, type=Path)
 
+    m = sub.add_parser("migrasi", help="mutakhirkan skema gudang data ke revisi rilis ini (sebelum layanan dimulai)")
+    m.add_argument("--cek", action="store_true", help="hanya laporkan revisi gudang dan revisi rilis ini (0: mutakhir)")
+
     sub.add_parser("summary", help="ringkasan siklus dari gudang data")
     sub.add_parser("keygen", help="buat kunci tanda tangan Ed25519 tingkat ini (di DESA_CANTIK_KUNCI)")
 
@@ -78,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
-                "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies}
+                "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies,
+                "migrasi": _migrasi}
     return commands[args.cmd](args)
 
 
@@ -139,6 +143,24 @@ def _policies(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     n = write_policies(DaftarData.load(settings.daftar_data), settings.kode_wilayah, args.bucket, args.out)
     print(f"{n} kebijakan pengirim ditulis ke {args.out} (daftar: {args.out / 'pengirim.csv'})")
+    return 0
+
+
+def _migrasi(args: argparse.Namespace) -> int:
+    from .config import Settings
+    from .storage import mask_url, migrasi
+
+    url = Settings.from_env().gudang_url
+    print(f"Gudang: {mask_url(url)}")
+    if args.cek:
+        st = migrasi.status(url)
+        print(migrasi.describe_status(st))
+        return 0 if st.up_to_date else 1
+    try:
+        print(migrasi.describe(migrasi.upgrade(url)))
+    except migrasi.SchemaNotMigrated as exc:
+        print(f"galat: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
