@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("migrasi", help="mutakhirkan skema gudang data ke revisi rilis ini (sebelum layanan dimulai)")
     m.add_argument("--cek", action="store_true", help="hanya laporkan revisi gudang dan revisi rilis ini (0: mutakhir)")
+    m.add_argument("--revisi", metavar="PESAN", help="pengembang: tulis revisi baru dari beda model dan revisi terakhir")
 
     sub.add_parser("summary", help="ringkasan siklus dari gudang data")
     sub.add_parser("keygen", help="buat kunci tanda tangan Ed25519 tingkat ini (di DESA_CANTIK_KUNCI)")
@@ -150,6 +151,9 @@ def _migrasi(args: argparse.Namespace) -> int:
     from .config import Settings
     from .storage import mask_url, migrasi
 
+    if args.revisi:
+        print(f"Revisi baru (periksa, lalu ubah HEAD di storage/migrasi/__init__.py): {migrasi.new_revision(args.revisi)}")
+        return 0
     url = Settings.from_env().gudang_url
     print(f"Gudang: {mask_url(url)}")
     if args.cek:

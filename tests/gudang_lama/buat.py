@@ -17,6 +17,7 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,7 +36,8 @@ def _fill(url: str, home: Path, kiriman: Path) -> None:
         store_bundle(rt, validate_collected(rt, collect_batch(rt, batch), "lama-1"))
     cross_check(rt, "lama-1")
     coordinate(rt)
-    rt.warehouse.record_delivery({  # the table an upper tier fills, written as that release wrote it
+    previous: Any = rt.warehouse  # that release's API: a delivery was a dict
+    previous.record_delivery({  # the table an upper tier fills, written as that release wrote it
         "tahun": 2025, "kode_pengirim": "35.07", "versi": "2026-03-31T235900", "diterima_pada": "2026-04-01T00:00:00+00:00",
         "status": "ditolak", "alasan": "tanda tangan tidak cocok", "kunci_arsip": "arsip/2025/paket/35.07/x",
         "baris_komponen": 0, "run_id": "lama-1"})

@@ -11,7 +11,7 @@ A server's warehouse (PostgreSQL) is migrated once per release, before its servi
 docker init service ``migrasi-gudang``, ``make stack``); tasks and pages only check the revision
 (``WarehouseBase.ensure``: one catalogue query and one read, no Alembic import). The embedded SQLite warehouse
 (``make demo``, tests) runs ``upgrade`` itself at first use. A new revision: ``python -m desa_cantik migrasi
---revisi "pesan"`` writes one with autogenerate's operations (to review) and ``HEAD`` moves to it.
+--revisi "pesan"`` writes one with autogenerate's operations, to review; then ``HEAD`` names it.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def revisions(conn: sa.Connection) -> tuple[str, ...]:
     """The warehouse's revisions, as Alembic recorded them (plain SQL: a task's check imports no Alembic)."""
     if not sa.inspect(conn).has_table(VERSION_TABLE):
         return ()
-    rows = conn.execute(sa.select(sa.column("version_num")).select_from(sa.table(VERSION_TABLE)))
+    rows = conn.execute(sa.select(sa.column("version_num", sa.String)).select_from(sa.table(VERSION_TABLE)))
     return tuple(sorted(str(r[0]) for r in rows))
 
 
@@ -204,6 +204,27 @@ def head() -> str:
     found = _script(_config()).get_current_head()
     assert found is not None
     return found
+
+
+def new_revision(message: str) -> Path:
+    """The next revision's file in ``versions/``: autogenerate's operations from a fresh warehouse at ``HEAD`` to the
+    models (SQLite, rendered as batch operations, which PostgreSQL runs as plain ALTERs). Review it, add what
+    autogenerate cannot see (data moves, renames), then set ``HEAD`` to its id."""
+    import tempfile
+
+    from alembic import command
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/gudang.sqlite"
+        upgrade(url)
+        eng = engine(url)
+        try:
+            with eng.begin() as conn:
+                made = command.revision(_config(conn), message, autogenerate=True, rev_id=f"{int(HEAD) + 1:04d}")
+        finally:
+            eng.dispose()
+    assert made is not None and not isinstance(made, list)
+    return Path(made.path)
 
 
 def describe(done: Upgrade) -> str:
