@@ -1,4 +1,4 @@
-"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary.
+"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary, migrate the warehouse.
 
 Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage,
 3 internal error of the checker (never the file's fault); over several files, the worst (3 > 2 > 1 > 0).
