@@ -309,12 +309,16 @@ def scratch_database(admin_url: str, name: str) -> Iterator[str]:
     """A PostgreSQL database created for the run and dropped after it."""
     import sqlalchemy as sa
 
+    from desa_cantik.storage import migrasi
+
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        migrasi.upgrade(url)  # as a server's init does before its tasks run
+        yield url
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -133,6 +133,8 @@ up() {
   # shellcheck disable=SC1091
   source "$STACK/env"
   databases
+  # the warehouse's schema at this release's revision before anything touches it (tasks and pages only check it)
+  "$PY/python" -m desa_cantik migrasi >"$STACK/log/migrasi.log" 2>&1 || { cat "$STACK/log/migrasi.log" >&2; exit 1; }
   mkdir -p "$AIRFLOW_HOME" "$DESA_CANTIK_KUNCI"
   start s3 "$PY/moto_server" -H 127.0.0.1 -p "$S3_PORT"
   wait_for "server S3 (moto)" 30 curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/moto-api/"

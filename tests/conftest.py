@@ -104,6 +104,15 @@ def pg_url(pg_admin: sa.Engine) -> Iterator[str]:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+def pg_gudang(pg_url: str) -> str:
+    """A fresh warehouse database at this release's revision, as ``python -m desa_cantik migrasi`` leaves a server's."""
+    from desa_cantik.storage import migrasi
+
+    migrasi.upgrade(pg_url)
+    return pg_url
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[str]:
     """moto's S3 server as a real process on loopback; the code under test talks to it with the minio SDK."""

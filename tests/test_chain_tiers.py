@@ -21,6 +21,7 @@ from desa_cantik.cycle.inbox import upload_folder
 from desa_cantik.cycle.publish import latest_package
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.regions import desa_table
+from desa_cantik.storage import migrasi
 from desa_cantik.synthetic import generate
 from tests.airflow_server import airflow_api_server, dags_test
 from tests.conftest import AIRFLOW_ENV, TAHUN
@@ -58,6 +59,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory, pg_admin: sa.Engine, s3_serv
                 "conn_type": "aws", "host": host, "port": int(port), "login": "test", "password": "testsecret",
                 "extra": {"bucket": upstream_bucket, "region": "us-east-1"}})
         home.mkdir(parents=True, exist_ok=True)
+        migrasi.upgrade(env["DESA_CANTIK_GUDANG"])  # the tier's init, before its tasks
         servers.enter_context(airflow_api_server(Path(env["AIRFLOW_HOME"]), env, reserialize=False))  # + db migrate
         return env
 

@@ -25,7 +25,7 @@ from tests.conftest import ROOT
 
 DOCKER = ROOT / "docker"
 APP_IMAGE = "desa-cantik"  # the image docker/Dockerfile builds: every Airflow and init service runs it
-INIT = {"airflow-init", "keygen", "kebijakan", "minio-init"}
+INIT = {"migrasi-gudang", "airflow-init", "keygen", "kebijakan", "minio-init"}
 AIRFLOW_SECRETS = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API__SECRET_KEY")
 TEST_TOOLS = ("pytest", "hypothesis", "moto", "ruff", "mypy", "playwright")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|BASIC_AUTH|REDISCLI_AUTH")
@@ -119,7 +119,7 @@ def strings(node: Any) -> Iterator[tuple[str, str]]:
 
 
 def test_the_services_of_a_tier(services: dict[str, Service]) -> None:
-    assert {"postgres", "redis", "minio", "airflow-init", "keygen", "kebijakan", "minio-init", "api-server",
+    assert {"postgres", "redis", "minio", "migrasi-gudang", "airflow-init", "keygen", "kebijakan", "minio-init", "api-server",
             "scheduler", "dag-processor", "triggerer", "worker", "worker-gerbang", "flower"} <= set(services)
     assert services["flower"].get("profiles") == ["flower"], "Flower is optional: behind a profile"
     env = services["scheduler"]["environment"]
@@ -254,13 +254,16 @@ def test_every_long_running_service_has_a_healthcheck(services: dict[str, Servic
 def test_nothing_starts_before_the_init_services(services: dict[str, Service]) -> None:
     for name, s in long_running(services).items():
         dep = depends(s)
-        for init in ("airflow-init", "keygen", "minio-init"):
+        for init in ("migrasi-gudang", "airflow-init", "keygen", "minio-init"):
             assert dep.get(init) == "service_completed_successfully", f"{name} must wait for {init}"
     for name in INIT:
         assert services[name].get("restart") == "no", f"{name} is one-shot"
         assert "healthcheck" not in services[name]
     assert depends(services["minio-init"]) == {"minio": "service_healthy", "kebijakan": "service_completed_successfully"}
     assert depends(services["airflow-init"]).get("postgres") == "service_healthy"
+    # the warehouse's schema is migrated once, before any task or page (which only check its revision)
+    assert command_text(services["migrasi-gudang"]) == "python -m desa_cantik migrasi"
+    assert depends(services["migrasi-gudang"]) == {"postgres": "service_healthy"}
     for w in ("worker", "worker-gerbang"):
         assert depends(services[w]).get("api-server") == "service_healthy", "workers call the execution API"
     for name, s in services.items():  # a service_healthy dependency needs a healthcheck, the graph no cycle

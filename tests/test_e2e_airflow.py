@@ -67,6 +67,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, pg_admin: Engine, s3_se
         "DESA_CANTIK_RETRIES": "0",
         "DESA_CANTIK_KUNCI": str(home / "kunci"),
     }
+    subprocess.run([sys.executable, "-m", "desa_cantik", "migrasi"], env=env, check=True, capture_output=True)  # as init
     subprocess.run([sys.executable, "-m", "desa_cantik", "keygen"], env=env, check=True, capture_output=True)  # signs
     with airflow_api_server(home, env, reserialize=False):  # db migrate, roles; answers Bappeda's approval (dags_test)
         yield env

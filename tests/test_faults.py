@@ -22,6 +22,7 @@ from desa_cantik.cycle.gate import validate_collected
 from desa_cantik.cycle.inbox import collect_batch, plan_batches, upload_folder
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.cycle.store import store_bundle
+from desa_cantik.storage import migrasi
 
 from .conftest import AIRFLOW_ENV, SMALL_REGION, TAHUN
 from .faults import CuttableProxy
@@ -50,7 +51,10 @@ def databases(pg_admin: sa.Engine) -> Iterator[list[str]]:
     with pg_admin.connect() as conn:
         for n in names:
             conn.execute(sa.text(f'CREATE DATABASE "{n}"'))
-    yield [pg_admin.url.set(database=n).render_as_string(hide_password=False) for n in names]
+    urls = [pg_admin.url.set(database=n).render_as_string(hide_password=False) for n in names]
+    for url in urls:
+        migrasi.upgrade(url)  # as the server's init does before any task runs
+    yield urls
     with pg_admin.connect() as conn:
         for n in names:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'))

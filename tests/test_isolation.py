@@ -134,9 +134,9 @@ def test_crash_mid_store_then_a_new_run_ends_as_a_clean_run(tmp_path: Path, monk
 
 
 @pytest.mark.integration
-def test_values_wider_than_any_column_still_load_on_postgresql(tmp_path: Path, pg_url: str, s3_url: str) -> None:
+def test_values_wider_than_any_column_still_load_on_postgresql(tmp_path: Path, pg_gudang: str, s3_url: str) -> None:
     """A server's S3 inbox takes names no folder could hold; PostgreSQL takes values wider than any column had."""
-    rt = _runtime(tmp_path, pg_url, s3_url)
+    rt = _runtime(tmp_path, pg_gudang, s3_url)
     wide = "kolom " + "x" * 900
     text = HEADER.rstrip("\n") + f",{wide}\n" + _row("35.07.01.2001").rstrip("\n") + f",{'y' * 5000}\n"
     _inbox(rt, {"kependudukan/35.07.01.2001/" + "n" * 200 + ".csv": text.encode(),

@@ -80,7 +80,7 @@ def province(request: pytest.FixtureRequest, tmp_path: Path) -> Runtime:
     gudang = f"sqlite:///{tmp_path / 'gudang.sqlite'}"
     if request.param == "postgresql":
         request.applymarker(pytest.mark.integration)
-        gudang = request.getfixturevalue("pg_url")
+        gudang = request.getfixturevalue("pg_gudang")
     return Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_TINGKAT": "provinsi",
                              "DESA_CANTIK_WILAYAH": "34", "DESA_CANTIK_GUDANG": gudang})
 

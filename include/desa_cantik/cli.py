@@ -1,4 +1,4 @@
-"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary.
+"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary, migrate the warehouse.
 
 Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage,
 3 internal error of the checker (never the file's fault); over several files, the worst (3 > 2 > 1 > 0).
@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--bucket", required=True)
     k.add_argument("--out", required=True, type=Path)
 
+    m = sub.add_parser("migrasi", help="mutakhirkan skema gudang data ke revisi rilis ini (sebelum layanan dimulai)")
+    m.add_argument("--cek", action="store_true", help="hanya laporkan revisi gudang dan revisi rilis ini (0: mutakhir)")
+    m.add_argument("--revisi", metavar="PESAN", help="pengembang: tulis revisi baru dari beda model dan revisi terakhir")
+
     sub.add_parser("summary", help="ringkasan siklus dari gudang data")
     sub.add_parser("keygen", help="buat kunci tanda tangan Ed25519 tingkat ini (di DESA_CANTIK_KUNCI)")
 
@@ -78,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
-                "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies}
+                "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies,
+                "migrasi": _migrasi}
     return commands[args.cmd](args)
 
 
@@ -139,6 +144,27 @@ def _policies(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     n = write_policies(DaftarData.load(settings.daftar_data), settings.kode_wilayah, args.bucket, args.out)
     print(f"{n} kebijakan pengirim ditulis ke {args.out} (daftar: {args.out / 'pengirim.csv'})")
+    return 0
+
+
+def _migrasi(args: argparse.Namespace) -> int:
+    from .config import Settings
+    from .storage import mask_url, migrasi
+
+    if args.revisi:
+        print(f"Revisi baru (periksa, lalu ubah HEAD di storage/migrasi/__init__.py): {migrasi.new_revision(args.revisi)}")
+        return 0
+    url = Settings.from_env().gudang_url
+    print(f"Gudang: {mask_url(url)}")
+    if args.cek:
+        st = migrasi.status(url)
+        print(migrasi.describe_status(st))
+        return 0 if st.up_to_date else 1
+    try:
+        print(migrasi.describe(migrasi.upgrade(url)))
+    except migrasi.SchemaNotMigrated as exc:
+        print(f"galat: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

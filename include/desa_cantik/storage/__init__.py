@@ -6,6 +6,7 @@ the embedded default (SQLite + a folder). The package's seams:
 - ``objects``   the stores (``ObjectStore``, ``LocalFolderStore``, ``MinioStore``, ``open_store``); ``NotFound``
 - ``layout``    every object key and stored-report route (stdlib only: DAG files import it at parse time)
 - ``schema``    the table names and the one SQLAlchemy ``MetaData``
+- ``migrasi``   the one way the warehouse's tables are made or changed (Alembic revisions; ``python -m desa_cantik migrasi``)
 - ``columns``   rows and frames as typed columns, COPY's CSV, values for JSON
 - ``bulk``, ``writes``   COPY and bulk loads, upserts; ``reads`` whole frames; ``pages`` the pages' named queries
   returning the frozen rows of ``rows``; ``warehouse`` joins them in ``Warehouse``

@@ -14,24 +14,46 @@ import sqlalchemy as sa
 from .schema import metadata
 
 
+def create_engine(url: str) -> sa.Engine:
+    """The warehouse's engine; an embedded SQLite file gets its folder."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return sa.create_engine(url, future=True)
+
+
 class WarehouseBase:
     """The engine, the schema and the shared conditions (an area's codes, a prefix's range)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(url, future=True)
+        self.engine = create_engine(url)
         self.metadata = metadata()
         self.is_postgres = self.engine.dialect.name == "postgresql"
 
     def create(self) -> None:
-        self.metadata.create_all(self.engine)
+        """The schema at this release's revision, through the migrations (``storage.migrasi.upgrade``): a fresh
+        warehouse gets every table; one already there is left as it is."""
+        from .migrasi import upgrade
+
+        upgrade(self.url)
 
     def ensure(self) -> None:
-        """Create the schema only where it is missing: one catalogue query per task or page, not one per table."""
-        if not set(self.metadata.tables) <= set(sa.inspect(self.engine).get_table_names()):
-            self.create()
+        """The schema this release reads and writes, checked per task or page with one catalogue query and one read.
+
+        The embedded SQLite warehouse (``make demo``, tests) migrates itself at first use. A server's warehouse is
+        migrated once per release before its services start (``python -m desa_cantik migrasi``), never by a task
+        racing its neighbours: a task or page finding it at another revision stops, saying what to run.
+        """
+        from .migrasi import HEAD, SchemaNotMigrated, not_ready, revisions
+
+        with self.engine.connect() as conn:
+            found = revisions(conn)
+            if found == (HEAD,):
+                return
+            legacy = not found and bool(set(sa.inspect(conn).get_table_names()) & set(self.metadata.tables))
+        if self.is_postgres:
+            raise SchemaNotMigrated(not_ready(found, legacy))
+        self.create()
 
     def table(self, name: str) -> sa.Table:
         return self.metadata.tables[name]
