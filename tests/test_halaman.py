@@ -560,3 +560,12 @@ def test_paket_at_a_province_lists_each_kabupatens_deliveries(plugin: ModuleType
     assert "tanda tangan tidak sah" in html and not NO_PERSONAL_ID.search(html)
     assert "1 dari 38 sudah mengirim" in html and "Belum mengirim paket yang diterima" in html
     assert "sebagai paket bertanda tangan" in pantau
+
+
+def test_a_row_past_the_first_sheet_reads_as_its_sheet_and_row() -> None:
+    """Rows of a workbook with a desa per sheet are stored as ``k * LEMBAR_KE + row``: a page names the sheet."""
+    from desa_cantik.intake import LEMBAR_KE
+    from desa_cantik.web.render import templates
+
+    show = templates().filters["baris"]
+    assert (show(7), show(2 * LEMBAR_KE + 4), show(None)) == ("7", "lembar ke-3, baris 4", "–")

@@ -20,7 +20,7 @@ the tier's own region code (``""`` at the centre). Never imports Airflow or Fast
 
 from .berkas import BerkasDiperiksa, RincianBerkas, data_docs_key, rincian_berkas
 from .desa import DaftarDesa, RincianDesa, StatusDataset, daftar_desa, rincian_desa
-from .format import LABEL, SEVERITY_LABEL, angka, nilai, run_label, versi_waktu, waktu
+from .format import LABEL, SEVERITY_LABEL, angka, baris, nilai, run_label, versi_waktu, waktu
 from .indikator import HalamanIndikator, halaman_indikator
 from .katalog import InfoAturan, katalog_aturan, uraian_aturan
 from .paket import HalamanPaket, halaman_paket
@@ -43,6 +43,7 @@ __all__ = [
     "Temuan",
     "TemuanAturan",
     "angka",
+    "baris",
     "area_inside",
     "areas_per_level",
     "daftar_desa",

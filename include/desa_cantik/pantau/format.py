@@ -65,3 +65,14 @@ def run_label(run_id: str, zona: str = "Asia/Jakarta") -> str:
 def run_order(run_id: str) -> str:
     """Airflow run ids sort by the time after ``__`` (``manual__2026-03-01T…``, ``scheduled__…``)."""
     return run_id.partition("__")[2] or run_id
+
+
+def baris(value: int | None) -> str:
+    """A row number stored from a file (``ROW``): ``7``, or ``lembar ke-3, baris 7`` for a row past the first sheet read
+    (the page has no sheet names; the file's report has them)."""
+    from ..intake import LEMBAR_KE
+
+    if value is None:
+        return "–"
+    k, n = divmod(int(value), LEMBAR_KE)
+    return f"lembar ke-{k + 1}, baris {n}" if k else str(n)

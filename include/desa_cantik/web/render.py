@@ -44,7 +44,7 @@ def templates() -> Environment:
     def zona() -> str:
         return runtime().daftar.zona_waktu
 
-    env.filters.update(angka=pantau.angka, nilai=pantau.nilai, waktu=lambda iso: pantau.waktu(iso, zona()),
+    env.filters.update(angka=pantau.angka, baris=pantau.baris, nilai=pantau.nilai, waktu=lambda iso: pantau.waktu(iso, zona()),
                        run_label=lambda run: pantau.run_label(run, zona()),
                        versi_waktu=lambda v: pantau.versi_waktu(v, zona()), uraian=pantau.uraian_aturan)
     env.globals.update(LABEL=pantau.LABEL, SEVERITY=pantau.SEVERITY_LABEL, JUDUL=JUDUL)

@@ -91,7 +91,7 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
         return _formulir(request, a, op, "", "", too_large, status_code=413)
     dataset, pengirim, berkas = str(form.get("dataset", "")), str(form.get("pengirim", "")), form.get("berkas")
     if not isinstance(berkas, UploadFile) or not berkas.filename:
-        return _formulir(request, a, op, dataset, pengirim, "Pilih berkas CSV atau XLSX lebih dulu.", 400)
+        return _formulir(request, a, op, dataset, pengirim, "Pilih berkas CSV, XLSX, XLS atau ODS lebih dulu.", 400)
     data = await berkas.read(limit + 1)  # never more than one byte past the limit: the gate rejects it by size
     nama = berkas.filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "berkas"
     if not data:
