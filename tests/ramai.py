@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -136,19 +137,27 @@ def operators(server: AirflowServer, desa: list[str], home: Path) -> dict[str, s
 
 
 def _rss_mb(port: int) -> float:
-    """RSS of the api-server listening on ``port``: its process and every child (uvicorn workers, pools)."""
-    import psutil
-
-    total = 0.0
-    for p in psutil.process_iter(["cmdline"]):
-        text = " ".join(p.info["cmdline"] or [])  # "airflow api_server -- host:… port:N" once it has set its title
-        if ("api-server" in text or "api_server" in text) and (f"port:{port}" in text or f" {port}" in text):
-            try:
-                tree = [p, *p.children(recursive=True)]
-                total += sum(q.memory_info().rss for q in tree)
-            except psutil.Error:
-                continue
-    return total / 2**20
+    """RSS of the api-server listening on ``port``: its process and every child (uvicorn workers, pools), from /proc."""
+    procs: dict[int, tuple[int, str, int]] = {}  # pid -> (parent, command line, resident pages)
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            pages = int((d / "statm").read_text().split()[1])
+        except OSError:
+            continue
+        procs[int(d.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), cmd, pages)
+    # "airflow api_server -- host:… port:N" once it has set its title, "… api-server … -p N" before
+    roots = [p for p, (_, cmd, _) in procs.items() if ("api_server" in cmd and f"port:{port}" in cmd)
+             or ("api-server" in cmd and f" {port}" in cmd)]
+    tree, grew = set(roots), True
+    while grew:
+        more = {p for p, (parent, _, _) in procs.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(procs[p][2] for p in tree) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 async def _operator(client: httpx.AsyncClient, user: str, desa: str, files: tuple[Berkas, Berkas], until: float,
