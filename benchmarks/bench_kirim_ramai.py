@@ -48,7 +48,6 @@ def main() -> int:
                         "check in a process of its own (the default), 0 in the api-server's")
     args = parser.parse_args()
 
-    from desa_cantik.web.hangat import PROSES_ENV
     from tests.airflow_server import airflow_api_server
     from tests.ramai import crowd, deployment, lost, operators
 
@@ -57,7 +56,7 @@ def main() -> int:
         t0 = time.perf_counter()
         dep = deployment(home)
         if args.proses is not None:
-            dep.env[PROSES_ENV] = args.proses
+            dep.env["DESA_CANTIK_PERIKSA_PROSES"] = args.proses
         print(f"deployment: {len(dep.berkas)} desa gated into Kabupaten Malang's tier in "
               f"{time.perf_counter() - t0:.1f} s", flush=True)
         with airflow_api_server(home / "af", dep.env, reserialize=False) as server:
