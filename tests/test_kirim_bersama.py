@@ -134,3 +134,24 @@ def test_the_collector_checks_the_uploads_waiting_per_dataset_in_one_run_each() 
             assert answer.result(30).id == u.nama_berkas, "each upload gets its own submission"
     assert calls == [["berkas-1.csv"], ["berkas-2.csv", "berkas-4.csv"], ["berkas-5.csv"],
                      ["berkas-3.csv", "berkas-6.csv"]], "the waiting ones per dataset, at most 2 a run"
+
+
+def test_an_upload_whose_request_went_away_is_still_checked_and_the_collector_goes_on() -> None:
+    judged: list[str] = []
+    busy, go_on = threading.Event(), threading.Event()
+
+    def judge(group: Sequence[kirim.Unggahan]) -> list[kirim.Kiriman]:
+        judged.extend(u.nama_berkas for u in group)
+        busy.set()
+        assert go_on.wait(30)
+        return [_k(u) for u in group]
+
+    c = Collector(judge)
+    c.submit(_upload("kependudukan", 1))
+    assert busy.wait(30)
+    gone, kept = c.submit(_upload("kependudukan", 2)), c.submit(_upload("kependudukan", 3))
+    assert gone.cancel(), "the operator closed the page while the file waited"
+    go_on.set()
+    assert kept.result(30).id == "berkas-3.csv"
+    assert c.submit(_upload("kependudukan", 4)).result(30).id == "berkas-4.csv", "the collector still answers"
+    assert judged == ["berkas-1.csv", "berkas-2.csv", "berkas-3.csv", "berkas-4.csv"], "the file received is kept"

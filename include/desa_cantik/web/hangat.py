@@ -111,15 +111,18 @@ class Collector:
                     self._answer(group[at:at + self._most])
 
     def _answer(self, group: list[tuple[Unggahan, Future[Kiriman]]]) -> None:
+        """Judge a group and answer each upload; one whose request has gone (cancelled) is still checked and kept,
+        as a file received is, its answer simply not given."""
+        answers = [a for _, a in group if a.set_running_or_notify_cancel()]
         try:
             with PERIKSA_LOCK:
-                done = self._judge([u for u, _ in group])
+                done = dict(zip([id(a) for _, a in group], self._judge([u for u, _ in group]), strict=True))
         except BaseException as exc:
-            for _, answer in group:
+            for answer in answers:
                 answer.set_exception(exc)
             return
-        for (_, answer), k in zip(group, done, strict=True):
-            answer.set_result(k)
+        for answer in answers:
+            answer.set_result(done[id(answer)])
 
 
 def _judge(unggahan: Sequence[Unggahan]) -> list[Kiriman]:
