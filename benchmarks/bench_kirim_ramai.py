@@ -18,7 +18,6 @@ Usage::
 
     .venv/bin/python benchmarks/bench_kirim_ramai.py                    # 60 s of crowd, ~2.5 min in all
     .venv/bin/python benchmarks/bench_kirim_ramai.py --durasi 120 --json /tmp/ramai.json
-    .venv/bin/python benchmarks/bench_kirim_ramai.py --proses 0     # the check in the api-server's own process
 """
 
 from __future__ import annotations
@@ -44,8 +43,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--durasi", type=float, default=60.0, help="seconds of crowd (default 60)")
     parser.add_argument("--json", type=Path, help="write the numbers here")
-    parser.add_argument("--proses", choices=("0", "1"), help="DESA_CANTIK_PERIKSA_PROSES for the api-server: 1 the "
-                        "check in a process of its own (the default), 0 in the api-server's")
     args = parser.parse_args()
 
     from tests.airflow_server import airflow_api_server
@@ -55,8 +52,6 @@ def main() -> int:
         home = Path(tmp)
         t0 = time.perf_counter()
         dep = deployment(home)
-        if args.proses is not None:
-            dep.env["DESA_CANTIK_PERIKSA_PROSES"] = args.proses
         print(f"deployment: {len(dep.berkas)} desa gated into Kabupaten Malang's tier in "
               f"{time.perf_counter() - t0:.1f} s", flush=True)
         with airflow_api_server(home / "af", dep.env, reserialize=False) as server:

@@ -19,13 +19,9 @@ class Runtime:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Runtime:
-        return cls.from_settings(Settings.from_env(env))
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Runtime:
-        """The runtime these settings describe (another process's tier, e.g. the page's pre-check process)."""
         from .policy import tier_for  # the composition root: the one module that wires the stages
 
+        settings = Settings.from_env(env)
         warehouse = Warehouse(settings.gudang_url)
         warehouse.ensure()
         return cls(settings, DaftarData.load(settings.daftar_data), open_store(settings.objek_url), warehouse,

@@ -30,11 +30,6 @@ def runtime() -> Runtime:
     return _SERVING[-1] if _SERVING else _from_env()
 
 
-def served() -> bool:
-    """Whether a tier was given in this process (``serving``) instead of the environment's."""
-    return bool(_SERVING)
-
-
 def forget() -> None:
     """Build the runtime again from the environment on its next use (a test's own deployment)."""
     _from_env.cache_clear()

@@ -12,22 +12,17 @@ report; a file that breaks the joined run is judged alone). An upload to an idle
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from .cache import Segar
-from .deps import runtime, served
+from .deps import runtime
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from desa_cantik.config import Settings
-    from desa_cantik.cycle.runtime import Runtime
     from desa_cantik.kirim import Kiriman, Unggahan
 
 PERIKSA_LOCK = threading.Lock()  # one GX run at a time in this process
@@ -52,19 +47,20 @@ _hangat = threading.Event()
 
 
 def hangatkan() -> None:
-    """Import GX and run one tiny check in the background (in the check process when there is one), so the
-    operator's first upload is answered warm."""
+    """Import GX and run one tiny check in the background, so the operator's first upload is answered warm."""
     if _hangat.is_set():
         return
     _hangat.set()
-    pool = _pool()
-    if pool is not None:
-        pool.submit(_warm_apart, runtime().settings)
-        return
 
     def run() -> None:
+        from desa_cantik.precheck import Berkas, precheck_many
+        from desa_cantik.template import contoh_csv
+
+        rt = runtime()
+        dataset = rt.daftar.datasets[0]
+        data, kode = contoh_csv(rt.wilayah, dataset, rt.tahun)
         with PERIKSA_LOCK:
-            _warm(runtime())
+            precheck_many([Berkas(data, "hangat.csv")], dataset, rt.tahun, kode, None, rt.daftar)
             rujukan()
 
     threading.Thread(target=run, name="hangatkan-gx", daemon=True).start()
@@ -126,83 +122,9 @@ class Collector:
 
 
 def _judge(unggahan: Sequence[Unggahan]) -> list[Kiriman]:
-    """In the check process when there is one (``proses_periksa``), else in this one."""
     from desa_cantik import kirim
 
-    pool = _pool()
-    if pool is None:
-        return [k for k, _ in kirim.terima_banyak(runtime(), unggahan, rujukan())]
-    try:
-        return pool.submit(_judge_apart, runtime().settings, list(unggahan)).result()
-    except BrokenProcessPool:
-        _drop(pool)  # the next group gets a new process
-        raise
+    return [k for k, _ in kirim.terima_banyak(runtime(), unggahan, rujukan())]
 
 
 PENGUMPUL = Collector(_judge)
-
-
-# --- the check process -------------------------------------------------------------------------------------------
-# GX's run is pure Python: in the api-server it holds the interpreter while the pages and the uploads' HTTP wait for
-# it. One process of its own, spawned and warmed on the first Kirim data page, checks the groups on the other core.
-
-PROSES_ENV = "DESA_CANTIK_PERIKSA_PROSES"  # 1: the check in a process of its own (default); 0: in the api-server
-_POOL: list[ProcessPoolExecutor] = []
-_POOL_LOCK = threading.Lock()
-_APART: dict[Settings, tuple[Runtime, Segar[dict[str, pd.DataFrame]]]] = {}  # in the check process: by tier
-
-
-def proses_periksa() -> bool:
-    """Whether the check runs in a process of its own: asked for, and the tier is the environment's (a tier given
-    in this process by ``deps.serving`` exists only here)."""
-    return os.environ.get(PROSES_ENV, "1") != "0" and not served()
-
-
-def _pool() -> ProcessPoolExecutor | None:
-    if not proses_periksa():
-        return None
-    with _POOL_LOCK:
-        if not _POOL:
-            _POOL.append(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
-        return _POOL[0]
-
-
-def _drop(pool: ProcessPoolExecutor) -> None:
-    with _POOL_LOCK:
-        if pool in _POOL:
-            _POOL.remove(pool)
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _apart(settings: Settings) -> tuple[Runtime, Segar[dict[str, pd.DataFrame]]]:
-    """In the check process: the tier of these settings, built once, and its references, read every RUJUKAN_TTL_S."""
-    if settings not in _APART:
-        from desa_cantik.cycle.checks import load_references
-        from desa_cantik.cycle.runtime import Runtime
-
-        rt = Runtime.from_settings(settings)
-        _APART[settings] = (rt, Segar(RUJUKAN_TTL_S, lambda: load_references(rt)))
-    return _APART[settings]
-
-
-def _judge_apart(settings: Settings, unggahan: list[Unggahan]) -> list[Kiriman]:
-    from desa_cantik import kirim
-
-    rt, refs = _apart(settings)
-    return [k for k, _ in kirim.terima_banyak(rt, unggahan, refs.get())]
-
-
-def _warm_apart(settings: Settings) -> None:
-    """In the check process: GX imported, one tiny check run, the references read."""
-    rt, refs = _apart(settings)
-    _warm(rt)
-    refs.get()
-
-
-def _warm(rt: Runtime) -> None:
-    from desa_cantik.precheck import Berkas, precheck_many
-    from desa_cantik.template import contoh_csv
-
-    dataset = rt.daftar.datasets[0]
-    data, kode = contoh_csv(rt.wilayah, dataset, rt.tahun)
-    precheck_many([Berkas(data, "hangat.csv")], dataset, rt.tahun, kode, None, rt.daftar)
