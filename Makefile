@@ -1,4 +1,4 @@
-.PHONY: install demo ui stack stack-down test test-fast lint bench bench-stack clean
+.PHONY: install demo ui stack stack-down test test-fast lint bench bench-stack bench-kirim-ramai clean
 
 install:
 	bash scripts/bootstrap.sh
@@ -35,6 +35,9 @@ bench: install  ## hot paths, then the cycle at scale (targets decide the exit c
 
 bench-stack: install  ## scale-out: the Malang cycle on make stack with 1 vs 2 Celery workers (~15 min)
 	.venv/bin/python benchmarks/bench_stack.py
+
+bench-kirim-ramai: install  ## Kirim data under a crowd: 20 operators uploading at once, readers on the pages (~2.5 min)
+	.venv/bin/python benchmarks/bench_kirim_ramai.py
 
 clean:
 	rm -rf .demo .venv build *.egg-info

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -134,34 +135,72 @@ class Hasil:
         return STATUS_AKHIR.get(self.status_akhir, self.status_akhir)
 
 
+@dataclass(frozen=True)
+class Unggahan:
+    """One file an operator uploaded on the page, waiting for its check (``terima_banyak``)."""
+
+    op: Operator
+    dataset: str
+    pengirim: str
+    data: bytes
+    nama_berkas: str
+    when: datetime  # when it arrived: its id's stamp and its report's time of receipt
+
+
 def terima(rt: Runtime, op: Operator, dataset: str, pengirim: str, data: bytes, nama_berkas: str,
            references: dict[str, pd.DataFrame] | None = None, now: datetime | None = None) -> tuple[Kiriman, Verdict]:
     """Check one uploaded file as the gate would, keep it with its report, and queue it unless rejected."""
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    return terima_banyak(rt, [Unggahan(op, dataset, pengirim, data, nama_berkas, when)], references)[0]
+
+
+def terima_banyak(rt: Runtime, unggahan: Sequence[Unggahan], references: dict[str, pd.DataFrame] | None = None,
+                  ) -> list[tuple[Kiriman, Verdict]]:
+    """``terima`` for uploads of one dataset at once: one GX run for all (``precheck.precheck_each``), each file
+    judged on its own rows against its own sender, kept with its own report and queued unless rejected. If the
+    joined run breaks, each file is checked alone, and one that still breaks is refused (``judge_isolated``)."""
+    from .isolation import judge_isolated
     from .pengirim import sender_region
-    from .precheck import Berkas, precheck_many
+    from .precheck import Berkas, precheck_each
+
+    if len({u.dataset for u in unggahan}) > 1:
+        raise ValueError("terima_banyak: satu dataset per panggilan")
+    for u in unggahan:
+        u.op.boleh(rt, u.dataset, u.pengirim)
+
+    def check(some: Sequence[Unggahan], refusal: str | None = None) -> list[Verdict]:
+        return [v for v, _ in precheck_each([Berkas(u.data, u.nama_berkas) for u in some], some[0].dataset,
+                                            [sender_region(rt, u.dataset, u.pengirim) for u in some], rt.tahun,
+                                            references, rt.daftar, [u.when for u in some],
+                                            [refusal] * len(some), [u.pengirim for u in some])]
+
+    verdicts = judge_isolated(unggahan, lambda u: check([u])[0], lambda u, message: check([u], message)[0],
+                              together=check, name=lambda u: f"{u.pengirim}/{u.nama_berkas}")
+    return [(_simpan(rt, u, v), v) for u, v in zip(unggahan, verdicts, strict=True)]
+
+
+def _simpan(rt: Runtime, u: Unggahan, verdict: Verdict) -> Kiriman:
+    """Keep an upload with its reports and record; queue it for the gate unless the pre-check rejected it."""
     from .storage import layout
 
-    op.boleh(rt, dataset, pengirim)
-    when = (now or datetime.now(UTC)).astimezone(UTC)
-    verdict, _ = precheck_many([Berkas(data, nama_berkas)], dataset, rt.tahun, sender_region(rt, dataset, pengirim),
-                               references, rt.daftar, received=when, pengirim=pengirim)[0]
     sha = verdict.submission.provenance.sha256
-    ident = f"{layout.stamp(when)}-{sha[:12]}"
+    ident = f"{layout.stamp(u.when)}-{sha[:12]}"
     queued = verdict.status != DITOLAK and verdict.submission.readable
-    kept = layout.submitted_file(rt.tahun, pengirim, ident, nama_berkas)
-    inbox = layout.inbox_key(rt.tahun, dataset, pengirim, f"{ident}-{layout.safe_name(nama_berkas)}") if queued else None
-    k = Kiriman(ident, op.username, pengirim, dataset, nama_berkas[:200], sha, len(data), when.isoformat(),
+    kept = layout.submitted_file(rt.tahun, u.pengirim, ident, u.nama_berkas)
+    inbox = (layout.inbox_key(rt.tahun, u.dataset, u.pengirim, f"{ident}-{layout.safe_name(u.nama_berkas)}")
+             if queued else None)
+    k = Kiriman(ident, u.op.username, u.pengirim, u.dataset, u.nama_berkas[:200], sha, len(u.data), u.when.isoformat(),
                 verdict.status, verdict.rows_read, verdict.rows_accepted,
                 sum(1 for i in verdict.issues if i.keparahan == ERROR),
                 sum(1 for i in verdict.issues if i.keparahan == WARNING), kept, inbox)
-    writes = [(kept, data),
-              *((layout.submitted_report(rt.tahun, pengirim, ident, fmt), text.encode())
+    writes = [(kept, u.data),
+              *((layout.submitted_report(rt.tahun, u.pengirim, ident, fmt), text.encode())
                 for fmt, text in feedback.reports(verdict).items()),
-              (layout.submitted_record(rt.tahun, pengirim, ident), feedback.dumps(asdict(k)).encode())]
+              (layout.submitted_record(rt.tahun, u.pengirim, ident), feedback.dumps(asdict(k)).encode())]
     put_many(rt.store, writes)
     if inbox:  # last: the gate may pick it up from here on, and the record already says who sent it
-        rt.store.put(inbox, data)
-    return k, verdict
+        rt.store.put(inbox, u.data)
+    return k
 
 
 def tanda_langsung(rahasia: bytes, op: Operator, kunci_masuk: str) -> str:

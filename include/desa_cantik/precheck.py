@@ -102,21 +102,24 @@ def precheck_many(files: Sequence[Berkas], dataset: str, tahun: int | None = Non
 
 def precheck_each(files: Sequence[Berkas], dataset: str, regions: Sequence[str | None], tahun: int | None = None,
                   references: dict[str, pd.DataFrame] | None = None, daftar: DaftarData | None = None,
-                  received: datetime | None = None, refusals: Sequence[str | None] | None = None,
+                  received: datetime | Sequence[datetime] | None = None,
+                  refusals: Sequence[str | None] | None = None,
                   pengirim: Sequence[str | None] | None = None) -> list[tuple[Verdict, Wilayah | None]]:
     """``precheck_many`` with an area per file (None: guessed from its codes), as the gate has a sender per file.
 
     A folder of several desa's files (``{dataset}/{pengirim}/…``) is one GX run per kabupaten, each file's rows
     checked against its own sender, as the gate batches a kecamatan with one sender per file. ``refusals``: per file,
-    why its sender may not send it (None: may), as the gate refuses it.
+    why its sender may not send it (None: may), as the gate refuses it. ``received``: one time for all, or one per
+    file (the page's uploads checked together, each arrived at its own time).
     """
     if len(regions) != len(files):
         raise ValueError(f"{len(files)} berkas tetapi {len(regions)} wilayah")
     daftar = daftar or _daftar()
     tahun = tahun or daftar.tahun
     when = received or datetime.now(UTC)
+    whens = [when] * len(files) if isinstance(when, datetime) else list(when)
     why = list(refusals) if refusals is not None else [None] * len(files)
-    subs = [_read(f, dataset, tahun, daftar, when, r) for f, r in zip(files, why, strict=True)]
+    subs = [_read(f, dataset, tahun, daftar, w, r) for f, w, r in zip(files, whens, why, strict=True)]
     areas = [sender_of(s, r) for s, r in zip(subs, regions, strict=True)]
     by_kab: dict[str, list[int]] = {}
     for i, area in enumerate(areas):

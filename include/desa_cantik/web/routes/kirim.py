@@ -12,11 +12,11 @@ from starlette.types import Message
 from .. import PREFIX, views
 from ..auth import Akses, AksesDep, OperatorDep, alamat_server, bukan_hak, rahasia_tier, sama_asal
 from ..deps import now, runtime
-from ..hangat import PERIKSA_LOCK, hangatkan, rujukan
+from ..hangat import PENGUMPUL, hangatkan
 from ..render import CSP_PAGE, CSP_STORED, base, render
 
 if TYPE_CHECKING:
-    from desa_cantik.kirim import Hasil, Kiriman, Operator
+    from desa_cantik.kirim import Hasil, Operator
 
 router = APIRouter()
 LOGOUT = "/api/v2/auth/logout"  # Airflow's REST logout: revokes the JWT, then FAB ends its session
@@ -72,7 +72,8 @@ def _bounded(request: Request, bound: int) -> Request:
 @router.post("/kirim", response_class=HTMLResponse)
 async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Response:
     """Check an uploaded file at once; queue it for the gate unless rejected; show its report (303 to its page)."""
-    import anyio
+    import asyncio
+
     from starlette.datastructures import UploadFile
 
     from desa_cantik import kirim
@@ -102,11 +103,8 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
     except kirim.BukanHak as exc:
         raise bukan_hak(exc) from exc
 
-    def periksa() -> Kiriman:
-        with PERIKSA_LOCK:
-            return kirim.terima(rt, op, dataset, pengirim, data, nama, rujukan())[0]
-
-    k = await anyio.to_thread.run_sync(periksa)
+    # checked with the other uploads waiting for the same run (hangat.PENGUMPUL); the event loop is not held
+    k = await asyncio.wrap_future(PENGUMPUL.submit(kirim.Unggahan(op, dataset, pengirim, data, nama, now())))
     return RedirectResponse(f"{base(request)}/kirim/berkas/{k.pengirim}/{k.id}", status_code=303)
 
 
