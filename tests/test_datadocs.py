@@ -478,3 +478,14 @@ def test_the_assets_and_templates_ship_with_the_package() -> None:
         assert any(fnmatch(rel, p) for p in patterns), rel
     for name in (*datadocs.ASSETS, "halaman.html", "indeks.html"):
         assert (datadocs.STATIC_DIR / name).is_file(), name
+
+
+def test_every_expectation_kind_of_the_suites_is_described_in_indonesian() -> None:
+    """No rule of a suite shows GX's own expectation name on the auditor's page."""
+    from desa_cantik.datadocs import pemeriksaan
+    from desa_cantik.quality import load_suite
+
+    for dataset in ("kependudukan", "fasilitas", "kesehatan_anak", "proyeksi_penduduk"):
+        for e in load_suite(dataset)["expectations"]:
+            text = pemeriksaan(e["type"], e["kwargs"])
+            assert not text.startswith("expect_"), (dataset, text)

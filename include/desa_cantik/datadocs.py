@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "datadocs"
 ASSETS = ("datadocs.css",)
 PAIR = "expect_column_pair_values_a_to_be_greater_than_b"
+PAIR_EQUAL = "expect_column_pair_values_to_be_equal"
 INDEX = (KEY, FILE, ROW)  # what names a failing row: ``quality.index_columns``
 ROWS_SHOWN = 200  # failing rows listed per rule; every row is in its file's report
 VALUES_SHOWN = 20  # distinct failing values counted per rule
@@ -217,6 +218,7 @@ _CHECKS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     BETWEEN: lambda kw: f"{kw.get('column')} {_bound(kw)}",
     UNIQUE: lambda kw: f"gabungan {', '.join(str(c) for c in kw.get('column_list') or [])} tidak berulang",
     PAIR: lambda kw: f"{kw.get('column_A')} {'≥' if kw.get('or_equal') else '>'} {kw.get('column_B')}",
+    PAIR_EQUAL: lambda kw: f"{kw.get('column_A')} = {kw.get('column_B')}",
 }
 
 
