@@ -46,7 +46,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from tests.airflow_server import airflow_api_server
-    from tests.ramai import crowd, deployment, lost, operators
+    from tests.ramai import crowd, deployment, lost, operators, ungated
 
     with tempfile.TemporaryDirectory(prefix="bench-ramai-") as tmp:
         home = Path(tmp)
@@ -59,6 +59,9 @@ def main() -> int:
             print(f"api-server up, {len(names)} operators; crowd for {args.durasi:.0f} s", flush=True)
             hasil = crowd(server, names, dep.berkas, args.durasi)
             missing = lost(server, dep.rt, hasil)
+        t1 = time.perf_counter()
+        missing += ungated(dep.rt, hasil)
+        print(f"gate over the crowd's inbox: {time.perf_counter() - t1:.1f} s", flush=True)
     row = hasil.ringkas()
     row["lost"] = len(missing)
     print()

@@ -13,6 +13,8 @@ Used by ``benchmarks/bench_kirim_ramai.py`` (the table) and ``tests/test_kirim_r
   each reader loads a page every 2 s; the api-server's RSS (its process and children) is sampled each second.
 - ``lost(server, rt, result)``: what the crowd sent that is not where it should be: in the operator's *Berkas
   saya*, its record kept, and (when not rejected) its inbox copy with the sha256 sent.
+- ``ungated(rt, result)``: the gate run over the inbox afterwards (plan, collect, validate, store, as the hourly
+  DAG's tasks call them): every queued upload must be in ``berkas_masuk`` under its inbox key with its sha256.
 """
 
 from __future__ import annotations
@@ -271,4 +273,21 @@ def lost(server: AirflowServer, rt: Runtime, hasil: Hasil) -> list[str]:
             out.append(f"{k.pengirim}/{k.ident}: verdict {k.verdict} but inbox {inbox}")
         elif inbox and hashlib.sha256(rt.store.get(inbox)).hexdigest() != k.sha256:
             out.append(f"{k.pengirim}/{k.ident}: inbox copy {inbox} is not the file sent")
+    return out
+
+
+def ungated(rt: Runtime, hasil: Hasil) -> list[str]:
+    """Every queued upload the gate did not record (its inbox key and sha256 in ``berkas_masuk``) after one gate run."""
+    from desa_cantik.storage import layout
+
+    from .stages import gate_and_store
+
+    gate_and_store(rt, "ramai__gerbang")
+    judged = rt.warehouse.table_frame("berkas_masuk")
+    seen = set(zip(judged["kunci_masuk"], judged["sha256"], strict=True))
+    out = []
+    for k in hasil.kiriman:
+        inbox = json.loads(rt.store.get(layout.submitted_record(TAHUN, k.pengirim, k.ident)))["kunci_masuk"]
+        if inbox and (inbox, k.sha256) not in seen:
+            out.append(f"{k.pengirim}/{k.ident}: {inbox} not gated")
     return out

@@ -145,7 +145,8 @@ def _login_page(text: str) -> str:
 
 def on_breach(limit: RequestLimit) -> Response:
     """``RATELIMIT_ON_BREACH_CALLBACK``: the 429 a person sees, in Indonesian, with ``Retry-After``."""
-    seconds = max(1, limit.reset_at - int(time.time()))
+    # the window's end, never more than its length (the limiter's reset time may round up past it)
+    seconds = min(max(1, limit.reset_at - int(time.time())), limit.limit.get_expiry())
     per_account = any(str(arg).startswith(ACCOUNT_KEY) for arg in limit.request_args)
     text = message(per_account, seconds)
     log.warning("batas masuk %s tercapai (%s): %s", limit.limit, "akun" if per_account else "alamat", limit.key)
