@@ -278,16 +278,17 @@ def lost(server: AirflowServer, rt: Runtime, hasil: Hasil) -> list[str]:
 
 def ungated(rt: Runtime, hasil: Hasil) -> list[str]:
     """Every queued upload the gate did not record (its inbox key and sha256 in ``berkas_masuk``) after one gate run."""
-    from desa_cantik.storage import layout
+    from desa_cantik.storage import get_many, layout
 
     from .stages import gate_and_store
 
     gate_and_store(rt, "ramai__gerbang")
     judged = rt.warehouse.table_frame("berkas_masuk")
     seen = set(zip(judged["kunci_masuk"], judged["sha256"], strict=True))
+    records = get_many(rt.store, [layout.submitted_record(TAHUN, k.pengirim, k.ident) for k in hasil.kiriman])
     out = []
-    for k in hasil.kiriman:
-        inbox = json.loads(rt.store.get(layout.submitted_record(TAHUN, k.pengirim, k.ident)))["kunci_masuk"]
+    for k, raw in zip(hasil.kiriman, records, strict=True):
+        inbox = json.loads(raw)["kunci_masuk"]
         if inbox and (inbox, k.sha256) not in seen:
             out.append(f"{k.pengirim}/{k.ident}: {inbox} not gated")
     return out
