@@ -66,6 +66,24 @@ def test_a_second_close_of_the_year_is_refused_with_what_to_do(tmp_path: Path) -
         check_close(rt, "manual__2", True, "   ")
 
 
+def test_a_run_that_began_closing_holds_the_year_until_it_is_cleared(tmp_path: Path) -> None:
+    """The first run passed its first task and then failed (or still waits for Bappeda): no decision is recorded,
+    yet a second run is refused, naming the first and saying to clear it; the first, cleared, goes on."""
+    rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_WILAYAH": SMALL_REGION})
+    assert check_close(rt, FIRST, False, "")["koreksi"] is False
+    with pytest.raises(PenutupanDitolak) as refused:
+        check_close(rt, "manual__2026-12-07T00:00:00+00:00", False, "")
+    text = str(refused.value)
+    for part in (f"Siklus {TAHUN} sedang ditutup oleh run {FIRST}", "belum mendapat keputusan Bappeda",
+                 f"Bila run {FIRST} gagal, jangan memicu run baru: jalankan ulang (clear)", "'koreksi' dicentang"):
+        assert part in text, part
+    assert [o.key for o in rt.store.list(layout.closing_claims(TAHUN, SMALL_REGION))] == [
+        layout.closing_claim(TAHUN, SMALL_REGION, FIRST)]  # the refused run claimed nothing
+    assert check_close(rt, FIRST, False, "")["koreksi"] is False  # cleared: the same run goes on
+    p = check_close(rt, "manual__koreksi", True, "run pertama tidak dapat dilanjutkan")
+    assert p["koreksi"] and p["run_sebelumnya"] == FIRST and "belum ada keputusan Bappeda" in p["sebelumnya"]
+
+
 def test_a_correction_run_says_what_it_replaces_and_why(tmp_path: Path) -> None:
     rt = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_WILAYAH": SMALL_REGION})
     _approved(rt, FIRST)
@@ -84,7 +102,7 @@ def scheduled(tmp_path_factory: pytest.TempPathFactory, small_generated: Path
     """One kecamatan as an embedded tier, its inbox filled; an api-server and a scheduler on its metadata DB."""
     home = tmp_path_factory.mktemp("penutupan")
     env = {"DESA_CANTIK_HOME": str(home / "desa_cantik"), "DESA_CANTIK_WILAYAH": SMALL_REGION,
-           "DESA_CANTIK_RETRIES": "0", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+           "DESA_CANTIK_RETRIES": "1", "DESA_CANTIK_RETRY_DELAY_S": "5", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO"}  # task logs as a deployment keeps them (INFO lines)
     rt = Runtime.from_env(env)
     upload_folder(rt.store, str(small_generated), TAHUN)
@@ -156,7 +174,8 @@ def test_trigger_then_unpause_closes_the_year_once(scheduled: tuple[AirflowServe
     assert manual in {r["dag_run_id"] for r in runs}
     closed = [r for r in runs if r["state"] == "success"]
     refused = [r for r in runs if r["state"] == "failed"]
-    assert len(closed) == 1 and len(refused) == 1, [(r["dag_run_id"], r["state"]) for r in runs]
+    assert len(closed) == 1 and len(refused) == 1, [(r["dag_run_id"], r["state"], _states(server, r["dag_run_id"]))
+                                                    for r in runs]
     first, second = closed[0]["dag_run_id"], refused[0]["dag_run_id"]
 
     # one close, one approval request, one decision, one package

@@ -6,9 +6,10 @@ file is rejected, rules hit, children that have not delivered). Every decision (
 answer in time) is kept as JSON in the object store under ``persetujuan/{tahun}/{kode}/{waktu}-{hasil}.json``,
 with who decided, when and why, so an auditor finds it beside the packages.
 
-A recorded decision is also what makes a year *closed*: the yearly cycle closes a year once. Its first task
-(``check_close``) refuses a later run of the same year, unless that run is a correction run (the run parameters
-``koreksi`` and ``alasan_koreksi``, in the trigger form), which says why and what it changes.
+The yearly cycle closes a year once. Its first task (``check_close``) claims the year for its run
+(``penutupan/{tahun}/{kode}/{run}.json``) and refuses a later run of the same year while an earlier one has claimed
+it or has a recorded decision, unless that run is a correction run (the run parameters ``koreksi`` and
+``alasan_koreksi``, in the trigger form), which says why and what it changes.
 """
 
 from __future__ import annotations
@@ -212,23 +213,62 @@ class PenutupanDitolak(RuntimeError):
 
 
 def check_close(rt: Runtime, run_id: str, koreksi: bool, alasan_koreksi: str) -> Penutupan:
-    """May run ``run_id`` close this year? Yes when no other run has a recorded decision for it (the first close; a
-    rerun of the same run included), or when the run is a correction run with its reason. Otherwise
-    ``PenutupanDitolak``: the year is closed once, and a second close would ask Bappeda a second time."""
+    """May run ``run_id`` close this year? Yes when no other run has begun closing it (the first close; a rerun of
+    the same run included), or when the run is a correction run with its reason. Otherwise ``PenutupanDitolak``:
+    the year is closed once, and a second close would ask Bappeda a second time.
+
+    "Begun" is a claim the first task writes (``layout.closing_claim``), not only a recorded decision: a run that
+    failed after Bappeda's answer but before the decision was kept (or that is still waiting for it) holds the year
+    too, so a second run never closes it beside the first (the fix for a failed run is to clear it, not a new run).
+    """
     alasan = alasan_koreksi.strip()
     if koreksi and not alasan:
         raise PenutupanDitolak(
             f"Run koreksi tanpa alasan: parameter '{KOREKSI}' dicentang tetapi '{ALASAN_KOREKSI}' kosong. Run ini "
             "berhenti di sini dan tidak mengubah apa pun. Picu lagi (▶) dengan alasan koreksi diisi: apa yang "
             "berubah sejak penutupan sebelumnya (mis. berkas perbaikan dari desa yang ditolak).")
+    kode = rt.settings.kode_paket
     earlier = [k for k in decisions(rt) if k["run_id"] != run_id]
-    if not earlier:
+    claims = [c for c in _claims(rt) if c["run_id"] != run_id]
+    if earlier and not koreksi:
+        raise PenutupanDitolak(already_closed_text(rt.tahun, earlier[-1]))
+    if claims and not earlier and not koreksi:
+        raise PenutupanDitolak(being_closed_text(rt.tahun, claims[0]))
+    mine = layout.closing_claim(rt.tahun, kode, run_id)
+    if not rt.store.exists(mine):  # a rerun (clear) of the same run keeps its first claim and its place
+        rt.store.put(mine, json.dumps({"run_id": run_id, "mulai": now_iso(), "koreksi": koreksi}).encode())
+    if not (earlier or claims):  # the first close (a correction of a year nobody closed is just that)
         return {"tahun": rt.tahun, "koreksi": False, "alasan_koreksi": "", "run_sebelumnya": "", "sebelumnya": ""}
-    last = earlier[-1]
-    if not koreksi:
-        raise PenutupanDitolak(already_closed_text(rt.tahun, last))
-    return {"tahun": rt.tahun, "koreksi": True, "alasan_koreksi": alasan, "run_sebelumnya": last["run_id"],
-            "sebelumnya": decision_text(last)}
+    if earlier:
+        prev, text = earlier[-1]["run_id"], decision_text(earlier[-1])
+    else:
+        prev, text = claims[-1]["run_id"], f"mulai ditutup pada {claims[-1]['mulai']}, belum ada keputusan Bappeda"
+    return {"tahun": rt.tahun, "koreksi": True, "alasan_koreksi": alasan, "run_sebelumnya": prev, "sebelumnya": text}
+
+
+class _Klaim(TypedDict):
+    run_id: str
+    mulai: str
+    koreksi: bool
+
+
+def _claims(rt: Runtime) -> list[_Klaim]:
+    """The runs that began closing this year, oldest first."""
+    found: list[_Klaim] = [json.loads(rt.store.get(o.key))
+                           for o in rt.store.list(layout.closing_claims(rt.tahun, rt.settings.kode_paket))
+                           if o.key.endswith(".json")]
+    return sorted(found, key=lambda c: (c["mulai"], c["run_id"]))
+
+
+def being_closed_text(tahun: int, claim: _Klaim) -> str:
+    """Why a run is refused while another run of the same year has begun closing it and has no decision yet."""
+    return (f"Siklus {tahun} sedang ditutup oleh run {claim['run_id']} (dimulai {claim['mulai']}), yang belum "
+            "mendapat keputusan Bappeda. Satu tahun ditutup satu kali, jadi run ini berhenti di sini: gudang, "
+            "indikator, persetujuan dan paket tidak diubah, dan Bappeda tidak diminta menyetujui lagi. Run ganda "
+            "seperti ini terjadi bila DAG dipicu (▶) lalu diaktifkan setelah batas akhir: tidak ada yang perlu "
+            f"dibereskan. Bila run {claim['run_id']} gagal, jangan memicu run baru: jalankan ulang (clear) tugas yang "
+            f"gagal di run itu. Bila run itu tidak dapat dilanjutkan, picu lagi (▶) dengan parameter '{KOREKSI}' "
+            f"dicentang dan '{ALASAN_KOREKSI}' diisi.")
 
 
 def already_closed_text(tahun: int, last: Keputusan) -> str:

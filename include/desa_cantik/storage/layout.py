@@ -10,6 +10,8 @@
 - ``data_docs/{tahun}/{run}/{kelompok}/{dataset}.html``   GX Data Docs of each gate run, with the batch's
   ``ringkasan.json`` (counts for the index) beside them and ``data_docs/{tahun}/{run}/index.html`` over all
 - ``publikasi/{tahun}/{kode}/{versi}/`` and ``terbaru.json``   this tier's signed packages
+- ``penutupan/{tahun}/{kode}/{run}.json``   which run is closing the year (its first task writes it; the yearly
+  cycle closes a year once, see ``cycle.persetujuan.check_close``)
 - ``kiriman/{tahun}/{pengirim}/{id}.json``   an operator's submission through the *Kirim data* page (who,
   when, the pre-check's verdict, the inbox key if queued), with the file as sent under ``berkas/`` and the
   pre-check's report under ``laporan/`` (a rejected file is kept here and never queued)
@@ -29,6 +31,7 @@ DATA_DOCS = "data_docs"
 PUBLICATION = "publikasi"
 PACKAGES = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
 SUBMITTED = "kiriman"
+CLOSING = "penutupan"
 UNKNOWN = "tidak_dikenal"
 REPORT_FORMATS = ("json", "html", "txt")
 
@@ -48,6 +51,15 @@ MAX_NAME = 96  # characters of a sender's file name kept in a key (the full name
 def safe_segment(text: str) -> str:
     """A run id or group name as one key segment (no slashes, no spaces)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+
+def closing_claims(tahun: int, kode: str) -> str:
+    """Prefix of the runs that began closing a year: ``penutupan/{tahun}/{kode}/``."""
+    return f"{CLOSING}/{tahun}/{kode}/"
+
+
+def closing_claim(tahun: int, kode: str, run_id: str) -> str:
+    return f"{closing_claims(tahun, kode)}{safe_segment(run_id)}.json"
 
 
 def safe_name(name: str, limit: int = MAX_NAME) -> str:
