@@ -43,6 +43,9 @@ CLOSE = "2026-03-31T23:59:00+07:00"  # the Daftar Data's deadline: the child's y
 def test_the_release_is_one_version_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["version"] == desa_cantik.__version__ == RELEASE == "0.2.0"
+    compose = (ROOT / "docker" / "docker-compose.yml").read_text()
+    assert set(re.findall(r"image: desa-cantik:\$\{DESA_CANTIK_VERSI:-([^}]+)\}", compose)) == {RELEASE}
+    assert re.search(rf"^DESA_CANTIK_VERSI={re.escape(RELEASE)}\s", (ROOT / "docker" / ".env.example").read_text(), re.M)
     changelog = (ROOT / "CHANGELOG.md").read_text()
     sections = re.findall(r"^## \[([^\]]+)\]", changelog, flags=re.M)
     assert sections[:2] == ["Unreleased", RELEASE], "the newest release has its section under Unreleased"
