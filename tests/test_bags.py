@@ -217,3 +217,79 @@ def test_make_bag_refuses_a_path_outside_the_bag(keys: tuple[Path, Path], tmp_pa
     with pytest.raises(ValueError, match="tidak sah"):
         make_bag({str(tmp_path / "luar.csv"): b"x"}, bag_info(IDENTITY, {}), priv)
     assert not (tmp_path / "luar.csv").exists()
+
+
+# --- formats: a tier reads its own package format and the one before, and refuses a newer one naming both ---------
+
+
+def _format_1_info(rows: dict[str, int]) -> dict[str, str]:
+    """``bag-info.txt`` as release 0.1.0 (e32b6bd, ``tiers.bag_info``) wrote it: no release, no format field, and
+    ``Bagging-Date`` the run's day."""
+    import json
+
+    return {"Source-Organization": "Pemerintah kabupaten 35.72", "Bag-Group-Identifier": IDENTITY["siklus"],
+            "Bagging-Date": IDENTITY["dibuat_pada"][:10], "Siklus": IDENTITY["siklus"], "Tingkat": "kabupaten",
+            "Kode-Wilayah": "35.72", "Dibuat-Pada": IDENTITY["dibuat_pada"], "Versi-Standar": IDENTITY["versi_standar"],
+            "Jumlah-Baris": json.dumps(rows, sort_keys=True)}
+
+
+def test_bags_of_format_1_and_format_2_both_verify(keys: tuple[Path, Path]) -> None:
+    from desa_cantik import __version__
+    from desa_cantik.bags import FORMAT, FORMATS, READABLE_FORMATS, BagRelease
+
+    assert FORMAT == 2 and READABLE_FORMATS == (1, 2) and [f.number for f in FORMATS] == [1, 2]
+    priv, registry = keys
+    old = check_bag(make_bag(PAYLOAD, _format_1_info({"komponen_desa.csv": 1}), priv), "35.72", registry)
+    assert old.ok, old.reason
+    assert old.release == BagRelease(1, "0.1.0")
+    assert old.info["Tanggal-Siklus"] == "2026-03-31", "read as format 2 names it: the run's day"
+    assert old.payload == PAYLOAD
+    new = check_bag(make_bag(PAYLOAD, bag_info(IDENTITY, {"komponen_desa.csv": 1}), priv), "35.72", registry)
+    assert new.ok, new.reason
+    assert new.release == BagRelease(2, __version__)
+    assert new.info["Versi-Format-Paket"] == "2" and new.info["Versi-Rilis"] == __version__ == "0.2.0"
+    assert new.payload == old.payload
+
+
+def test_a_newer_format_is_refused_naming_both_versions(keys: tuple[Path, Path]) -> None:
+    from desa_cantik.bags import BagRelease
+
+    priv, registry = keys
+    info = {**bag_info(IDENTITY, {"komponen_desa.csv": 1}), "Versi-Format-Paket": "3", "Versi-Rilis": "0.4.0"}
+    check = check_bag(make_bag(PAYLOAD, info, priv), "35.72", registry)  # signed by the child: only the format is wrong
+    assert not check.ok and check.payload == {}
+    assert check.reason == ("Paket berformat versi 3 (rilis 0.4.0) lebih baru dari yang dapat dibaca tingkat ini "
+                            "(format 2, rilis 0.2.0): perbarui deployment tingkat ini.")
+    assert check.release == BagRelease(3, "0.4.0")
+    tampered = make_bag(PAYLOAD, info, priv)
+    tampered["data/komponen_desa.csv"] += b"35.72.01.1002,jumlah_penduduk,1,1\n"
+    assert "checksum" in (check_bag(tampered, "35.72", registry).reason or ""), "the signature and checksums first"
+
+
+def test_an_older_format_than_a_tier_reads_names_the_release_to_move_to() -> None:
+    from desa_cantik.bags import BagRelease, format_problem
+
+    assert format_problem(BagRelease(1, "0.1.0")) is None and format_problem(BagRelease(2, "0.2.0")) is None
+    reason = format_problem(BagRelease(1, "0.1.0"), readable=(2, 3), release="0.3.0")
+    assert reason == ("Paket berformat versi 1 (rilis 0.1.0) lebih lama dari yang dapat dibaca tingkat ini (format 3, "
+                      "rilis 0.3.0; paling lama format 2): perbarui deployment tingkat pengirim ke rilis 0.2.0 atau "
+                      "sesudahnya.")
+
+
+@pytest.mark.parametrize("field", ["dua", "2.0", "0", "-1", "٣", "99999"])
+def test_a_format_field_that_is_not_a_format_number_is_refused(keys: tuple[Path, Path], field: str) -> None:
+    priv, registry = keys
+    info = {**bag_info(IDENTITY, {}), "Versi-Format-Paket": field}
+    check = check_bag(make_bag(PAYLOAD, info, priv), "35.72", registry)
+    assert not check.ok and (check.reason or "").startswith("paket rusak: Versi-Format-Paket"), check.reason
+
+
+def test_the_release_a_page_shows_comes_from_the_archived_bag_info(keys: tuple[Path, Path]) -> None:
+    from desa_cantik.bags import BagRelease, read_release
+
+    priv, _ = keys
+    assert read_release(make_bag(PAYLOAD, bag_info(IDENTITY, {}), priv)["bag-info.txt"]) == BagRelease(2, "0.2.0")
+    assert read_release(make_bag(PAYLOAD, _format_1_info({}), priv)["bag-info.txt"]) == BagRelease(1, "0.1.0")
+    odd = {**bag_info(IDENTITY, {}), "Versi-Rilis": "<script>"}
+    assert read_release(make_bag(PAYLOAD, odd, priv)["bag-info.txt"]) == BagRelease(2, "0.2.0"), "its format's release"
+    assert read_release(b"\xff\xfe") is None and read_release(b"Versi-Format-Paket: x\n") is None

@@ -547,6 +547,7 @@ def test_paket_at_a_province_lists_each_kabupatens_deliveries(plugin: ModuleType
     rt.warehouse.replace_components(TAHUN, "35.07", pd.DataFrame({
         "tahun": TAHUN, "kode_desa": ["35.07.01.2001", "35.07.01.2002"], "indikator": "jumlah_penduduk",
         "pembilang": [10.0, 20.0], "penyebut": [1.0, 1.0], "sumber": "35.07", "versi": "20260401T000000Z"}))
+    rt.store.put("arsip/x/bag-info.txt", b"Siklus: desa-cantik/2025/kabupaten/35.07\nKode-Wilayah: 35.07\n")  # release 0.1.0's
     try:
         with deps.serving(rt):  # this tier instead of the module's deployment
             html = client_as(plugin, frozenset(HALAMAN)).get("/paket").text
@@ -555,6 +556,8 @@ def test_paket_at_a_province_lists_each_kabupatens_deliveries(plugin: ModuleType
         plugin.app.dependency_overrides.clear()
     malang = row_starting(html, "Kabupaten Malang")
     assert malang[1].startswith("20260401T000000Z") and malang[4] == "2/390"
+    assert malang[1].endswith("rilis 0.1.0 · format paket 1"), "the release that made the version in use"
+    assert "Tingkat ini (rilis 0.2.0) menerima paket format 1 dan 2" in html
     lumajang = row_starting(html, "Kabupaten Lumajang")
     assert "belum ada" in lumajang[1] and lumajang[3] == "1"
     assert "tanda tangan tidak sah" in html and not NO_PERSONAL_ID.search(html)

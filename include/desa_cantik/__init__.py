@@ -5,4 +5,6 @@ Modules, one concern each: ``regions`` (Kemendagri codes), ``datasets`` (the sta
 ``coordination`` (indicators), ``publishing`` (delivery package), ``cycle`` (the stages that DAGs call).
 """
 
-__version__ = "0.1.0"
+# The release, the one value code reads (``bags.RELEASE`` in every package's bag-info.txt, ``python -m desa_cantik versi``);
+# pyproject.toml's version is the same (tests/test_rilis.py), CHANGELOG.md says what each release changed.
+__version__ = "0.2.0"

@@ -6,6 +6,10 @@ tag manifest with its own Ed25519 key. The tier above keeps a registry of its ch
 (``kunci_publik/{kode}.pub`` in its key folder); on collection it verifies checksums and signature, and a
 tampered, unsigned, unknown-sender or incomplete package is refused with a reason, never merged.
 
+Each bag names the release that wrote it and its package format (``Versi-Rilis``, ``Versi-Format-Paket``; the formats
+and what changed between them: ``FORMATS``). A tier reads its own format and the one before; a newer one is refused
+with both versions named.
+
 A received bag is verified in memory, never written to disk: every path is checked before anything else
 (relative, inside the bag, no ``..``, no backslash, no empty segment, no control character, not too
 long), the signature over ``tagmanifest-sha256.txt`` first, then the checksums that chain from it to every
@@ -26,15 +30,49 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
 
+from . import __version__
+
+RELEASE = __version__  # the release that writes this tier's bags (``Versi-Rilis``)
+
 SIGNATURE = "tanda-tangan-ed25519.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"
 MANIFEST = "manifest-sha256.txt"
-TAG_FILES = ("bagit.txt", "bag-info.txt", MANIFEST)  # what the tag manifest must cover
+BAG_INFO = "bag-info.txt"
+TAG_FILES = ("bagit.txt", BAG_INFO, MANIFEST)  # what the tag manifest must cover
 PAYLOAD = "data/"
 MAX_PATH = 255  # characters of a path inside the bag
 MAX_FILES = 1000  # a package holds about a dozen files
 SENDER_CODE = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")  # a Kemendagri region code
 _MANIFEST_LINE = re.compile(r"([0-9a-fA-F]{64})[ \t]+(\S.*)")
+
+
+# --- formats -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageFormat:
+    number: int
+    release: str  # the first release that writes it
+    changes: str  # from the format before it
+
+
+# Every format a release of this project has written, oldest first: the one home of the package format. A tier writes
+# the last and reads ``READABLE_FORMATS`` (its own and the one before, so a province upgraded before its kabupaten/kota
+# keeps accepting them); a newer format is refused naming both versions, an older one naming the release to move to.
+# A new format: a row here, and in ``_as_current`` how a bag of the format before reads as this one.
+FORMATS = (
+    PackageFormat(1, "0.1.0", "the first (release 0.1.0, commit e32b6bd): bag-info.txt names Siklus, Tingkat, "
+                              "Kode-Wilayah, Dibuat-Pada, Versi-Standar and Jumlah-Baris, Bagging-Date is the run's day "
+                              "(Dibuat-Pada's date); no Versi-Rilis and no Versi-Format-Paket (no field: format 1)"),
+    PackageFormat(2, "0.2.0", "bag-info.txt adds Versi-Rilis, Versi-Format-Paket and Tanggal-Siklus (the run's day); "
+                              "Bagging-Date becomes the day the bag was built; data/ unchanged (the same files, the same "
+                              "columns of komponen_desa.csv), so a format 1 bag needs no conversion of its payload"),
+)
+FORMAT = FORMATS[-1].number  # what this release writes
+READABLE_FORMATS = (FORMAT - 1, FORMAT)
+FORMAT_FIELD = "Versi-Format-Paket"
+RELEASE_FIELD = "Versi-Rilis"
+_RELEASE_TEXT = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]{0,31}")  # a release as a reason or a page may show it
 
 
 # --- keys --------------------------------------------------------------------------------------------
@@ -129,12 +167,21 @@ def make_bag(files: dict[str, bytes], info: dict[str, str], private_key: Path | 
         return bag
 
 
+@dataclass(frozen=True)
+class BagRelease:
+    """What wrote a bag: its package format and the release (a format 1 bag does not say: its format's release)."""
+
+    format: int
+    release: str
+
+
 @dataclass
 class BagCheck:
     ok: bool
     reason: str | None
-    info: dict[str, str]  # the bag's ``bag-info.txt``
+    info: dict[str, str]  # the bag's ``bag-info.txt``, read as this release's format
     payload: dict[str, bytes]
+    release: BagRelease | None = None  # known once the signature holds
 
 
 class BagProblem(Exception):
@@ -269,7 +316,7 @@ def _verified_info(files: dict[str, bytes], sender: str, registry: Path) -> dict
     unlisted = sorted(n for n in files if n.startswith(PAYLOAD) and n not in payload)
     if unlisted:
         raise BagProblem(f"paket rusak: {_shown(unlisted[0])} tidak tercantum di {MANIFEST}")
-    info = _tags("bag-info.txt", files)
+    info = _tags(BAG_INFO, files)
     _check_declarations(files, payload, info)
     return info
 
@@ -282,14 +329,61 @@ def check_bag(files: dict[str, bytes], sender: str, registry: Path) -> BagCheck:
     """
     try:
         info = _verified_info(files, sender, registry)
+        release = bag_release(info)
     except BagProblem as exc:
         return BagCheck(False, exc.reason, {}, {})
     except Exception as exc:  # a package is data: whatever its bytes do to a parser is a refusal, never a crash
         return BagCheck(False, f"paket rusak: {type(exc).__name__}: {str(exc)[:200]}", {}, {})
+    if (problem := format_problem(release)) is not None:  # before reading any field a newer format may have changed
+        return BagCheck(False, problem, info, {}, release)
+    info = _as_current(info, release)
     if info.get("Kode-Wilayah") != sender:
-        return BagCheck(False, f"paket menyatakan wilayah {info.get('Kode-Wilayah')}, dikirim oleh {sender}", info, {})
+        return BagCheck(False, f"paket menyatakan wilayah {info.get('Kode-Wilayah')}, dikirim oleh {sender}", info, {},
+                        release)
     payload = {k.removeprefix(PAYLOAD): v for k, v in files.items() if k.startswith(PAYLOAD)}
-    return BagCheck(True, None, info, payload)
+    return BagCheck(True, None, info, payload, release)
+
+
+def bag_release(info: dict[str, str]) -> BagRelease:
+    """The format and release a bag's ``bag-info.txt`` names; no ``Versi-Format-Paket`` is format 1."""
+    raw = info.get(FORMAT_FIELD)
+    if raw is None:
+        return BagRelease(FORMATS[0].number, FORMATS[0].release)
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 4 or int(raw) < 1:
+        raise BagProblem(f"paket rusak: {FORMAT_FIELD} {_shown(raw)} bukan nomor format (bilangan bulat positif)")
+    number = int(raw)
+    said = info.get(RELEASE_FIELD, "")
+    known = {f.number: f.release for f in FORMATS}
+    return BagRelease(number, said if _RELEASE_TEXT.fullmatch(said) else known.get(number, "tidak diketahui"))
+
+
+def format_problem(found: BagRelease, readable: tuple[int, ...] = READABLE_FORMATS, release: str = RELEASE
+                   ) -> str | None:
+    """Why this tier cannot read a bag of ``found``'s format (None: it can), naming both sides' versions."""
+    if found.format in readable:
+        return None
+    package, own = f"versi {found.format} (rilis {found.release})", f"format {max(readable)}, rilis {release}"
+    if found.format > max(readable):
+        return (f"Paket berformat {package} lebih baru dari yang dapat dibaca tingkat ini ({own}): perbarui deployment "
+                "tingkat ini.")
+    first = next((f.release for f in FORMATS if f.number == min(readable)), release)
+    return (f"Paket berformat {package} lebih lama dari yang dapat dibaca tingkat ini ({own}; paling lama format "
+            f"{min(readable)}): perbarui deployment tingkat pengirim ke rilis {first} atau sesudahnya.")
+
+
+def _as_current(info: dict[str, str], found: BagRelease) -> dict[str, str]:
+    """A readable bag's ``bag-info.txt`` as this release's format names it (the payload is the same in both)."""
+    if found.format == 1:  # format 1's Bagging-Date was the run's day, what format 2 calls Tanggal-Siklus
+        return {**info, "Tanggal-Siklus": info.get("Tanggal-Siklus", info.get("Bagging-Date", ""))}
+    return info
+
+
+def read_release(bag_info_txt: bytes) -> BagRelease | None:
+    """The release of an archived bag as a page shows it (None: its ``bag-info.txt`` does not say it readably)."""
+    try:
+        return bag_release(_tags(BAG_INFO, {BAG_INFO: bag_info_txt}))
+    except BagProblem:
+        return None
 
 
 class BagIdentity(TypedDict):
@@ -303,7 +397,8 @@ class BagIdentity(TypedDict):
 
 
 def bag_info(identity: BagIdentity, rows: dict[str, int], built: datetime | None = None) -> dict[str, str]:
-    """``bag-info.txt``: two dates, each named for what it is.
+    """``bag-info.txt``: the release and package format that wrote it (``FORMATS``), and two dates, each named for
+    what it is.
 
     ``Bagging-Date`` (BagIt's field) is the day the bag was built: ``built``, now when not given. ``Tanggal-Siklus``
     is the day of the cycle's run that made the package (its logical date: the close at the Daftar Data deadline, or
@@ -323,5 +418,7 @@ def bag_info(identity: BagIdentity, rows: dict[str, int], built: datetime | None
         "Dibuat-Pada": identity["dibuat_pada"],
         "Versi-Standar": identity["versi_standar"],
         "Jumlah-Baris": json.dumps(rows, sort_keys=True),
+        RELEASE_FIELD: RELEASE,
+        FORMAT_FIELD: str(FORMAT),
     }
     return info

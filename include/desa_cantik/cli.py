@@ -1,4 +1,5 @@
-"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary, migrate the warehouse.
+"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary, migrate the warehouse,
+say the release (``versi``, ``--version``).
 
 Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage,
 3 internal error of the checker (never the file's fault); over several files, the worst (3 > 2 > 1 > 0).
@@ -32,9 +33,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+class _Versi(argparse.Action):  # ``--version`` before any command: what ``versi`` prints, then exit 0
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        _versi(argparse.Namespace())
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m desa_cantik", description="Siklus data Desa Cantik / Satu Data")
+    p.add_argument("--version", action=_Versi, nargs=0, help="rilis, format paket, dan revisi skema gudang")
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    sub.add_parser("versi", help="rilis ini, format paket yang ditulis dan diterima, dan revisi skema gudang")
 
     g = sub.add_parser("generate", help="buat berkas kiriman sintetis untuk semua desa suatu wilayah")
     g.add_argument("--region", required=True, help="kode wilayah, mis. 35.07 atau 35.07.01")
@@ -83,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
                 "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies,
-                "migrasi": _migrasi}
+                "migrasi": _migrasi, "versi": _versi}
     return commands[args.cmd](args)
 
 
@@ -165,6 +174,15 @@ def _migrasi(args: argparse.Namespace) -> int:
     except migrasi.SchemaNotMigrated as exc:
         print(f"galat: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _versi(_: argparse.Namespace) -> int:
+    from .bags import FORMAT, READABLE_FORMATS, RELEASE
+    from .storage.migrasi import HEAD
+
+    print(f"Desa Cantik rilis {RELEASE}\nFormat paket yang ditulis: {FORMAT} (diterima dari tingkat bawah: format "
+          f"{' dan '.join(map(str, READABLE_FORMATS))})\nRevisi skema gudang: {HEAD}")
     return 0
 
 

@@ -124,8 +124,9 @@ def in_transit(objs: list[PackageObject], now: datetime, grace: timedelta = UPLO
 def archive_key(base: str, relatif: str) -> str:
     """Where a package file is archived; a path that is not plainly inside the bag gets a stand-in name."""
     if path_problem(relatif) is None:
-        return f"{base}/{relatif}"
-    return f"{base}/{UNSAFE_NAMES}/{hashlib.sha256(relatif.encode('utf-8', 'surrogateescape')).hexdigest()}"
+        return layout.package_archive_file(base, relatif)
+    digest = hashlib.sha256(relatif.encode("utf-8", "surrogateescape")).hexdigest()
+    return layout.package_archive_file(base, f"{UNSAFE_NAMES}/{digest}")
 
 
 def _read(store: ObjectStore, keys: list[str]) -> list[bytes | str]:

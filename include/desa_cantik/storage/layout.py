@@ -163,6 +163,11 @@ def package_archive(tahun: int, kode: str, versi: str) -> str:
     return f"{ARCHIVE}/{tahun}/{PACKAGES}/{kode}/{versi}"
 
 
+def package_archive_file(arsip: str, relatif: str) -> str:
+    """A file of an archived package version (``arsip``: its ``package_archive``) by its path inside the bag."""
+    return f"{arsip}/{relatif}"
+
+
 def archive_prefix(tahun: int) -> str:
     return f"{ARCHIVE}/{tahun}/"
 
