@@ -96,7 +96,7 @@ def test_a_warehouse_of_the_previous_release_is_stamped_and_upgraded_with_every_
     assert "rilis sebelum migrasi dikenali" in out and f"baseline {migrasi.BASELINE}" in out
     assert _revisions(url) == (migrasi.HEAD,)
     after = _rows(url, like=before)
-    assert {t: after.pop(t) for t in set(after) - set(before)} == dict.fromkeys(set(metadata().tables) - set(before), []), \
+    assert {t: after.pop(t) for t in set(after) - set(before)} == {key: [] for key in set(metadata().tables) - set(before)}, \
         "later revisions' tables (the outbox, 0002) start empty"
     assert after == before, "every row of every table kept, each value as it was"
     code, out = _cli(monkeypatch, capsys, url, "--cek")

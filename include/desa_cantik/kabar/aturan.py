@@ -84,7 +84,7 @@ class AturanKabar:
 
     @classmethod
     def load(cls, path: Path | None = None) -> AturanKabar:
-        path = Path(path or os.environ.get("DESA_CANTIK_KABAR", KABAR_PATH))
+        path = Path(path) if path is not None else Path(os.environ.get("DESA_CANTIK_KABAR", str(KABAR_PATH)))
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict) or not isinstance(raw.get("peristiwa"), dict) or not isinstance(raw.get("kanal"), dict):
             raise KabarError(f"{path}: harus berisi peta 'peristiwa' dan 'kanal'")
@@ -118,7 +118,8 @@ class AturanKabar:
 
     def jeda(self, percobaan: int) -> timedelta:
         """The wait before attempt ``percobaan + 1``: exponential, capped."""
-        return min(self.coba_awal * (2 ** max(percobaan - 1, 0)), self.coba_maks_jeda)
+        wait: timedelta = self.coba_awal * (2 ** max(percobaan - 1, 0))
+        return min(wait, self.coba_maks_jeda)
 
 
 def _clock(text: str) -> time:

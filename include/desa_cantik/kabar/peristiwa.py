@@ -185,7 +185,7 @@ def putusan_bundel(aturan: AturanKabar, zona: str, submissions: object, issues: 
     assert isinstance(submissions, pd.DataFrame)
     if submissions.empty:
         return []
-    fields = list(BerkasDiputus.__dataclass_fields__)
-    berkas = [BerkasDiputus(**{k: (int(v) if k.startswith("baris_") else str(v)) for k, v in zip(fields, row, strict=True)})
-              for row in submissions[fields].itertuples(index=False, name=None)]
+    berkas = [BerkasDiputus(str(r.kunci_masuk), str(r.sha256), str(r.dataset), str(r.pengirim), str(r.nama_berkas),
+                            str(r.diterima_pada), str(r.status), int(r.baris_dibaca), int(r.baris_diterima),
+                            int(r.baris_ditolak)) for r in submissions.itertuples(index=False)]
     return putusan(aturan, zona, berkas, garis_aturan(issues))

@@ -91,6 +91,7 @@ class Outbox(WarehouseBase):
         t = self.table(OUTBOX)
         rows = [{**asdict(k), "dibuat_pada": now, "kirim_setelah": now, "percobaan": 0, "status": MENUNGGU_KIRIM,
                  "keterangan": None} for k in kabar]
+        stmt: sa.Executable
         if self.is_postgres:
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
