@@ -239,3 +239,25 @@ def test_accounts_reach_their_senders_and_a_wrong_config_fails_in_indonesian(tmp
     with pytest.raises(KabarError, match="kanal tidak dikenal"):
         AturanKabar.load(bad)
     assert TAHUN == 2025
+
+
+def test_the_log_page_shows_diskominfo_every_attempt_and_refuses_bps(three_desa: Runtime, aturan: AturanKabar,
+                                                                     daftar: DaftarPeran) -> None:
+    from fastapi.testclient import TestClient
+
+    from desa_cantik.web import auth, deps
+    from desa_cantik.web.app import create_app
+
+    rt = three_desa
+    gate_and_store(rt, "scheduled__2026-02-10T04:00:00+00:00")
+    _drain(rt, aturan, _buku(daftar), daftar, {"DESA_CANTIK_KABAR_SUREL": apprise_mailto(free_port())})  # all fail
+    app = create_app()
+    with deps.serving(rt):
+        app.dependency_overrides[auth.akses] = lambda: auth.Akses("diskominfo", frozenset({"pantau", "kabar"}))
+        page = TestClient(app, root_path="/desa-cantik").get("/kabar")
+        app.dependency_overrides[auth.akses] = lambda: auth.Akses("bps", frozenset({"pantau"}))
+        refused = TestClient(app, root_path="/desa-cantik").get("/kabar")
+    assert page.status_code == 200, page.text[:300]
+    assert page.text.count(">gagal</span>") == 6 and "menunggu: 6" in page.text and "op***@desa.invalid" in page.text
+    assert "op2001@desa.invalid" not in page.text and not NO_PERSONAL_ID.search(page.text)
+    assert refused.status_code == 403

@@ -31,6 +31,7 @@ HALAMAN = {
     "paket": "Desa Cantik: Paket",
     "laporan": "Desa Cantik: Laporan Berkas",
     "kirim": "Desa Cantik: Kirim Data",  # an operator's own pages: Kirim data, Berkas saya
+    "kabar": "Desa Cantik: Kabar",  # the notifications' log (Diskominfo, the auditor)
 }
 # What an operator role's users are bound to (their kode_wilayah column): one desa, a kecamatan, or an agency.
 CAKUPAN = {
