@@ -14,8 +14,10 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, quote, unquote, urlparse
@@ -39,12 +41,13 @@ class Jalur(Protocol):
     def kirim(self, alamat: str, subjek: str, isi: str) -> None: ...
 
 
-def surel(subjek: str, isi: str, dari: str, ke: str) -> EmailMessage:
-    """A plain-text e-mail (UTF-8), as the SMTP and folder ways send it."""
-    msg = EmailMessage()
-    msg["Subject"], msg["From"], msg["To"] = subjek, f"{NAMA_DARI} <{dari}>", ke
+def surel(subjek: str, isi: str, dari: str, ke: str) -> MIMEText:
+    """A plain-text e-mail (UTF-8), as the SMTP and folder ways send it (the compat32 classes: the default policy's
+    header parsing cost 3 ms a message, most of a drain)."""
+    msg = MIMEText(isi, "plain", "utf-8")
+    msg["Subject"] = Header(subjek, "utf-8").encode()
+    msg["From"], msg["To"] = formataddr((NAMA_DARI, dari)), ke
     msg["Date"], msg["Message-ID"] = formatdate(localtime=False), make_msgid(domain=dari.partition("@")[2] or None)
-    msg.set_content(isi)
     return msg
 
 
@@ -66,6 +69,13 @@ class JalurApprise:
             raise KirimGagal(f"Apprise ({url.split('://', 1)[0]}://) tidak berhasil mengirim")
 
 
+@lru_cache(maxsize=1)
+def _ehlo() -> str:
+    import socket
+
+    return socket.gethostname() or "localhost"
+
+
 @dataclass
 class JalurSmtp:
     """``smtp://[user:pass@]host:port?dari=...&tls=starttls|ssl``: one connection per message (a digest is one)."""
@@ -80,10 +90,12 @@ class JalurSmtp:
         host, port = u.hostname or "localhost", u.port or (465 if tls == "ssl" else 25)
         msg = surel(subjek, isi, q.get("dari", DARI), alamat)
         try:
+            # EHLO's name given, not looked up: smtplib's getfqdn() is a reverse DNS query per connection
             if tls == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_S, context=ssl.create_default_context())
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, local_hostname=_ehlo(), timeout=TIMEOUT_S,
+                                                      context=ssl.create_default_context())
             else:
-                smtp = smtplib.SMTP(host, port, timeout=TIMEOUT_S)
+                smtp = smtplib.SMTP(host, port, local_hostname=_ehlo(), timeout=TIMEOUT_S)
             with smtp:
                 if tls == "starttls":
                     smtp.starttls(context=ssl.create_default_context())

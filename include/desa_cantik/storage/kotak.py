@@ -147,9 +147,11 @@ class Outbox(WarehouseBase):
         with self.engine.begin() as conn:
             if attempts:
                 conn.execute(log.insert(), [asdict(a) for a in attempts])
-            for f in fates:
-                conn.execute(t.update().where(t.c.id == f.id).values(
-                    status=f.status, kirim_setelah=f.kirim_setelah, percobaan=f.percobaan, keterangan=f.keterangan))
+            if fates:  # one executemany: a drain of hundreds updates in one round trip per batch
+                conn.execute(t.update().where(t.c.id == sa.bindparam("_id")).values(
+                    status=sa.bindparam("_status"), kirim_setelah=sa.bindparam("_kirim_setelah"),
+                    percobaan=sa.bindparam("_percobaan"), keterangan=sa.bindparam("_keterangan")),
+                    [{f"_{k}": v for k, v in asdict(f).items()} for f in fates])
 
     def opted_out(self) -> set[tuple[str, str]]:
         """(account, kind) pairs that asked for no more non-essential notifications (kind ``*``: every kind)."""
