@@ -146,8 +146,8 @@ def test_a_wrong_roles_file_fails_loudly(tmp_path: Path) -> None:
     base = (ROOT / "config" / "peran.yaml").read_text(encoding="utf-8")
     cases = {
         "aksi tidak dikenal": ("DAGs: [can_read, menu_access]", "DAGs: [can_read, can_edti]"),
-        "tidak diterima Airflow": ("{DAGs: [can_read], DAG Runs: [can_read]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  operator_desa",
-                                   "{DAGs: [can_read], DAG Runs: [can_edit]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  operator_desa"),
+        "tidak diterima Airflow": ("{DAGs: [can_read], DAG Runs: [can_read]}\n    halaman: [pantau, temuan, indikator, paket, laporan, kabar]\n  operator_desa",
+                                   "{DAGs: [can_read], DAG Runs: [can_edit]}\n    halaman: [pantau, temuan, indikator, paket, laporan, kabar]\n  operator_desa"),
         "cakupan": ("cakupan: desa ", "cakupan: dusun "),
         "halaman tidak dikenal": ("halaman: [pantau, temuan, indikator, paket, laporan]\n  diskominfo",
                                   "halaman: [pantau, rahasia]\n  diskominfo"),
