@@ -12,6 +12,7 @@ from common.pillars import (
     TAGS,
     gate_groups,
     jendela_terbuka,
+    kirim_kabar,
     koreksi_publikasi,
     ringkasan,
 )
@@ -35,6 +36,8 @@ Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
   jendela Daftar Data). Run selesai di tugas pertama itu: tidak ada yang diarsipkan, diperiksa, atau disimpan.
 - **`ringkasan` dilewati**: run ini tidak memeriksa berkas baru (hanya koreksi publikasi); ringkasan terakhir ada di
   run sebelumnya.
+- **`kirim_kabar`**: mengirim kabar putusan ke pengirim (surel dan kanal lain, `config/kabar.yaml`); selalu hijau. Kanal
+  mati: kabar menunggu di kotak keluar dan dikirim run berikutnya (halaman *Kabar*, `/desa-cantik/kabar`).
 - **Tugas gagal (merah)**: masalah server (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
 - **`koreksi_publikasi` berjalan** (hanya ada di server provinsi/pusat): paket wilayah bawahan tiba setelah publikasi;
   indikator dihitung ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat. Server
@@ -55,6 +58,8 @@ with DAG(
     gate = gate_groups(after=jendela_terbuka())
     # ringkasan: skipped when nothing was gated. A kabupaten/kota never republishes from its inbox (its children are
     # desa files, gated as they come), so it has no correction task: one process less in every hourly run.
+    # the verdicts stored by this run (and anything still waiting) go out at the end, whatever the stages' states
+    gate.disimpan >> kirim_kabar()
     if TIER.corrects_late_packages:
         gate.disimpan >> koreksi_publikasi() >> ringkasan(gate.rencana)
     else:

@@ -16,6 +16,7 @@ from common.pillars import (
     READING_A_RUN,
     TAGS,
     gate_submissions,
+    kirim_kabar,
     ringkasan,
     run_time,
     runtime,
@@ -113,5 +114,6 @@ with DAG(
     paket, penolakan = susun_paket(), catat_penolakan()
     # first: a year is closed once (a later run of the same year fails here, unless it is a correction run)
     tersimpan = gate_submissions(after=periksa_penutupan())
+    tersimpan >> kirim_kabar()  # the final sweep's verdicts, heard at once
     tersimpan >> periksa_lintas_dataset() >> hitung_indikator() >> keputusan >> [paket, penolakan]
     [paket, penolakan] >> ringkasan()

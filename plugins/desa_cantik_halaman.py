@@ -20,7 +20,8 @@ app = create_app()
 # Airflow's nav lists an entry to every user who may read Plugins, whatever their pages: only pillar staff read
 # Plugins (config/peran.yaml), and each of them may open these four. Kirim data is not here: operators land on
 # it (web.beranda) and have no Airflow nav of their own; pillar staff are not offered a page that refuses them.
-PAGES = (("pantau", "Pantau"), ("temuan", "Temuan"), ("indikator", "Indikator"), ("paket", "Paket"))
+# Kabar (the notifications' log) is Diskominfo's and the auditor's: BPS and Bappeda see its entry and get a refusal
+PAGES = (("pantau", "Pantau"), ("temuan", "Temuan"), ("indikator", "Indikator"), ("paket", "Paket"), ("kabar", "Kabar"))
 
 
 def _base_path() -> str:

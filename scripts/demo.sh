@@ -48,4 +48,7 @@ echo "   (demo: persetujuan Bappeda diberikan otomatis lewat REST API sebagai pe
 echo "== 4/4 ringkasan ($(( $(date +%s) - start )) s)"
 python -m desa_cantik summary
 echo
+n_kabar=$(find "$DESA_CANTIK_KABAR_FOLDER" -name '*.eml' 2>/dev/null | wc -l)
+echo "Kabar: $n_kabar surel ditulis sebagai berkas .eml ke $DESA_CANTIK_KABAR_FOLDER (putusan untuk operator demo, persetujuan untuk Bappeda);"
+echo "       semua percobaan kirim ada di halaman Kabar (make ui, /desa-cantik/kabar)"
 echo "Log Airflow: $DESA_CANTIK_HOME/dag-run.log  ·  UI: make ui (login dicetak di sana)"

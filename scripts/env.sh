@@ -26,6 +26,9 @@ export AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL=${AIRFLOW__WORKERS__MIN_HEARTBEA
 # An idle scheduler looks again after 0.25 s, not 1 s: each of the hourly gate's task hand-overs waited up to a
 # loop (one new file: 9.0 s -> 6.2 s trigger to end); it costs an idle scheduler 4.4 % of a core instead of 1.5 %.
 export AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME=${AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME:-0.25}
+# Kabar (notifications): the embedded deployment's e-mails are .eml files in this folder (config/kabar.yaml, way "berkas");
+# a server sets DESA_CANTIK_KABAR_SUREL (an Apprise URL) and/or DESA_CANTIK_KABAR_SMTP instead
+export DESA_CANTIK_KABAR_FOLDER=${DESA_CANTIK_KABAR_FOLDER:-$DESA_CANTIK_HOME/kabar}
 export GX_ANALYTICS_ENABLED=False
 export PATH=$ROOT/.venv/bin:$PATH
 mkdir -p "$AIRFLOW_HOME"

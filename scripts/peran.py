@@ -24,6 +24,7 @@ from typing import Any
 
 from desa_cantik.peran import (
     ADMIN,
+    ALAMAT_VARIABLE,
     AWALAN_DAG,
     HALAMAN,
     WILAYAH_VARIABLE,
@@ -106,10 +107,15 @@ def import_users(sm: Any, users: list[Pengguna], sandi_baru: Path) -> None:
     if new:
         _write_new_passwords(sandi_baru, new)
         print(f"kata sandi acak untuk {len(new)} pengguna baru ditulis ke {sandi_baru} (hanya pemilik yang dapat membaca)")
+    from airflow.models import Variable
+
+    from desa_cantik.kabar.alamat import BukuAlamat
+
+    # the notifications' address book (desa_cantik.kabar): merged, so a CSV of some users keeps the others
+    book = {**json.loads(Variable.get(ALAMAT_VARIABLE, default_var="{}")), **json.loads(BukuAlamat.from_users(users).to_json())}
+    Variable.set(ALAMAT_VARIABLE, json.dumps(book, sort_keys=True))
     regions = {u.username: u.kode_wilayah for u in users if u.kode_wilayah}
     if regions:
-        from airflow.models import Variable
-
         current = json.loads(Variable.get(WILAYAH_VARIABLE, default_var="{}"))
         Variable.set(WILAYAH_VARIABLE, json.dumps({**current, **regions}, sort_keys=True))
 

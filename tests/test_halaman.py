@@ -423,7 +423,7 @@ def test_plugin_registers_the_app_and_the_nav_entries(plugin: ModuleType) -> Non
     assert cls.fastapi_apps[0]["url_prefix"] == "/desa-cantik" and cls.fastapi_apps[0]["app"] is plugin.app
     views = cls.external_views
     # Kirim data is no entry of Airflow's nav: every role that reads Plugins (pillar staff) would be offered it
-    assert [v["href"].rsplit("/", 1)[-1] for v in views] == ["pantau", "temuan", "indikator", "paket"]
+    assert [v["href"].rsplit("/", 1)[-1] for v in views] == ["pantau", "temuan", "indikator", "paket", "kabar"]
     assert all(v["destination"] == "nav" and v["url_route"].startswith("desa-cantik-") for v in views)
     assert [m["middleware"].__name__ for m in cls.fastapi_root_middlewares] == ["Beranda"]  # operators' way in
     assert plugin.app.openapi_url is None and plugin.app.docs_url is None and plugin.app.redoc_url is None
@@ -477,7 +477,7 @@ def test_real_server_each_role_gets_its_pages_and_403_elsewhere(halaman_server: 
     stored = Warehouse(halaman_server.env["DESA_CANTIK_GUDANG"]).dataset_rows("kependudukan", TAHUN)
     sha = stored["sha256_berkas"].iloc[0]
     paths = {"pantau": "/pantau", "temuan": "/temuan", "indikator": "/indikator", "paket": "/paket",
-             "laporan": f"/laporan/{TAHUN}/berkas/{sha}", "kirim": "/kirim"}
+             "laporan": f"/laporan/{TAHUN}/berkas/{sha}", "kirim": "/kirim", "kabar": "/kabar"}
     assert set(paths) == set(HALAMAN)
     seen = {}
     for user, pages in role_pages().items():
@@ -533,7 +533,7 @@ def test_real_server_lists_the_pages_in_airflows_navigation(halaman_server: Any)
     assert r.status_code == 200
     mine = next(p for p in r.json()["plugins"] if p["name"] == "desa_cantik_halaman")
     assert [v["url_route"] for v in mine["external_views"]] == [
-        "desa-cantik-pantau", "desa-cantik-temuan", "desa-cantik-indikator", "desa-cantik-paket"]
+        "desa-cantik-pantau", "desa-cantik-temuan", "desa-cantik-indikator", "desa-cantik-paket", "desa-cantik-kabar"]
     assert mine["fastapi_apps"][0]["url_prefix"] == "/desa-cantik"
 
 

@@ -39,10 +39,12 @@ def test_roles_and_pages_are_the_agreed_ones(daftar: DaftarPeran) -> None:
         "admin": "Admin"}
     assert HALAMAN == {"pantau": "Desa Cantik: Pantau Siklus", "temuan": "Desa Cantik: Temuan",
                        "indikator": "Desa Cantik: Indikator", "paket": "Desa Cantik: Paket",
-                       "laporan": "Desa Cantik: Laporan Berkas", "kirim": "Desa Cantik: Kirim Data"}
-    monitoring = set(HALAMAN) - {"kirim"}
+                       "laporan": "Desa Cantik: Laporan Berkas", "kirim": "Desa Cantik: Kirim Data",
+                       "kabar": "Desa Cantik: Kabar"}
+    monitoring = set(HALAMAN) - {"kirim", "kabar"}
     for p in daftar.peran.values():  # pillar staff open every monitoring page; operators only their own
-        assert set(p.halaman) == ({"kirim"} if p.cakupan else monitoring), p.kunci
+        kabar = {"kabar"} if p.kunci in ("diskominfo", "auditor", "admin") else set()  # the notifications' log
+        assert set(p.halaman) == ({"kirim"} if p.cakupan else monitoring | kabar), p.kunci
         assert p.boleh("can_read", HALAMAN["pantau"]) is (p.bawaan or not p.cakupan)
     assert {p.cakupan for p in daftar.peran.values() if p.cakupan} == {"desa", "kecamatan", "opd"}
     pages = next(k for k in daftar.kemampuan.values() if k.kunci == "halaman")
@@ -144,8 +146,8 @@ def test_a_wrong_roles_file_fails_loudly(tmp_path: Path) -> None:
     base = (ROOT / "config" / "peran.yaml").read_text(encoding="utf-8")
     cases = {
         "aksi tidak dikenal": ("DAGs: [can_read, menu_access]", "DAGs: [can_read, can_edti]"),
-        "tidak diterima Airflow": ("{DAGs: [can_read], DAG Runs: [can_read]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  operator_desa",
-                                   "{DAGs: [can_read], DAG Runs: [can_edit]}\n    halaman: [pantau, temuan, indikator, paket, laporan]\n  operator_desa"),
+        "tidak diterima Airflow": ("{DAGs: [can_read], DAG Runs: [can_read]}\n    halaman: [pantau, temuan, indikator, paket, laporan, kabar]\n  operator_desa",
+                                   "{DAGs: [can_read], DAG Runs: [can_edit]}\n    halaman: [pantau, temuan, indikator, paket, laporan, kabar]\n  operator_desa"),
         "cakupan": ("cakupan: desa ", "cakupan: dusun "),
         "halaman tidak dikenal": ("halaman: [pantau, temuan, indikator, paket, laporan]\n  diskominfo",
                                   "halaman: [pantau, rahasia]\n  diskominfo"),

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from desa_cantik.cycle.handoff import Penutupan
-    from desa_cantik.cycle.persetujuan import Keputusan
+    from desa_cantik.cycle.persetujuan import Keputusan, RingkasanPersetujuan
+    from desa_cantik.cycle.runtime import Runtime
 
 TASK_ID = "persetujuan_bappeda"
 XCOM_KEY = "keputusan"
@@ -95,6 +96,7 @@ class PersetujuanBappeda(HITLBranchOperator):
                         f"{summary['nama_wilayah']}?")
         self.body = approval_markdown(summary, self.batas_jam, p)
         self.log.info("Meminta persetujuan Bappeda (batas %s jam):\n%s", f"{self.batas_jam:g}", self.body)
+        _kabar_menunggu(rt, summary, self.batas_jam, context["run_id"], p["alasan_koreksi"] if p and p["koreksi"] else "")
         return super().execute(context)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:  # Airflow's trigger event (JSON)
@@ -119,6 +121,31 @@ class PersetujuanBappeda(HITLBranchOperator):
                            body=self.body, defaults=self.defaults, multiple=self.multiple,
                            params=self.serialized_params, assigned_users=self.assigned_users)
         raise TaskAwaitingInput(method_name="execute_complete", timeout=self.response_timeout)
+
+
+def _kabar_menunggu(rt: Runtime, summary: RingkasanPersetujuan, batas_jam: float, run_id: str, koreksi: str) -> None:
+    """Bappeda hears that the approval waits (config/kabar.yaml: persetujuan_menunggu): what, by when, where."""
+    from datetime import UTC, datetime
+
+    from common.kabar import queue_and_send
+    from desa_cantik.kabar import AturanKabar
+    from desa_cantik.kabar.peristiwa import batas_persetujuan, persetujuan_menunggu
+
+    try:
+        aturan = AturanKabar.load()
+        from desa_cantik.pantau.format import angka, nilai
+
+        lines = [f"{i['indikator']}: {nilai(i['nilai'])} {i['satuan']} ({angka(i['desa_kontribusi'])} dari "
+                 f"{angka(i['desa_total'])} desa)" for i in summary["indikator"][:6]]
+        lines += [f"ditolak, belum diperbaiki: {ds} ({len(v)} pengirim)"
+                  for ds, v in summary["ditolak_belum_diperbaiki"].items() if v]
+        kabar = persetujuan_menunggu(aturan, rt.daftar.zona_waktu, run_id, summary["tahun"], summary["nama_wilayah"],
+                                     batas_persetujuan(datetime.now(UTC), batas_jam), lines,
+                                     f"{aturan.alamat_web}/required_actions", koreksi)
+    except Exception:  # the request itself stands; the log says why Bappeda was not told
+        log.exception("kabar persetujuan tidak disusun")
+        return
+    queue_and_send(rt, kabar)
 
 
 def persetujuan_bappeda(batas_jam: float, wait_for_all: bool) -> PersetujuanBappeda:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 
 from airflow.sdk import TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
+from common.kabar import KabarTugasGagal
 from desa_cantik.cycle.handoff import Batch, Collected, Corrected, Stored, Validated
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class DefaultArgs(TypedDict):
     retry_delay: timedelta
     execution_timeout: timedelta
     show_return_value_in_logs: bool
+    on_failure_callback: KabarTugasGagal
 
 
 class PerBatch(TypedDict):
@@ -67,6 +69,8 @@ DEFAULT_ARGS: DefaultArgs = {
     # a returned batch lists every file name as sent (a hostile name may hold a NIK) and is long: the log has the
     # readable table instead, the value stays in the XCom tab
     "show_return_value_in_logs": False,
+    # Diskominfo and Admin hear of a task that failed after its last retry (config/kabar.yaml: tugas_gagal)
+    "on_failure_callback": KabarTugasGagal(),
 }
 UPSTREAM_CONN = "desa_cantik_hulu"
 # a mapped task's arguments: one TypedDict per batch (no multiple outputs), and no return value in its log
@@ -144,10 +148,15 @@ def jendela_terbuka() -> bool:
     If not, the run ends here and every other task is skipped (short circuit, whatever their trigger rule); its
     log says why: "jendela pengumpulan tertutup" or "kotak masuk kosong". Only the plan's modules are imported.
     """
-    from desa_cantik.cycle.inbox import hourly_decision
+    from desa_cantik.cycle.inbox import EMPTY_INBOX, hourly_decision
 
-    go_on, why = hourly_decision(runtime(), run_time())
+    rt = runtime()
+    go_on, why = hourly_decision(rt, run_time())
     log.info("%s", why)
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    if not go_on and EMPTY_INBOX in why and (due := rt.warehouse.count_due_kabar(now)):
+        log.info("%d kabar menunggu dikirim (mis. kanal sempat mati): run berlanjut untuk mengirimnya", due)
+        return True
     return go_on
 
 
@@ -281,3 +290,14 @@ def ringkasan(rencana: list[Batch] | None = None) -> RunSummary:
     s = summary(runtime())
     log.info("%s", format_summary(s))
     return s
+
+
+@task(owner=KOMINFO, trigger_rule="all_done")
+def kirim_kabar() -> str:
+    """The run's notifications (the gate's verdicts, anything waiting), sent after every other task, whatever their
+    state: a failed stage still lets the verdicts stored before it be heard. Green even when a channel is down
+    (``dags/common/kabar.py``): the outbox waits for the next drain."""
+    from common.kabar import drain
+
+    hasil = drain(runtime())
+    return hasil.teks() if hasil is not None else "kabar: gagal, lihat log"

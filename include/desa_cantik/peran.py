@@ -31,6 +31,7 @@ HALAMAN = {
     "paket": "Desa Cantik: Paket",
     "laporan": "Desa Cantik: Laporan Berkas",
     "kirim": "Desa Cantik: Kirim Data",  # an operator's own pages: Kirim data, Berkas saya
+    "kabar": "Desa Cantik: Kabar",  # the notifications' log (Diskominfo, the auditor)
 }
 # What an operator role's users are bound to (their kode_wilayah column): one desa, a kecamatan, or an agency.
 CAKUPAN = {
@@ -240,6 +241,12 @@ def _ability(kunci: str, raw: _AbilityFile) -> Kemampuan:
 # ---- users ----------------------------------------------------------------------------------------------
 
 KOLOM_PENGGUNA = ("username", "nama_depan", "nama_belakang", "email", "peran", "kode_wilayah")
+# optional columns: an address per notification channel (config/kabar.yaml), e.g. alamat_telegram (a chat id),
+# alamat_whatsapp (a phone number), alamat_webhook (an Apprise URL); blank: that channel does not reach the user
+AWALAN_ALAMAT = "alamat_"
+# username -> the user's role, area and addresses, an Airflow Variable written by `scripts/peran.py sync --pengguna`
+# and read by the notifications' sender (desa_cantik.kabar.alamat)
+ALAMAT_VARIABLE = "desa_cantik_alamat_pengguna"
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _KODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$|^\d{2}\.\d{2}-[A-Z][A-Z0-9]{1,15}$")  # a region, or an OPD
@@ -256,6 +263,7 @@ class Pengguna:
     peran: str  # FAB role name
     kode_wilayah: str = ""
     kata_sandi: str = field(default="", repr=False)  # blank: a random one is made (never logged)
+    alamat: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (alamat_{kanal}, address) of the CSV
 
 
 def read_users(text: str, daftar: DaftarPeran, sumber: str = "CSV") -> list[Pengguna]:
@@ -280,6 +288,10 @@ def read_users(text: str, daftar: DaftarPeran, sumber: str = "CSV") -> list[Peng
 
 def _user(row: dict[str, str | None], daftar: DaftarPeran, seen: set[str]) -> Pengguna:
     v = {k: (row.get(k) or "").strip() for k in (*KOLOM_PENGGUNA, "kata_sandi")}
+    alamat = tuple((k, str(a).strip()) for k, a in row.items() if k and k.startswith(AWALAN_ALAMAT) and a and str(a).strip())
+    bad = [k for k, a in alamat if len(a) > 300 or any(c.isspace() for c in a)]
+    if bad:
+        raise PeranError(f"alamat tidak sah di kolom {', '.join(bad)} (tanpa spasi, paling panjang 300 karakter)")
     if not _USERNAME.match(v["username"]):
         raise PeranError(f"username tidak sah: {v['username']!r}")
     if v["username"].lower() in seen:
@@ -301,4 +313,4 @@ def _user(row: dict[str, str | None], daftar: DaftarPeran, seen: set[str]) -> Pe
             raise PeranError(f"peran {peran.nama} butuh {what} di kolom kode_wilayah (mis. {example}), "
                              f"bukan {v['kode_wilayah']!r}")
     return Pengguna(v["username"], v["nama_depan"], v["nama_belakang"], v["email"], peran.nama, v["kode_wilayah"],
-                    v["kata_sandi"])
+                    v["kata_sandi"], alamat)

@@ -7,6 +7,8 @@ a child's accepted package replaces that child's components only if it is its ne
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -18,7 +20,10 @@ from . import bundle as b
 from .handoff import Stored, Validated
 
 if TYPE_CHECKING:
+    from ..storage.kotak import Kabar
     from .runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def store_bundle(rt: Runtime, validated: Validated) -> Stored:
@@ -31,9 +36,23 @@ def store_bundle(rt: Runtime, validated: Validated) -> Stored:
     quarantine = bundle.quarantine.drop_duplicates(["sha256_berkas", "baris"])
     # objects first (rewritten identically by any rerun), then every table of the batch in one transaction
     put_many(rt.store, _quarantine_files(rt.tahun, bundle.submissions, quarantine))
+    # the verdicts' notifications go into the outbox in the same transaction as the verdicts: once, and only if stored
     stored = rt.warehouse.store_checked(bundle.accepted, bundle.submissions, bundle.issues.drop_duplicates(), quarantine,
-                                        bundle.summary.drop_duplicates())
+                                        bundle.summary.drop_duplicates(), kabar=_verdict_news(rt, bundle),
+                                        now=datetime.now(UTC).replace(microsecond=0).isoformat())
     return {"kelompok": validated["kelompok"], "baris_disimpan": stored, "baris_karantina": len(quarantine)}
+
+
+def _verdict_news(rt: Runtime, bundle: b.FileBundle) -> list[Kabar]:
+    """Each file's verdict for its sender (``kabar``); a broken notification config never costs the batch its load."""
+    from ..kabar import AturanKabar
+    from ..kabar.peristiwa import putusan_bundel
+
+    try:
+        return putusan_bundel(AturanKabar.load(), rt.daftar.zona_waktu, bundle.submissions, bundle.issues)
+    except Exception:  # the verdicts are stored all the same; the log says why nobody hears of them
+        log.exception("kabar putusan tidak disusun (periksa config/kabar.yaml)")
+        return []
 
 
 def _store_delivery(rt: Runtime, bundle: b.DeliveryBundle) -> dict[str, int]:

@@ -16,6 +16,9 @@ SUMMARY = "ringkasan_validasi"
 INDICATORS = "indikator"
 COMPONENTS = "komponen_indikator"
 DELIVERIES = "pengiriman_paket"
+OUTBOX = "kotak_keluar"  # notifications to send, one per (event, recipient): written with what they announce
+SENT_LOG = "log_kabar"  # every attempt to deliver one (who, what, when, channel, result)
+OPT_OUT = "kabar_berhenti"  # accounts that asked for no more non-essential notifications
 
 
 def data_table(dataset: str) -> str:
@@ -132,4 +135,50 @@ def metadata() -> sa.MetaData:
         sa.Column("baris_komponen", sa.Integer, nullable=False),
         sa.Column("run_id", sa.Text),
     )
+    _notifications(md)
     return md
+
+
+def _notifications(md: sa.MetaData) -> None:
+    """The notification tables (``kabar``), revision 0002: times are ISO-8601 UTC text, as everywhere here."""
+    sa.Table(
+        OUTBOX, md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("peristiwa", sa.Text, nullable=False),  # the event's key: the same event is queued once
+        sa.Column("penerima", sa.Text, nullable=False),  # pengirim:{kode} or peran:{kunci}
+        sa.Column("jenis", sa.String(32), nullable=False),  # the event's kind (config/kabar.yaml)
+        sa.Column("subjek", sa.Text, nullable=False),
+        sa.Column("isi", sa.Text, nullable=False),
+        sa.Column("tautan", sa.Text, nullable=False),
+        sa.Column("ringkas", sa.Text, nullable=False),  # its one line in a digest
+        sa.Column("penting", sa.Boolean, nullable=False),  # essential: sent whatever the account opted out of
+        sa.Column("jam_tenang", sa.Boolean, nullable=False),  # held through the tier's quiet hours
+        sa.Column("dibuat_pada", sa.String(32), nullable=False),
+        sa.Column("kirim_setelah", sa.String(32), nullable=False),  # not before (quiet hours, backoff, limits)
+        sa.Column("percobaan", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),  # menunggu | terkirim | gagal | dilewati
+        sa.Column("keterangan", sa.Text),
+        sa.UniqueConstraint("peristiwa", "penerima", name="uq_kotak_keluar_peristiwa_penerima"),
+        sa.Index("ix_kotak_keluar_status_kirim_setelah", "status", "kirim_setelah"),
+    )
+    sa.Table(
+        SENT_LOG, md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kotak_id", sa.Integer, nullable=False, index=True),
+        sa.Column("jenis", sa.String(32), nullable=False),
+        sa.Column("penerima", sa.Text, nullable=False),
+        sa.Column("akun", sa.Text, nullable=False),  # the account's username
+        sa.Column("kanal", sa.String(32), nullable=False),
+        sa.Column("alamat", sa.Text, nullable=False),  # masked (tu***@demo...): the log page shows it
+        sa.Column("subjek", sa.Text, nullable=False),
+        sa.Column("waktu", sa.String(32), nullable=False, index=True),
+        sa.Column("hasil", sa.String(32), nullable=False),  # terkirim | gagal | dilewati
+        sa.Column("keterangan", sa.Text),
+        sa.Column("digabung", sa.Integer, nullable=False),  # messages in the one sent (a digest: more than 1)
+    )
+    sa.Table(
+        OPT_OUT, md,
+        sa.Column("akun", sa.Text, primary_key=True),
+        sa.Column("jenis", sa.String(32), primary_key=True),  # an event kind, or * for every non-essential one
+        sa.Column("sejak", sa.String(32), nullable=False),
+    )

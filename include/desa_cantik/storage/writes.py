@@ -3,7 +3,7 @@ components and indicators replaced. Every write is idempotent: replaying a load 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from .bulk import Bulk
 from .columns import chunks
+from .kotak import Kabar, Outbox
 from .rows import Delivery
 from .schema import COMPONENTS, DELIVERIES, INDICATORS, ISSUES, QUARANTINE, SUBMISSIONS, SUMMARY, data_table
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-class Writes(Bulk):
+class Writes(Bulk, Outbox):
     def replace_rows(self, dataset: str, frame: pd.DataFrame) -> int:
         """Upsert accepted rows: per (kode_desa, tahun), the most recently received submission wins."""
         with self.engine.begin() as conn:
@@ -52,16 +53,20 @@ class Writes(Bulk):
         return len(frame)
 
     def store_checked(self, accepted: dict[str, pd.DataFrame], submissions: pd.DataFrame, issues: pd.DataFrame,
-                      quarantine: pd.DataFrame, summary: pd.DataFrame) -> dict[str, int]:
-        """A batch's files as one unit of work: accepted rows, registry, findings, quarantine, summary.
+                      quarantine: pd.DataFrame, summary: pd.DataFrame, kabar: Sequence[Kabar] = (),
+                      now: str = "") -> dict[str, int]:
+        """A batch's files as one unit of work: accepted rows, registry, findings, quarantine, summary, and the
+        notifications of the verdicts (``kabar``, queued at ``now``).
 
         One transaction: after a crash nothing of the batch is stored, so any rerun (a task retry or a new
         DAG run) checks the same files again and ends in the same state; the registry never names a file
-        whose rows are missing, nor rows a file the registry does not know.
+        whose rows are missing, nor rows a file the registry does not know; a verdict is announced exactly when
+        it is stored, and once (the outbox's key is the event and its recipient).
         """
         with self.engine.begin() as conn:
             stored = {ds: self._upsert_rows(conn, ds, frame) for ds, frame in sorted(accepted.items())}
             self._record_verdicts(conn, submissions, issues, quarantine, summary)
+            self._queue(conn, kabar, now)
         return stored
 
     def _record_verdicts(self, conn: sa.Connection, submissions: pd.DataFrame, issues: pd.DataFrame,

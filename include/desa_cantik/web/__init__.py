@@ -9,4 +9,4 @@ import FastAPI, Starlette and Airflow (Airflow lazily, inside functions: the dom
 PREFIX = "/desa-cantik"  # where the plugin mounts the app under Airflow's api-server
 # our pages' own nav, in order (web.auth.Akses.menu keeps the ones a user may open; Kirim data is last, so a
 # user who may open a monitoring page lands there and an operator, who may open nothing else, on Kirim data)
-MENU = ("pantau", "temuan", "indikator", "paket", "kirim")
+MENU = ("pantau", "temuan", "indikator", "paket", "kabar", "kirim")

@@ -17,7 +17,7 @@ from desa_cantik.peran import HALAMAN
 from . import PREFIX
 from .auth import BUKAN_HAK
 from .render import CSP_PAGE, JUDUL, base, templates
-from .routes import berkas, indikator, kirim, paket, pantau, static, temuan
+from .routes import berkas, indikator, kabar, kirim, paket, pantau, static, temuan
 
 TITLE = "Halaman pemantauan Desa Cantik"
 
@@ -41,6 +41,6 @@ def create_app() -> FastAPI:
     """The pages' app: every router, the error page; no docs or OpenAPI schema."""
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_exception_handler(StarletteHTTPException, halaman_galat)
-    for module in (pantau, temuan, indikator, paket, berkas, kirim, static):
+    for module in (pantau, temuan, indikator, paket, kabar, berkas, kirim, static):
         app.include_router(module.router)
     return app

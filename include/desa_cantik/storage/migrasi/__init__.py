@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-HEAD = "0001"  # the newest revision in versions/: what this release's code reads and writes (a test holds them equal)
+HEAD = "0002"  # the newest revision in versions/: what this release's code reads and writes (a test holds them equal)
 BASELINE = "0001"  # the schema of the releases before migrations
 VERSION_TABLE = "alembic_version"
 HERE = Path(__file__).resolve().parent
