@@ -54,8 +54,9 @@ TRIAGE = """
 ## Triase
 - **`periksa_penutupan` gagal (merah), semua tugas lain `upstream_failed`**: tahun ini sudah ditutup oleh run lain
   (Bappeda sudah memutuskan) atau sedang ditutup oleh run lain yang lebih dulu lolos tugas ini; log-nya menyebut run itu
-  dan keputusannya. Bila run yang lebih dulu itu gagal, **jalankan ulang (clear)** tugas yang gagal di run itu. Run ini tidak mengubah apa pun, dan Bappeda
-  tidak ditanya dua kali. Biasanya terjadi bila DAG dipicu (▶) lalu diaktifkan setelah batas akhir: penjadwal
+  dan keputusannya. Bila run yang lebih dulu itu gagal, **jalankan ulang (clear)** tugas yang gagal di run itu.
+  Run ini tidak mengubah apa pun, dan Bappeda tidak ditanya dua kali. Biasanya terjadi bila DAG dipicu (▶) lalu
+  diaktifkan setelah batas akhir: penjadwal
   membuat run untuk batas akhir, dan run yang berjalan kedua ditolak; **tidak ada yang perlu dibereskan**. Bila
   tahun ini memang perlu ditutup ulang (data diperbaiki setelah penolakan, kiriman terlambat): picu (▶) dengan
   **Koreksi** dicentang dan **Alasan koreksi** diisi; alasannya ditampilkan kepada Bappeda dan dicatat.
