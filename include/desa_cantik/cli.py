@@ -85,14 +85,17 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rules", help="katalog aturan validasi (dibuat dari suite di expectations/)")
     r.add_argument("--out", type=Path, help="tulis ke berkas Markdown (bawaan: layar)")
+    from .gulir import daftarkan
+    daftarkan(sub)  # gulir-tahun: its arguments beside its code
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .gulir import perintah
     args = _parser().parse_args(argv)
     commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
                 "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies,
-                "migrasi": _migrasi, "versi": _versi}
+                "migrasi": _migrasi, "versi": _versi, "gulir-tahun": perintah}
     return commands[args.cmd](args)
 
 

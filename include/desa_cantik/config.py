@@ -196,7 +196,12 @@ class DaftarData:
 
     @classmethod
     def load(cls, path: Path) -> DaftarData:
-        raw: DaftarDataFile = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return cls.from_text(Path(path).read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_text(cls, text: str) -> DaftarData:
+        """The Daftar Data from its YAML text (what ``gulir-tahun`` checks before it writes a new year's file)."""
+        raw: DaftarDataFile = yaml.safe_load(text)
         kol = raw["pengumpulan"]
         names = [d["nama"] for d in raw["dataset"]]
         opd = tuple(str(o).upper() for o in raw.get("opd", []))
