@@ -112,3 +112,30 @@ def test_tulis_writes_once_the_year_is_closed_and_keeps_the_old_file(tier: Path,
     assert (tier.parent / "daftar_data.yaml.2025.bak").read_text(encoding="utf-8") == CONFIG
     assert main(["gulir-tahun", "--ke", "2026"]) == 2  # already there: refused, said on stderr
     assert "tidak setelah tahun Daftar Data 2026" in capsys.readouterr().err
+
+
+def test_a_running_server_opens_the_new_year_without_a_restart(tier: Path) -> None:
+    """The api-server reads the Daftar Data once, and again when its file changes (``web.deps.runtime``)."""
+    from fastapi.testclient import TestClient
+
+    from desa_cantik.peran import HALAMAN
+    from desa_cantik.web import auth, deps, hangat
+
+    from .test_halaman import load_plugin
+
+    plugin = load_plugin()
+    deps.forget()
+    plugin.app.dependency_overrides[auth.akses] = lambda: auth.Akses("uji", frozenset(HALAMAN))
+    c = TestClient(plugin.app, root_path="/desa-cantik")
+    try:
+        assert "Desa Cantik 2025" in c.get("/pantau").text
+        hangat.RUJUKAN.clear()
+        hangat.rujukan()
+        assert main(["gulir-tahun", "--tulis", "--paksa"]) == 0
+        assert "Desa Cantik 2026" in c.get("/pantau").text and deps.runtime().tahun == 2026
+        assert hangat.RUJUKAN.get()[0] == 2025 and hangat.rujukan() == {} and hangat.RUJUKAN.get()[0] == 2026
+        tier.write_text("tahun: [", encoding="utf-8")  # a broken edit: the last good Daftar Data stays
+        assert "Desa Cantik 2026" in c.get("/pantau").text
+    finally:
+        plugin.app.dependency_overrides.clear()
+        deps.forget()

@@ -77,11 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("summary", help="ringkasan siklus dari gudang data")
     sub.add_parser("keygen", help="buat kunci tanda tangan Ed25519 tingkat ini (di DESA_CANTIK_KUNCI)")
 
-    t = sub.add_parser("template", help="templat XLSX berisi kode dan nama desa suatu wilayah")
+    t = sub.add_parser("template", help="templat XLSX (atau CSV: --out F.csv) berisi kode dan nama desa suatu wilayah, "
+                                        "terisi nilai tahun lalu yang diterima gudang")
     t.add_argument("--region", required=True)
     t.add_argument("--dataset", required=True)
     t.add_argument("--tahun", type=int)
     t.add_argument("--out", required=True, type=Path)
+    t.add_argument("--kosong", action="store_true", help="tanpa nilai tahun lalu")
 
     r = sub.add_parser("rules", help="katalog aturan validasi (dibuat dari suite di expectations/)")
     r.add_argument("--out", type=Path, help="tulis ke berkas Markdown (bawaan: layar)")
@@ -124,18 +126,11 @@ def _keygen(_: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .config import DaftarData, Settings
-    from .datasets import all_datasets
-    from .regions import get_region
-    from .template import build_template
+    from .template import tulis_templat
 
-    if args.dataset not in all_datasets() or get_region(args.region) is None:
-        print(f"galat: dataset atau wilayah tidak dikenal: {args.dataset} / {args.region}", file=sys.stderr)
-        return EXIT_USAGE
-    tahun = args.tahun or DaftarData.load(Settings.daftar_data_path()).tahun
-    args.out.write_bytes(build_template(args.region, args.dataset, tahun))
-    print(f"templat {args.dataset} untuk {args.region} tahun {tahun}: {args.out}")
-    return 0
+    code, text = tulis_templat(args.region, args.dataset, args.tahun, args.out, args.kosong)
+    print(text, file=sys.stderr if code else sys.stdout)
+    return code
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..config import DaftarData, Settings
 from ..storage import ObjectStore, Warehouse, open_store
@@ -30,6 +30,11 @@ class Runtime:
     @property
     def tahun(self) -> int:
         return self.daftar.tahun
+
+    def untuk_tahun(self, tahun: int) -> Runtime:
+        """The same tier looking at another year's data (a page's ``?tahun=``, the previous year's package): the
+        Daftar Data's year replaced, its datasets and dates this year's own."""
+        return self if tahun == self.tahun else replace(self, daftar=replace(self.daftar, tahun=tahun))
 
     @property
     def wilayah(self) -> str:

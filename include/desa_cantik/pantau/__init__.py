@@ -12,6 +12,7 @@ region list: one module per page's view model, with what they share beside them.
 | ``format`` | numbers, times and run ids as the pages write them (the Jinja filters), the status labels |
 | ``wilayah`` | the region hierarchy: breadcrumbs, accepted codes, sub-areas, areas per level |
 | ``katalog`` | the rule catalogue: what each rule checks |
+| ``tahun`` | which year a page shows: the running year, or one the warehouse holds (``?tahun=``) |
 
 Every count is grouped by the database, so a page reads tens of rows whatever the tier's size. Every free text
 from a sender or a finding passes ``pii.mask_text`` before it reaches a page. A function's ``wilayah_tingkat`` is
@@ -26,6 +27,7 @@ from .katalog import InfoAturan, katalog_aturan, uraian_aturan
 from .paket import HalamanPaket, halaman_paket
 from .rekap_temuan import Temuan, TemuanAturan, temuan, temuan_aturan
 from .siklus import RingkasanWilayah, datasets_of, ringkasan_wilayah, tenggat
+from .tahun import PilihanTahun, TahunTidakAda, pilihan_tahun
 from .wilayah import area_inside, areas_per_level, jejak, level_of, nama_wilayah, sub_areas
 
 __all__ = [
@@ -36,10 +38,12 @@ __all__ = [
     "HalamanIndikator",
     "HalamanPaket",
     "InfoAturan",
+    "PilihanTahun",
     "RincianBerkas",
     "RincianDesa",
     "RingkasanWilayah",
     "StatusDataset",
+    "TahunTidakAda",
     "Temuan",
     "TemuanAturan",
     "angka",
@@ -56,6 +60,7 @@ __all__ = [
     "level_of",
     "nama_wilayah",
     "nilai",
+    "pilihan_tahun",
     "rincian_berkas",
     "rincian_desa",
     "ringkasan_wilayah",

@@ -219,6 +219,18 @@ class Pages(WarehouseBase):
         with self.engine.connect() as conn:
             return {str(k): int(n) for k, n in conn.execute(sa.select(kode, sa.func.count()).group_by(kode))}
 
+    def years(self) -> list[int]:
+        """The years the warehouse holds anything of, newest first: files checked, packages received, indicators.
+        The indicator table's key starts with the year: one index probe per year found, not a scan of its rows."""
+        s, d, i = self.table(SUBMISSIONS), self.table(DELIVERIES), self.table(INDICATORS)
+        with self.engine.connect() as conn:
+            found = {int(y) for y in conn.execute(sa.union(sa.select(s.c.tahun), sa.select(d.c.tahun))).scalars()}
+            after: int | None = None
+            while (y := conn.execute(sa.select(sa.func.min(i.c.tahun))
+                                     .where(sa.true() if after is None else i.c.tahun > after)).scalar()) is not None:
+                found.add(after := int(y))
+        return sorted(found, reverse=True)
+
     def delivery_rows(self, tahun: int) -> list[Delivery]:
         """Every package version received, newest first per sender."""
         t = self.table(DELIVERIES)

@@ -1,33 +1,89 @@
-"""The tier this process serves, loaded once; an area or a file's sha256 from a URL; the clock."""
+"""The tier this process serves, loaded once (its Daftar Data read again when the file changes); the year a page
+shows; an area or a file's sha256 from a URL; the clock."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import HTTPException
+from fastapi import Depends, HTTPException
 
 if TYPE_CHECKING:
     from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.pantau import PilihanTahun
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 _SERVING: list[Runtime] = []  # tiers given by ``serving`` (tests, the page benchmark), innermost last
+
+
+_DAFTAR_DIBACA: dict[str, int] = {}  # the Daftar Data's path -> its modification time when last read
 
 
 @lru_cache(maxsize=1)
 def _from_env() -> Runtime:
     from desa_cantik.cycle.runtime import Runtime
 
-    return Runtime.from_env()
+    rt = Runtime.from_env()
+    _DAFTAR_DIBACA[str(rt.settings.daftar_data)] = _mtime(rt)
+    return rt
+
+
+def _mtime(rt: Runtime) -> int:
+    try:
+        return rt.settings.daftar_data.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _daftar_terbaru(rt: Runtime) -> Runtime:
+    """The Daftar Data read again when its file changed (``gulir-tahun --tulis`` on a running server): the pages open
+    the new year without a restart. A file that no longer reads keeps the one read before, and says so in the log."""
+    from desa_cantik.config import DaftarData
+
+    path, when = str(rt.settings.daftar_data), _mtime(rt)
+    if _DAFTAR_DIBACA.get(path) == when:
+        return rt
+    _DAFTAR_DIBACA[path] = when
+    try:
+        rt.daftar = DaftarData.load(rt.settings.daftar_data)
+    except Exception as exc:  # keep serving the last good Daftar Data
+        logging.getLogger(__name__).warning("Daftar Data %s tidak dapat dibaca ulang (%s); yang lama tetap dipakai",
+                                            path, exc)
+    return rt
 
 
 def runtime() -> Runtime:
     """One runtime per process: settings, Daftar Data, warehouse and store (pandas loads here, on first use)."""
-    return _SERVING[-1] if _SERVING else _from_env()
+    return _SERVING[-1] if _SERVING else _daftar_terbaru(_from_env())
+
+
+@dataclass(frozen=True)
+class Tahunan:
+    """A page's year: the tier seen in that year (``rt``), and the choice of years the page offers."""
+
+    rt: Runtime
+    pilihan: PilihanTahun
+
+
+def tahunan(tahun: str = "") -> Tahunan:
+    """``?tahun=``: a year the warehouse holds (none: the Daftar Data's), or 404 naming the years there are."""
+    from desa_cantik.pantau import TahunTidakAda, pilihan_tahun
+
+    rt = runtime()
+    try:
+        chosen = pilihan_tahun(rt.warehouse, rt.tahun, tahun)
+    except TahunTidakAda as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return Tahunan(rt.untuk_tahun(chosen.tahun), chosen)
+
+
+TahunDep = Annotated[Tahunan, Depends(tahunan)]
 
 
 def forget() -> None:

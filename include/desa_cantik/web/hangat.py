@@ -29,18 +29,25 @@ PERIKSA_LOCK = threading.Lock()  # one GX run at a time in this process
 RUJUKAN_TTL_S = 300.0  # the warehouse's references (previous year, BPS projection) change once a gate run
 
 
-def _read_rujukan() -> dict[str, pd.DataFrame]:
-    """The references the gate's level 2-4 rules compare against, from the warehouse."""
+def _read_rujukan() -> tuple[int, dict[str, pd.DataFrame]]:
+    """The references the gate's level 2-4 rules compare against, from the warehouse, for the year they are of
+    (the previous year's stored values for KEP-08, this year's BPS projection, ...)."""
     from desa_cantik.cycle.checks import load_references
 
-    return load_references(runtime())
+    rt = runtime()
+    return rt.tahun, load_references(rt)
 
 
-RUJUKAN: Segar[dict[str, pd.DataFrame]] = Segar(RUJUKAN_TTL_S, _read_rujukan)
+RUJUKAN: Segar[tuple[int, dict[str, pd.DataFrame]]] = Segar(RUJUKAN_TTL_S, _read_rujukan)
 
 
 def rujukan() -> dict[str, pd.DataFrame]:
-    return RUJUKAN.get()
+    """This year's references; read again at once when the Daftar Data has moved to another year."""
+    tahun, refs = RUJUKAN.get()
+    if tahun != runtime().tahun:
+        RUJUKAN.clear()
+        tahun, refs = RUJUKAN.get()
+    return refs
 
 
 _hangat = threading.Event()

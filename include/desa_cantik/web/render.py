@@ -57,19 +57,24 @@ def base(request: Request) -> str:
 
 
 def render(request: Request, a: Akses, name: str, aktif: str, **context: object) -> HTMLResponse:
-    """One of our pages, with the tier around it (year, level, area) and the pages the user may open."""
-    from desa_cantik.pantau import nama_wilayah
+    """One of our pages, with the tier around it (year, level, area) and the pages the user may open. A page given
+    ``pilihan`` (a ``PilihanTahun``) is of that year and offers the others; ``tetap``: its query without the year,
+    what the year's form carries along."""
+    from desa_cantik.pantau import PilihanTahun, nama_wilayah
 
     rt = runtime()
+    pilihan = context.get("pilihan")
+    tahun = pilihan.tahun if isinstance(pilihan, PilihanTahun) else rt.tahun
+    tetap = [(k, v[:200]) for k, v in request.query_params.multi_items() if k != "tahun"][:10]
     html = templates().get_template(name).render(
-        dasar=base(request), akses=a, aktif=aktif, tahun=rt.tahun, tingkat=rt.settings.tingkat, wilayah=rt.wilayah,
-        nama_wilayah=nama_wilayah(rt.wilayah), **context)
+        dasar=base(request), akses=a, aktif=aktif, tahun=tahun, tingkat=rt.settings.tingkat, wilayah=rt.wilayah,
+        nama_wilayah=nama_wilayah(rt.wilayah), tetap=tetap, **context)
     return HTMLResponse(html, headers={"Content-Security-Policy": CSP_PAGE})
 
 
-def show(request: Request, a: Akses, view: Tampilan, aktif: str) -> HTMLResponse:
-    """A page as its view model describes it (``views``)."""
-    return render(request, a, view.template, aktif, **view.konteks)
+def show(request: Request, a: Akses, view: Tampilan, aktif: str, **extra: object) -> HTMLResponse:
+    """A page as its view model describes it (``views``), with what the route adds (the year's choice)."""
+    return render(request, a, view.template, aktif, **view.konteks, **extra)
 
 
 def stored(text: str) -> HTMLResponse:

@@ -76,8 +76,9 @@ def cari(rt: Runtime, text: str) -> Pindah | None:
 
     from .deps import SHA256
 
-    if SHA256.fullmatch(text):
-        return Pindah(f"/berkas/{rt.tahun}/{text}")
+    if SHA256.fullmatch(text):  # a file of any year: its own year's page
+        row = rt.warehouse.files_by_sha([text]).get(text)
+        return Pindah(f"/berkas/{row.tahun if row else rt.tahun}/{text}")
     found = area_inside(rt.wilayah, text)
     if found is None:
         return None
@@ -183,5 +184,5 @@ def kirim(rt: Runtime, op: Operator, now: datetime) -> dict[str, object]:
     return {"op": op, "pengirim": senders, "nama_pengirim": {p.kode: p.nama for p in senders},
             "datasets": op.datasets(rt.daftar), "hari": kirim.hari_tersisa(rt.daftar, now),
             "batas": rt.daftar.batas_akhir.isoformat(), "STATUS": kirim.STATUS_AKHIR,
-            "langsung_ada": langsung_ada(rt, op)}
+            "langsung_ada": langsung_ada(rt, op), "ada_tahun_lalu": rt.tahun - 1 in rt.warehouse.years()}
 

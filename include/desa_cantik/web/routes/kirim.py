@@ -3,19 +3,20 @@ pre-filled template, an agency's direct upload to object storage)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Message
 
 from .. import PREFIX, views
 from ..auth import Akses, AksesDep, OperatorDep, alamat_server, bukan_hak, rahasia_tier, sama_asal
-from ..deps import now, runtime
+from ..deps import TahunDep, now, runtime
 from ..hangat import PENGUMPUL, hangatkan
 from ..render import CSP_PAGE, CSP_STORED, base, render
 
 if TYPE_CHECKING:
+    from desa_cantik.cycle.runtime import Runtime
     from desa_cantik.kirim import Hasil, Operator
 
 router = APIRouter()
@@ -109,45 +110,46 @@ async def kirim_terima(request: Request, a: AksesDep, op: OperatorDep) -> Respon
 
 
 @router.get("/kirim/berkas", response_class=HTMLResponse)
-def berkas_saya(request: Request, a: AksesDep, op: OperatorDep) -> Response:
+def berkas_saya(request: Request, a: AksesDep, op: OperatorDep, t: TahunDep) -> Response:
+    """Berkas saya of the running year, or of an earlier one (``?tahun=``): what was sent, judged and stored."""
     from desa_cantik import kirim
 
-    rt = runtime()
+    rt = t.rt
     hasil = kirim.kiriman_saya(rt, op)
     return _kirim_page(request, a, op, "berkas_saya.html", hasil=hasil, status=kirim.status_pengirim(rt, op, hasil),
-                       data=kirim.data_tersimpan(rt, op))
+                       data=kirim.data_tersimpan(rt, op), pilihan=t.pilihan)
 
 
-def _hasil(op: Operator, pengirim: str, ident: str) -> Hasil:
+def _hasil(rt: Runtime, op: Operator, pengirim: str, ident: str) -> Hasil:
     from desa_cantik import kirim
 
-    h = kirim.satu(runtime(), op, pengirim, ident[:64])
+    h = kirim.satu(rt, op, pengirim, ident[:64])
     if h is None:
         raise HTTPException(status_code=404, detail="kiriman ini tidak ada di antara berkas Anda")
     return h
 
 
 @router.get("/kirim/berkas/{pengirim}/{ident}", response_class=HTMLResponse)
-def kirim_hasil(request: Request, a: AksesDep, op: OperatorDep, pengirim: str, ident: str) -> Response:
+def kirim_hasil(request: Request, a: AksesDep, op: OperatorDep, t: TahunDep, pengirim: str, ident: str) -> Response:
     import json
 
     from desa_cantik import kirim
 
-    h = _hasil(op, pengirim, ident)
-    raw = kirim.laporan(runtime(), h, "json")
+    h = _hasil(t.rt, op, pengirim, ident)
+    raw = kirim.laporan(t.rt, h, "json")
     report = json.loads(raw) if raw else None
-    return _kirim_page(request, a, op, "kirim_hasil.html", h=h, laporan=report)
+    return _kirim_page(request, a, op, "kirim_hasil.html", h=h, laporan=report, sfx=t.pilihan.q)
 
 
 @router.get("/kirim/berkas/{pengirim}/{ident}/laporan.{fmt}")
-def kirim_laporan(op: OperatorDep, pengirim: str, ident: str, fmt: str) -> Response:
+def kirim_laporan(op: OperatorDep, t: TahunDep, pengirim: str, ident: str, fmt: str) -> Response:
     """The report as stored: the text form is exactly what ``python -m desa_cantik validate`` prints."""
     from desa_cantik import kirim
     from desa_cantik.pii import mask_text
 
     if fmt not in ("txt", "json", "html"):
         raise HTTPException(status_code=404, detail="format laporan: txt, json atau html")
-    raw = kirim.laporan(runtime(), _hasil(op, pengirim, ident), fmt)
+    raw = kirim.laporan(t.rt, _hasil(t.rt, op, pengirim, ident), fmt)
     if raw is None:
         raise HTTPException(status_code=404, detail="laporan belum ada: gerbang belum memeriksa berkas ini")
     text = mask_text(raw.decode("utf-8", "replace")) or ""
@@ -155,22 +157,30 @@ def kirim_laporan(op: OperatorDep, pengirim: str, ident: str, fmt: str) -> Respo
     return Response(text, media_type=media, headers={"Content-Security-Policy": CSP_STORED})
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @router.get("/kirim/templat/{dataset}")
-def kirim_templat(op: OperatorDep, dataset: str, pengirim: str = "") -> Response:
-    """The pre-filled XLSX for one of my desa (or, for an agency, every desa of the tier)."""
+def kirim_templat(op: OperatorDep, dataset: str, pengirim: str = "",
+                  bentuk: Annotated[str, Query(alias="format")] = "xlsx") -> Response:
+    """The pre-filled template (XLSX, or ``format=csv``) for one of my desa (or, for an agency, every desa of the
+    tier): from the second year on, with last year's values the warehouse stored, marked as such until changed."""
     from desa_cantik import kirim
-    from desa_cantik.template import build_template
+    from desa_cantik.template import build_template, nilai_tahun_lalu, templat_csv
 
     rt = runtime()
-    sender = pengirim or op.pengirim(rt)[0].kode
+    senders = op.pengirim(rt)
+    sender = pengirim or (senders[0].kode if senders else "")
     try:
         op.boleh(rt, dataset, sender)
     except kirim.BukanHak as exc:
         raise bukan_hak(exc) from exc
     area = rt.wilayah if op.opd else sender
-    data = build_template(area, dataset, rt.tahun)
-    name = f"templat_{dataset}_{area.replace('.', '')}_{rt.tahun}.xlsx"
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    lalu = nilai_tahun_lalu(rt.warehouse, dataset, rt.tahun, area)
+    csv = bentuk == "csv"
+    data = (templat_csv if csv else build_template)(area, dataset, rt.tahun, lalu)
+    name = f"templat_{dataset}_{area.replace('.', '')}_{rt.tahun}.{'csv' if csv else 'xlsx'}"
+    return Response(data, media_type="text/csv; charset=utf-8" if csv else XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

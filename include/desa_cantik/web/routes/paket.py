@@ -7,14 +7,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from .. import views
 from ..auth import AksesDep, izin
-from ..deps import runtime
+from ..deps import TahunDep
 from ..render import show
 
 router = APIRouter()
 
 
 @router.get("/paket", response_class=HTMLResponse)
-def paket(request: Request, a: AksesDep) -> Response:
+def paket(request: Request, a: AksesDep, t: TahunDep) -> Response:
     izin(a, "paket")
-    view = views.paket(runtime())
-    return show(request, a, view, "paket")
+    view = views.paket(t.rt)
+    return show(request, a, view, "paket", pilihan=t.pilihan)

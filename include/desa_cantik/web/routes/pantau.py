@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import views
 from ..auth import AksesDep, akses, izin
-from ..deps import now, runtime
+from ..deps import TahunDep, now, runtime
 from ..render import base, show
 
 router = APIRouter()
@@ -25,26 +25,26 @@ def beranda(request: Request, a: AksesDep) -> Response:
 
 
 @router.get("/pantau", response_class=HTMLResponse)
-def pantau(request: Request, a: AksesDep) -> Response:
-    return pantau_wilayah(request, a, runtime().wilayah)
+def pantau(request: Request, a: AksesDep, t: TahunDep, hanya: str = "") -> Response:
+    return pantau_wilayah(request, a, t, runtime().wilayah, hanya)
 
 
 @router.get("/pantau/wilayah/{kode}", response_class=HTMLResponse)
-def pantau_wilayah(request: Request, a: AksesDep, kode: str, hanya: str = "") -> Response:
+def pantau_wilayah(request: Request, a: AksesDep, t: TahunDep, kode: str, hanya: str = "") -> Response:
     izin(a, "pantau")
-    view = views.pantau_wilayah(runtime(), kode, now(), hanya)
+    view = views.pantau_wilayah(t.rt, kode, now(), hanya)
     if isinstance(view, views.Pindah):
-        return RedirectResponse(base(request) + view.path, status_code=303)
-    return show(request, a, view, "pantau")
+        return RedirectResponse(base(request) + view.path + t.pilihan.q, status_code=303)
+    return show(request, a, view, "pantau", pilihan=t.pilihan)
 
 
 @router.get("/pantau/desa/{kode}", response_class=HTMLResponse)
-def pantau_desa(request: Request, a: AksesDep, kode: str) -> Response:
+def pantau_desa(request: Request, a: AksesDep, t: TahunDep, kode: str) -> Response:
     izin(a, "pantau")
-    view = views.pantau_desa(runtime(), kode)
+    view = views.pantau_desa(t.rt, kode)
     if view is None:
         raise HTTPException(status_code=404, detail=f"{kode[:20]} bukan kode desa di wilayah ini")
-    return show(request, a, view, "pantau")
+    return show(request, a, view, "pantau", pilihan=t.pilihan)
 
 
 @router.get("/cari", response_class=HTMLResponse, dependencies=[Depends(akses)])

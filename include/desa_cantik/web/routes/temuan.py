@@ -7,21 +7,21 @@ from fastapi.responses import HTMLResponse, Response
 
 from .. import views
 from ..auth import AksesDep, izin
-from ..deps import runtime
+from ..deps import TahunDep
 from ..render import show
 
 router = APIRouter()
 
 
 @router.get("/temuan", response_class=HTMLResponse)
-def temuan(request: Request, a: AksesDep, wilayah: str = "") -> Response:
+def temuan(request: Request, a: AksesDep, t: TahunDep, wilayah: str = "") -> Response:
     izin(a, "temuan")
-    view = views.temuan(runtime(), wilayah)
-    return show(request, a, view, "temuan")
+    view = views.temuan(t.rt, wilayah)
+    return show(request, a, view, "temuan", pilihan=t.pilihan)
 
 
 @router.get("/temuan/aturan/{aturan}", response_class=HTMLResponse)
-def temuan_aturan(request: Request, a: AksesDep, aturan: str, wilayah: str = "") -> Response:
+def temuan_aturan(request: Request, a: AksesDep, t: TahunDep, aturan: str, wilayah: str = "") -> Response:
     izin(a, "temuan")
-    view = views.temuan_aturan(runtime(), aturan, wilayah)
-    return show(request, a, view, "temuan")
+    view = views.temuan_aturan(t.rt, aturan, wilayah)
+    return show(request, a, view, "temuan", pilihan=t.pilihan)
