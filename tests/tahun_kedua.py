@@ -13,6 +13,12 @@ from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.pengirim import expected_senders
 from desa_cantik.template import build_template, nilai_tahun_lalu
 
+from .conftest import SMALL_REGION, TAHUN
+
+BARU = TAHUN + 1
+DESA = [f"{SMALL_REGION}.{2000 + i}" for i in range(1, 11)]
+BERUBAH = {DESA[2]: 1.15, DESA[6]: 0.85}  # more than 10 % either way: KEP-08
+FAKTOR = {**BERUBAH, DESA[0]: 1.03, DESA[1]: 0.96, DESA[4]: 1.05, DESA[8]: 0.97}  # the rest within ±10 % (or unchanged)
 SKALA = ("penduduk_laki", "penduduk_perempuan", "jumlah_kk", "kelahiran", "kematian", "penduduk_datang",
          "penduduk_pindah")  # moved together, so every ratio the suite checks stays where it was
 

@@ -25,13 +25,8 @@ from desa_cantik.web import auth, deps
 
 from .conftest import ROOT, SMALL_REGION, TAHUN
 from .stages import gate_and_store
-from .tahun_kedua import berkas_tahun_berikut
+from .tahun_kedua import BARU, BERUBAH, DESA, FAKTOR, berkas_tahun_berikut
 from .test_halaman import load_plugin
-
-BARU = TAHUN + 1
-DESA = [f"{SMALL_REGION}.{2000 + i}" for i in range(1, 11)]
-BERUBAH = {DESA[2]: 1.15, DESA[6]: 0.85}  # more than 10 % either way: KEP-08
-FAKTOR = {**BERUBAH, DESA[0]: 1.03, DESA[1]: 0.96, DESA[4]: 1.05, DESA[8]: 0.97}  # the rest within ±10 % (or unchanged)
 
 
 def _close(rt: Runtime, run: str, when: str) -> None:
