@@ -55,6 +55,19 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "DESA_CANTIK_GUDANG": f"sqlite:///{home / 'gudang.sqlite'}", "DESA_CANTIK_DAFTAR_DATA": str(daftar)}
 
 
+def rows_of_year(rt: Runtime, tahun: int) -> dict[str, pd.DataFrame]:
+    """Every warehouse table's rows of one year, in a fixed order."""
+    out = {}
+    for name in rt.warehouse.metadata.tables:
+        frame = rt.warehouse.table_frame(name)
+        frame = frame[frame["tahun"] == tahun]
+        out[name] = frame.sort_values(list(frame.columns), ignore_index=True) if len(frame) else frame
+    return out
+
+
+KEMARIN: dict[str, pd.DataFrame] = {}  # 2025's rows as the year closed, before anything of 2026 ran
+
+
 @pytest.fixture(scope="module")
 def tahun_pertama(env: dict[str, str], clean: Path) -> Runtime:
     from desa_cantik.cycle.inbox import upload_folder
@@ -63,6 +76,7 @@ def tahun_pertama(env: dict[str, str], clean: Path) -> Runtime:
     upload_folder(rt.store, clean, TAHUN)
     gate_and_store(rt, "manual__2026-03-01T08:00:00+00:00")
     _close(rt, "scheduled__2026-03-31T16:59:00+00:00", "2026-03-31T23:59:00+07:00")
+    KEMARIN.update(rows_of_year(rt, TAHUN))
     return rt
 
 
@@ -110,6 +124,14 @@ def test_kep_08_fires_on_exactly_the_changed_desa_at_the_gate_and_at_the_close(d
     change = (100 * (stored / before - 1)).abs()
     assert set(change[change > 10].index) == set(BERUBAH) and len(change) == 10
     assert (change[~change.index.isin(list(BERUBAH))] <= 5.1).all()
+
+
+def test_the_first_year_is_untouched_by_the_second(dua_tahun: tuple[Runtime, Runtime]) -> None:
+    old, _ = dua_tahun
+    now = rows_of_year(old, TAHUN)
+    assert sum(len(f) for f in KEMARIN.values()) > 100
+    for name, before in KEMARIN.items():
+        assert now[name].to_csv(index=False) == before.to_csv(index=False), name
 
 
 def test_templates_sent_back_unchanged_pass_as_the_new_year(dua_tahun: tuple[Runtime, Runtime]) -> None:
@@ -255,9 +277,9 @@ def test_kirim_data_offers_last_years_values_and_checks_against_them(env: dict[s
         assert sent.status_code == 200 and "KEP-08" in sent.text  # a warning: the verdict stays the file's own
         assert f"jumlah_penduduk {2 * was} berubah 100% dibanding tahun lalu ({was}); batas ±10%." in sent.text
         mine = c.get("/kirim/berkas")
-        assert f"Berkas saya {BARU}" in mine.text and "naik.csv" in mine.text
+        assert f"Desa Cantik {BARU}" in mine.text and "naik.csv" in mine.text
         lalu = c.get(f"/kirim/berkas?tahun={TAHUN}")
-        assert f"Berkas saya {TAHUN}" in lalu.text and "naik.csv" not in lalu.text
+        assert f"Berkas dan data tahun {TAHUN}." in lalu.text and "naik.csv" not in lalu.text
         assert nilai(float(before["jumlah_penduduk"])) in lalu.text  # 2025's stored row, under Data yang tersimpan
         plugin.app.dependency_overrides.clear()
         deps.forget()
