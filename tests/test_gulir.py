@@ -114,6 +114,17 @@ def test_tulis_writes_once_the_year_is_closed_and_keeps_the_old_file(tier: Path,
     assert "tidak setelah tahun Daftar Data 2026" in capsys.readouterr().err
 
 
+def test_a_year_closed_without_publishing_is_said_before_rolling(tier: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from desa_cantik.cycle.persetujuan import record_decision
+    from desa_cantik.cycle.runtime import Runtime
+
+    record_decision(Runtime.from_env(), {"keputusan": "ditolak", "oleh": "bappeda", "pada": "2026-03-31T10:30:00+00:00",
+                                         "alasan": "cakupan kurang", "batas_waktu_habis": False, "run_id": "r1"})
+    assert main(["gulir-tahun"]) == 0
+    out = capsys.readouterr().out
+    assert "Penutupan 2025: Publikasi DITOLAK oleh bappeda" in out and "Paket 2025 tidak terbit" in out
+
+
 def test_a_running_server_opens_the_new_year_without_a_restart(tier: Path) -> None:
     """The api-server reads the Daftar Data once, and again when its file changes (``web.deps.runtime``)."""
     from fastapi.testclient import TestClient

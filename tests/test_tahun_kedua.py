@@ -283,3 +283,29 @@ def test_kirim_data_offers_last_years_values_and_checks_against_them(env: dict[s
         assert nilai(float(before["jumlah_penduduk"])) in lalu.text  # 2025's stored row, under Data yang tersimpan
         plugin.app.dependency_overrides.clear()
         deps.forget()
+
+
+def test_a_files_sha256_opens_its_own_years_page(client: TestClient, dua_tahun: tuple[Runtime, Runtime]) -> None:
+    old, _ = dua_tahun
+    sha = str(old.warehouse.submissions(TAHUN)["sha256"].iloc[0])
+    r = client.get(f"/cari?q={sha}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/berkas/{TAHUN}/{sha}")
+
+
+def test_the_template_command_prefills_from_the_tiers_warehouse(env: dict[str, str], dua_tahun: tuple[Runtime, Runtime],
+                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from desa_cantik.cli import main
+
+    old, _ = dua_tahun
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert main(["template", "--region", SMALL_REGION, "--dataset", "kependudukan", "--out", str(tmp_path / "k.csv")]) == 0
+    assert f"tahun {BARU}: {tmp_path / 'k.csv'}; terisi nilai {TAHUN} yang diterima untuk 10 desa" in capsys.readouterr().out
+    assert (tmp_path / "k.csv").read_bytes() == templat_csv(
+        SMALL_REGION, "kependudukan", BARU, nilai_tahun_lalu(old.warehouse, "kependudukan", BARU, SMALL_REGION))
+    assert main(["template", "--region", SMALL_REGION, "--dataset", "fasilitas", "--kosong",
+                 "--out", str(tmp_path / "f.xlsx")]) == 0
+    assert openpyxl.load_workbook(tmp_path / "f.xlsx").sheetnames == ["fasilitas"]
+    assert main(["template", "--region", "99.99", "--dataset", "fasilitas", "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert "wilayah tidak dikenal" in capsys.readouterr().err

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from .config import DaftarData, Settings
 
 if TYPE_CHECKING:
+    from .cycle.persetujuan import Keputusan
     from .cycle.runtime import Runtime
 
 EXIT_OK, EXIT_BELUM_DITUTUP, EXIT_GAGAL = 0, 1, 2
@@ -153,30 +154,39 @@ def _datasets_with_suites() -> list[str]:
     return [ds for ds in all_datasets() if (expectations_dir() / f"{ds}.json").is_file()]
 
 
-def penutupan(rt: Runtime, tahun: int) -> str | None:
-    """How the year was closed (Bappeda's last decision, in one sentence), or None when it never was."""
+def penutupan(rt: Runtime, tahun: int) -> Keputusan | None:
+    """Bappeda's last decision on the year (what makes it closed), or None when it never was closed."""
     import json
 
-    from .cycle.persetujuan import decision_text, decisions_prefix
+    from .cycle.persetujuan import decisions_prefix
 
     keys = sorted(o.key for o in rt.store.list(decisions_prefix(tahun, rt.settings.kode_paket)) if o.key.endswith(".json"))
-    return decision_text(json.loads(rt.store.get(keys[-1]))) if keys else None
+    last: Keputusan | None = json.loads(rt.store.get(keys[-1])) if keys else None
+    return last
 
 
 def keadaan(rt: Runtime, g: Gulir) -> tuple[list[str], bool]:
     """What the warehouse and the store say about the old year: notes for the review, and whether it was closed."""
-    closed = penutupan(rt, g.dari)
-    notes = [f"Penutupan {g.dari}: " + (closed or
-             f"BELUM DITUTUP: tidak ada keputusan Bappeda tercatat untuk {g.dari}. Setelah digulir, DAG siklus tahunan "
-             f"menutup tahun {g.ke}; tahun {g.dari} tidak tertutup dan tidak terbit. Tutup {g.dari} dulu (siklus "
-             "tahunan sampai keputusan Bappeda), atau tulis dengan --paksa bila memang disengaja.")]
+    from .cycle.persetujuan import DISETUJUI, decision_text
+
+    last = penutupan(rt, g.dari)
+    if last is None:
+        closed = (f"BELUM DITUTUP: tidak ada keputusan Bappeda tercatat untuk {g.dari}. Setelah digulir, DAG siklus "
+                  f"tahunan menutup tahun {g.ke}; tahun {g.dari} tidak tertutup dan tidak terbit. Tutup {g.dari} dulu "
+                  "(siklus tahunan sampai keputusan Bappeda), atau tulis dengan --paksa bila memang disengaja.")
+    elif last["keputusan"] != DISETUJUI or last["batas_waktu_habis"]:
+        closed = (f"{decision_text(last)} Paket {g.dari} tidak terbit; setelah digulir, run koreksi siklus tahunan "
+                  f"menutup {g.ke}, bukan {g.dari}: terbitkan {g.dari} dulu (run koreksi) bila masih perlu.")
+    else:
+        closed = decision_text(last)
+    notes = [f"Penutupan {g.dari}: {closed}"]
     stored = [(ds, rt.warehouse.count_rows(ds, g.dari)) for ds in g.baru.datasets]
     filled = ", ".join(f"{ds} {n} desa" for ds, n in stored if n)
     notes.append(f"Yang dilihat operator: Kirim data menerima berkas tahun {g.ke}; templat yang diunduh terisi nilai {g.dari} "
                  f"yang diterima gudang ({filled or 'belum ada nilai tersimpan: templat kosong'}), ditandai sebagai nilai "
                  f"{g.dari} sampai diubah. Halaman Pantau, Temuan, Indikator, Paket dan Berkas saya membuka tahun {g.ke}; "
                  f"tahun {g.dari} tetap bisa dipilih (?tahun={g.dari}).")
-    return notes, closed is not None
+    return notes, last is not None
 
 
 def ulasan(g: Gulir, path: Path, notes: list[str], ditulis: bool) -> str:
