@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .config import DaftarData, Settings
 
@@ -33,6 +33,7 @@ _YEAR = re.compile(r"^(?P<head>tahun\s*:\s*)(?P<q>[\"']?)(?P<v>\d{4})(?P=q)(?P<t
 _DATE = re.compile(r"^(?P<head>\s+(?P<key>mulai|batas_akhir)\s*:\s*)(?P<q>[\"']?)(?P<v>\d{4}-\d{2}-\d{2})"
                    r"(?P<rest>[^\"'#\s]*)(?P=q)(?P<tail>\s*(#.*)?)$")
 DATES = ("mulai", "batas_akhir")  # under ``pengumpulan:``; each moves with the year
+P = TypeVar("P", bound=argparse.ArgumentParser)
 
 
 class GulirGagal(ValueError):
@@ -246,7 +247,7 @@ def jalankan(ke: int | None, simpan: bool, paksa: bool, env: dict[str, str] | No
     return EXIT_OK, ulasan(g, path, notes, simpan)
 
 
-def daftarkan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def daftarkan(sub: argparse._SubParsersAction[P]) -> None:
     """``gulir-tahun``'s arguments on the command line's parser (``cli``)."""
     y = sub.add_parser("gulir-tahun", help="gulirkan Daftar Data ke tahun berikutnya (tanggal maju satu tahun); "
                                            "tanpa --tulis hanya menampilkan perubahannya")
