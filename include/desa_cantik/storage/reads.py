@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..findings import DITERIMA
 from .bulk import Bulk
 from .columns import chunks
-from .schema import COMPONENTS, DELIVERIES, INDICATORS, ISSUES, QUARANTINE, SUBMISSIONS, SUMMARY, data_table
+from .schema import ACTIVITY, COMPONENTS, DELIVERIES, INDICATORS, ISSUES, QUARANTINE, SUBMISSIONS, SUMMARY, data_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,16 +123,20 @@ class Reads(Bulk):
         return self._select(data_table(dataset), t.c.tahun == tahun, self._inside(t.c.kode_desa, kode_wilayah),
                             order=("kode_desa",))
 
-    def fingerprint(self, ignore: tuple[str, ...] = ("run_id",)) -> dict[str, str]:
+    def fingerprint(self, ignore: tuple[str, ...] = ("run_id",), activity: bool = False) -> dict[str, str]:
         """A content hash per table, ordered: what 'a second run changes nothing' compares.
 
         ``ignore`` drops columns that legitimately differ between two deployments fed the same files
-        (arrival times and the keys made from them), to compare a faulty run with a clean one.
+        (arrival times and the keys made from them), to compare a faulty run with a clean one. The notification
+        tables (``schema.ACTIVITY``: who was told what, when) change with every run that tells someone something,
+        so they count only with ``activity`` (a backup compares everything).
         """
         import hashlib
 
         out = {}
         for name in sorted(self.metadata.tables):
+            if name in ACTIVITY and not activity:
+                continue
             frame = self.table_frame(name)
             cols = sorted(c for c in frame.columns if c not in ignore)
             frame = frame[cols].sort_values(cols, ignore_index=True) if len(frame) else frame[cols]

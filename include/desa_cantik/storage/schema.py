@@ -19,6 +19,9 @@ DELIVERIES = "pengiriman_paket"
 OUTBOX = "kotak_keluar"  # notifications to send, one per (event, recipient): written with what they announce
 SENT_LOG = "log_kabar"  # every attempt to deliver one (who, what, when, channel, result)
 OPT_OUT = "kabar_berhenti"  # accounts that asked for no more non-essential notifications
+# who was told what and when: the deployment's own activity, not the cycle's data (a fingerprint of the data
+# leaves them out, a backup keeps them)
+ACTIVITY = (OUTBOX, SENT_LOG, OPT_OUT)
 
 
 def data_table(dataset: str) -> str:
