@@ -1,4 +1,4 @@
-.PHONY: install demo ui stack stack-down test test-fast lint bench bench-stack bench-kirim-ramai clean
+.PHONY: install demo ui stack stack-down backup restore migrate verify test test-fast lint bench bench-stack bench-kirim-ramai clean
 
 install:
 	bash scripts/bootstrap.sh
@@ -12,8 +12,20 @@ ui: install  ## Airflow UI on the demo deployment
 stack: install  ## the deployment natively on loopback: PostgreSQL, Redis, S3 (moto), api-server, scheduler, dag-processor, triggerer, 2 Celery workers
 	bash scripts/stack.sh up
 
-stack-down:  ## stop what make stack started (data kept in .stack/)
+stack-down:  ## stop what make stack started (data kept in .stack/, the S3 server's objects included)
 	bash scripts/stack.sh down
+
+backup: install  ## back up the stack: both databases (pg_dump), every object (sha256), keys, secrets -> cadangan/<time> or CADANGAN=
+	bash scripts/cadangan.sh buat $(CADANGAN)
+
+restore: install  ## restore CADANGAN=folder into a fresh stack (TIMPA=ya: over one that holds data), then start it
+	TIMPA=$(TIMPA) bash scripts/cadangan.sh pulihkan $(CADANGAN)
+
+migrate: install  ## upgrading, with the stack stopped: the warehouse's schema, then Airflow's (README: Upgrade)
+	bash scripts/stack.sh migrasi
+
+verify: install  ## after an upgrade: both schemas at this release, and (CADANGAN=) nothing lost since that backup
+	bash scripts/stack.sh cek $(CADANGAN)
 
 test: install  ## everything: unit, DAG policy, suites, PostgreSQL + S3 integration, end-to-end through Airflow
 	bash scripts/test.sh

@@ -7,8 +7,16 @@
 #   scripts/stack.sh down     stop every process this stack started (data kept under $STACK_HOME)
 #   scripts/stack.sh status   what runs, and Airflow's health answer
 #   scripts/stack.sh env      the environment to `source` for the CLI against this stack
+#   scripts/stack.sh dasar    only PostgreSQL, Redis and the S3 server, and the env (a restore's first step)
+#   scripts/stack.sh migrasi  with the stack stopped: the warehouse's schema, then Airflow's (an upgrade's step 2)
+#   scripts/stack.sh cek [CADANGAN]  after an upgrade: both schemas at this release; nothing lost since CADANGAN
 #
-# Settings (environment): STACK_HOME (.stack), STACK_PORT (8080), STACK_S3_PORT (9100), STACK_WORKERS (2),
+# The S3 server (moto) keeps objects in memory: `down` copies them to $STACK_HOME/objek-tersimpan (each by its
+# sha256, `python -m desa_cantik cadangan simpan-objek`) once Airflow has stopped, and `up` puts them back into
+# an empty bucket (`muat-objek`, every checksum compared), so the stack's data outlives a restart.
+#
+# Settings (environment): STACK_HOME (.stack), STACK_PORT (8080), STACK_S3_PORT (9100), STACK_WORKERS (2; 0: no
+# Celery, the scheduler runs the tasks itself with the LocalExecutor, STACK_CONCURRENCY at once),
 # STACK_DB (desa_cantik: databases ${STACK_DB}_airflow and ${STACK_DB}_gudang), STACK_REDIS_DB (7),
 # STACK_PG (postgresql://postgres@127.0.0.1:5432), DESA_CANTIK_WILAYAH (35.07).
 set -euo pipefail
@@ -22,6 +30,9 @@ DB=${STACK_DB:-desa_cantik}
 PG=${STACK_PG:-postgresql://postgres@127.0.0.1:5432}
 REDIS_DB=${STACK_REDIS_DB:-7}
 PY=$ROOT/.venv/bin
+SAVED=$STACK/objek-tersimpan
+EXECUTOR=airflow.providers.celery.executors.celery_executor.CeleryExecutor
+if [ "$WORKERS" = 0 ]; then EXECUTOR=LocalExecutor; fi
 mkdir -p "$STACK/pid" "$STACK/log"
 
 secrets() {  # generated once per stack, kept 0600 beside its data; never printed
@@ -61,7 +72,8 @@ export AIRFLOW__CORE__DAGS_FOLDER=$ROOT/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER=$ROOT/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True
-export AIRFLOW__CORE__EXECUTOR=airflow.providers.celery.executors.celery_executor.CeleryExecutor
+export AIRFLOW__CORE__EXECUTOR=$EXECUTOR
+export AIRFLOW__CORE__PARALLELISM=${STACK_CONCURRENCY:-2}  # LocalExecutor (STACK_WORKERS=0): tasks at once
 export AIRFLOW__CORE__AUTH_MANAGER=airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager
 export AIRFLOW__FAB__CONFIG_FILE=$ROOT/config/webserver_config.py
 export DESA_CANTIK_BATAS_MASUK_PENYIMPANAN=redis://127.0.0.1:6379/$REDIS_DB  # login counts shared by the api-server's workers
@@ -127,14 +139,11 @@ workers_ready() {  # every worker answers a Celery ping
 
 celery_cmd() { "$PY/celery" --app airflow.providers.celery.executors.celery_executor.app "$@"; }
 
-up() {
+dasar() {  # PostgreSQL, Redis, the S3 server with its bucket, and the env; no database made, nothing of Airflow
   bash scripts/services.sh
   write_env
   # shellcheck disable=SC1091
   source "$STACK/env"
-  databases
-  # the warehouse's schema at this release's revision before anything touches it (tasks and pages only check it)
-  "$PY/python" -m desa_cantik migrasi >"$STACK/log/migrasi.log" 2>&1 || { cat "$STACK/log/migrasi.log" >&2; exit 1; }
   mkdir -p "$AIRFLOW_HOME" "$DESA_CANTIK_KUNCI"
   start s3 "$PY/moto_server" -H 127.0.0.1 -p "$S3_PORT"
   wait_for "server S3 (moto)" 30 curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/moto-api/"
@@ -143,7 +152,22 @@ import os
 from desa_cantik.storage import open_store
 store = open_store(os.environ["DESA_CANTIK_OBJEK"])  # creates the bucket when missing
 EOF
-  airflow db migrate >"$STACK/log/migrate.log" 2>&1
+}
+
+migrasi() {  # the warehouse's schema at this release's revision, then Airflow's metadata database
+  databases
+  "$PY/python" -m desa_cantik migrasi >"$STACK/log/migrasi.log" 2>&1 || { cat "$STACK/log/migrasi.log" >&2; exit 1; }
+  airflow db migrate >"$STACK/log/migrate.log" 2>&1 || { tail -20 "$STACK/log/migrate.log" >&2; exit 1; }
+}
+
+up() {
+  dasar
+  if [ -f "$SAVED/objek.json" ]; then  # the objects of the last `down`, into an empty bucket only
+    "$PY/python" -m desa_cantik cadangan muat-objek "$SAVED" --bila-kosong >"$STACK/log/objek.log" 2>&1 \
+      || { cat "$STACK/log/objek.log" >&2; exit 1; }
+  fi
+  # the warehouse's schema at this release's revision before anything touches it (tasks and pages only check it)
+  migrasi
   if [ -f scripts/peran.py ]; then
     "$PY/python" scripts/peran.py sync --pengguna "${STACK_PENGGUNA:-config/pengguna_demo.csv}" >"$STACK/log/peran.log" 2>&1
   fi
@@ -152,29 +176,48 @@ EOF
   start scheduler airflow scheduler
   start dag-processor airflow dag-processor
   start triggerer airflow triggerer
-  for i in $(seq 1 "$WORKERS"); do
+  for i in $(seq 1 "$WORKERS"); do  # none: the scheduler's LocalExecutor runs the tasks
     AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=$((8792 + i)) DESA_CANTIK_PEKERJA=pekerja$i \
       AIRFLOW__CORE__HOSTNAME_CALLABLE=desa_cantik.pekerja.hostname start "pekerja$i" airflow celery worker --celery-hostname "pekerja$i@%h" --queues "${STACK_QUEUES:-default,gerbang}"
   done
   wait_for "Airflow (api-server, scheduler, dag-processor, triggerer)" 180 health
-  wait_for "$WORKERS pekerja Celery" 120 workers_ready
+  if [ "$WORKERS" != 0 ]; then wait_for "$WORKERS pekerja Celery" 120 workers_ready; fi
   echo "Stack Desa Cantik siap: http://127.0.0.1:$PORT  (data: $STACK)"
   echo "Masuk sebagai (demo): bps/bps-demo, diskominfo/diskominfo-demo, bappeda/bappeda-demo, auditor/auditor-demo, admin/admin-demo; operator: operator-tulungrejo, operator-donomulyo, operator-dinkes / operator-demo (halaman: http://127.0.0.1:$PORT/desa-cantik/kirim)"
   echo "CLI terhadap stack ini: source $STACK/env   ·   berhenti: make stack-down"
 }
 
-down() {
-  local names=(pekerja9 pekerja8 pekerja7 pekerja6 pekerja5 pekerja4 pekerja3 pekerja2 pekerja1
-               triggerer dag-processor scheduler api-server s3)
-  for name in "${names[@]}"; do
+stop() {  # stop NAME...: each process group, TERM then (after 30 s) KILL
+  for name in "$@"; do
     if running "$name"; then kill -TERM -- "-$(cat "$STACK/pid/$name.pid")" 2>/dev/null || true; fi
   done
-  for name in "${names[@]}"; do
+  for name in "$@"; do
     for _ in $(seq 1 30); do running "$name" || break; sleep 1; done
     if running "$name"; then kill -KILL -- "-$(cat "$STACK/pid/$name.pid")" 2>/dev/null || true; fi
     rm -f "$STACK/pid/$name.pid"
   done
+}
+
+down() {
+  stop pekerja9 pekerja8 pekerja7 pekerja6 pekerja5 pekerja4 pekerja3 pekerja2 pekerja1 \
+       triggerer dag-processor scheduler api-server
+  if running s3 && [ -f "$STACK/env" ]; then  # nothing writes now: the in-memory objects to disk, then the server
+    # shellcheck disable=SC1091
+    source "$STACK/env"
+    "$PY/python" -m desa_cantik cadangan simpan-objek "$SAVED" >"$STACK/log/objek.log" 2>&1 \
+      || { cat "$STACK/log/objek.log" >&2; echo "gagal menyimpan objek: server S3 dibiarkan jalan" >&2; exit 1; }
+  fi
+  stop s3
   echo "Stack berhenti (data tetap di $STACK)"
+}
+
+cek() {  # cek [CADANGAN]: both schemas at this release, and nothing lost since the backup
+  # shellcheck disable=SC1091
+  source "$STACK/env"
+  "$PY/python" -m desa_cantik migrasi --cek
+  airflow db check-migrations -t 60 >/dev/null
+  echo "Metadata Airflow: skema sesuai rilis Airflow ini"
+  if [ -n "${1:-}" ]; then "$PY/python" -m desa_cantik cadangan banding "$1"; fi
 }
 
 status() {
@@ -191,5 +234,9 @@ case "${1:-up}" in
   down) down ;;
   status) status ;;
   env) write_env; cat "$STACK/env" ;;
-  *) echo "pakai: $0 up|down|status|env" >&2; exit 2 ;;
+  dasar) dasar ;;
+  migrasi) bash scripts/services.sh; write_env; source "$STACK/env"; migrasi
+           echo "Gudang dan metadata Airflow pada skema rilis ini (log: $STACK/log/migrasi.log, migrate.log)" ;;
+  cek) cek "${2:-}" ;;
+  *) echo "pakai: $0 up|down|status|env|dasar|migrasi|cek [CADANGAN]" >&2; exit 2 ;;
 esac

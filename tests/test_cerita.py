@@ -86,7 +86,7 @@ def test_review_task_is_skipped_without_rejections_and_succeeds_with_what_to_fix
     assert context["ditolak"] == f" · {batch['status'][DITOLAK]} ditolak"  # the grid's name for the instance
     with pytest.raises(AirflowSkipException):
         review({**batch, "status": {DITERIMA: 3}})
-    refused: Validated = {"kelompok": "paket-35.07-x", "bundel": "-", "status": {DITOLAK: 1},
+    refused: Validated = {"versi_serah": 1, "kelompok": "paket-35.07-x", "bundel": "-", "status": {DITOLAK: 1},
                           "alasan": {"35.07-x": "tanda tangan salah"}}
     assert "Paket 35.07-x ditolak: tanda tangan salah" in cerita.format_rejections(review(refused))
 

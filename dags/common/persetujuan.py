@@ -29,7 +29,8 @@ from airflow.providers.standard.operators.hitl import HITLBranchOperator
 from airflow.sdk import Param, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from common.pillars import BAPPEDA, KOMINFO, log, runtime
+from common.pillars import BAPPEDA, KOMINFO, diterima, log, runtime
+from desa_cantik.cycle.handoff import KEPUTUSAN, PENUTUPAN
 from desa_cantik.cycle.persetujuan import ALASAN_KOREKSI, KOREKSI, SETUJUI, TOLAK
 
 if TYPE_CHECKING:
@@ -178,12 +179,14 @@ def periksa_penutupan() -> Penutupan:
 def _penutupan() -> Penutupan | None:
     """What ``periksa_penutupan`` handed on (None when a run has no such task, e.g. a run older than it)."""
     found: Penutupan | None = get_current_context()["ti"].xcom_pull(task_ids=CLOSE_TASK)
+    diterima(found, PENUTUPAN, CLOSE_TASK)
     return found
 
 
 def _keputusan() -> Keputusan | None:
     ti = get_current_context()["ti"]
     found: Keputusan | None = ti.xcom_pull(task_ids=TASK_ID, key=XCOM_KEY)
+    diterima(found, KEPUTUSAN, TASK_ID)
     return found
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 
@@ -17,7 +18,19 @@ from airflow.sdk import TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from common.kabar import KabarTugasGagal
-from desa_cantik.cycle.handoff import Batch, Collected, Corrected, Stored, Validated
+from desa_cantik.cycle.handoff import (
+    ARSIP,
+    RENCANA,
+    VALIDASI,
+    Batch,
+    Collected,
+    Corrected,
+    SerahTidakTerbaca,
+    Stored,
+    Validated,
+    Versi,
+    periksa_serah,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import XComArg
@@ -135,6 +148,23 @@ def upstream_store() -> ObjectStore | None:
                       secure=bool(extra.get("secure", False)), region=extra.get("region"))
 
 
+def diterima(payload: Mapping[str, object] | None, versi: Versi, nama: str) -> None:
+    """What the task before handed on, as this release reads it. A payload in a shape this release does not read
+    (a new release deployed between the two tasks) fails this task at once, without retries, its log saying to run
+    the run again from its first task; a retry could only read the same payload again."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    if payload is None:
+        return
+    dag = get_current_context().get("dag")
+    first = ", ".join(sorted(t.task_id for t in dag.roots)) if dag is not None else ""
+    try:
+        periksa_serah(payload, versi, nama, first)
+    except SerahTidakTerbaca as exc:
+        log.error("%s", exc)
+        raise AirflowFailException(str(exc)) from None
+
+
 def run_time() -> datetime:
     ctx = get_current_context()
     when: datetime = ctx.get("logical_date") or ctx["dag_run"].run_after
@@ -191,6 +221,7 @@ def rencana_batch() -> list[Batch]:
 
 @task(owner=KOMINFO, **PER_BATCH, map_index_template="{{ task.op_kwargs['batch']['kelompok'] }}")
 def arsipkan(batch: Batch) -> Collected:
+    diterima(batch, RENCANA, "rencana_batch")
     from desa_cantik.cycle.inbox import collect_batch
 
     return collect_batch(runtime(), batch)
@@ -210,6 +241,7 @@ NAME_WITH_REJECTED = "{{{{ task.op_kwargs['{arg}']['kelompok'] }}}}{{{{ ditolak 
 @task(owner=BPS, **PER_BATCH, queue="gerbang", map_index_template=NAME_WITH_REJECTED.format(arg="collected"))
 def gerbang_mutu(collected: Collected) -> Validated:
     """The gate on one batch; its log is the per-kecamatan table of verdicts (``cycle.cerita.gate_table``)."""
+    diterima(collected, ARSIP, "arsipkan")
     from desa_cantik.cycle.gate import validate_collected
     from desa_cantik.findings import DITOLAK
 
@@ -228,6 +260,7 @@ def tinjau_penolakan(validated: Validated) -> Rejections:
     """
     from desa_cantik.findings import DITOLAK
 
+    diterima(validated, VALIDASI, "gerbang_mutu")
     if not validated["status"].get(DITOLAK, 0):  # decided before the gate's modules are imported (~1 s)
         raise AirflowSkipException(f"kelompok {validated['kelompok']}: tidak ada berkas ditolak")
     from desa_cantik.cycle.cerita import format_rejections
@@ -241,6 +274,7 @@ def tinjau_penolakan(validated: Validated) -> Rejections:
 
 @task(owner=KOMINFO, **PER_BATCH, map_index_template="{{ task.op_kwargs['validated']['kelompok'] }}")
 def simpan_ke_gudang(validated: Validated) -> Stored:
+    diterima(validated, VALIDASI, "gerbang_mutu")
     from desa_cantik.cycle.store import store_bundle
 
     return store_bundle(runtime(), validated)

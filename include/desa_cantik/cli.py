@@ -1,5 +1,5 @@
 """``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary, migrate the warehouse,
-say the release (``versi``, ``--version``).
+say the release (``versi``, ``--version``), back up and restore the tier (``cadangan``).
 
 Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage,
 3 internal error of the checker (never the file's fault); over several files, the worst (3 > 2 > 1 > 0).
@@ -16,6 +16,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypedDict
+
+from .cadangan import perintah as cadangan
 
 if TYPE_CHECKING:
     from .config import DaftarData
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="tulis ke berkas Markdown (bawaan: layar)")
     from .gulir import daftarkan
     daftarkan(sub)  # gulir-tahun: its arguments beside its code
+    cadangan.add_parser(sub)
     return p
 
 
@@ -97,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
                 "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies,
-                "migrasi": _migrasi, "versi": _versi, "gulir-tahun": perintah}
+                "migrasi": _migrasi, "versi": _versi, "gulir-tahun": perintah, "cadangan": cadangan.main}
     return commands[args.cmd](args)
 
 

@@ -27,7 +27,7 @@ from ..storage import get_many, layout, put_many, to_json_text
 from . import bundle as b
 from . import cerita
 from .checks import SUMMARY_COLUMNS, count_by_rule, gate_context
-from .handoff import ArchivedFile, Collected, CollectedFiles, Validated
+from .handoff import VALIDASI, ArchivedFile, Collected, CollectedFiles, Validated
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -102,7 +102,7 @@ def validate_files(rt: Runtime, collected: CollectedFiles, run_id: str) -> Valid
     staged.write(bundle)
     # the task log staff read: per kecamatan, each desa's file, verdict and rules broken (names, never a NIK)
     log.info("%s", cerita.gate_table(collected["kelompok"], cerita.file_stories(bundle.submissions, bundle.issues)))
-    return {"kelompok": collected["kelompok"], "bundel": staged.prefix,
+    return {"versi_serah": VALIDASI.tulis, "kelompok": collected["kelompok"], "bundel": staged.prefix,
             "status": dict(Counter(v.status for _, v in checked))}
 
 

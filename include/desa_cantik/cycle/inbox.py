@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..pengirim import AGENCY_BATCH, batch_of, sender_problem
-from ..storage import MinioStore, ObjectStore, get_many, layout, put_many
-from .handoff import FILES, PACKAGE, ArchivedFile, Batch, Collected, CollectedFiles, FileBatch, InboxObject
+from ..storage import MinioStore, ObjectStore, RestoredTimes, get_many, layout, put_many
+from .handoff import ARSIP, FILES, PACKAGE, RENCANA, ArchivedFile, Batch, Collected, CollectedFiles, FileBatch, InboxObject
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -101,21 +101,22 @@ def plan_batches(rt: Runtime) -> list[Batch]:
 def plan_file_batches(rt: Runtime) -> Iterator[FileBatch]:
     pending: dict[str, list[InboxObject]] = {}
     seen: dict[str, set[tuple[str, str]]] = {}
+    restored = RestoredTimes.read(rt.store, rt.tahun)  # a restored inbox keeps the times its files arrived
     for obj in rt.store.list(layout.inbox_prefix(rt.tahun)):
         parsed = layout.parse_inbox_key(obj.key)
         dataset = parsed.dataset if parsed else layout.UNKNOWN
         if dataset not in seen:
             seen[dataset] = rt.warehouse.seen(dataset, rt.tahun)
-        if (obj.key, layout.iso(obj.last_modified)) in seen[dataset]:
+        received = layout.iso(restored.received(obj))
+        if (obj.key, received) in seen[dataset]:
             continue
         group = batch_of(parsed.pengirim) if parsed else AGENCY_BATCH
-        pending.setdefault(group, []).append(
-            {"kunci": obj.key, "ukuran": obj.size, "diterima_pada": layout.iso(obj.last_modified)})
+        pending.setdefault(group, []).append({"kunci": obj.key, "ukuran": obj.size, "diterima_pada": received})
     agency = pending.pop(AGENCY_BATCH, [])
     for kelompok, objs in pack_kecamatan(pending):
-        yield {"jenis": FILES, "kelompok": kelompok, "objek": objs}
+        yield {"versi_serah": RENCANA.tulis, "jenis": FILES, "kelompok": kelompok, "objek": objs}
     if agency:
-        yield {"jenis": FILES, "kelompok": AGENCY_BATCH, "objek": agency}
+        yield {"versi_serah": RENCANA.tulis, "jenis": FILES, "kelompok": AGENCY_BATCH, "objek": agency}
 
 
 def pack_kecamatan(per_kecamatan: dict[str, list[InboxObject]], max_files: int = MAX_FILES_PER_BATCH,
@@ -168,4 +169,4 @@ def collect_files(rt: Runtime, batch: FileBatch) -> CollectedFiles:
                          "diterima_pada": layout.iso(received), "dataset": parsed.dataset, "pengirim": parsed.pengirim,
                          "nama_berkas": parsed.berkas})
     put_many(rt.store, writes)
-    return {"jenis": FILES, "kelompok": batch["kelompok"], "berkas": archived}
+    return {"versi_serah": ARSIP.tulis, "jenis": FILES, "kelompok": batch["kelompok"], "berkas": archived}

@@ -29,9 +29,20 @@ from ..datasets import all_indicators
 from ..isolation import judge_isolated
 from ..kosakata import DITERIMA, DITOLAK, level_of, within
 from ..regions import desa_table, region_name
-from ..storage import NotFound, ObjectStore, layout, put_many
+from ..storage import NotFound, ObjectStore, RestoredTimes, layout, put_many
 from . import bundle as b
-from .handoff import PACKAGE, ArchivedPackage, CollectedPackages, PackageBatch, PackageObject, PackageRef, Validated
+from .handoff import (
+    ARSIP,
+    PACKAGE,
+    RENCANA,
+    VALIDASI,
+    ArchivedPackage,
+    CollectedPackages,
+    PackageBatch,
+    PackageObject,
+    PackageRef,
+    Validated,
+)
 from .versions import CLOCK_SKEW, VERSION, newest_accepted, plausible_version
 
 if TYPE_CHECKING:
@@ -72,6 +83,7 @@ def plan_package_batches(rt: Runtime) -> Iterator[PackageBatch]:
     judged = rt.warehouse.deliveries(rt.tahun)
     seen = set(zip(judged["kode_pengirim"], judged["versi"], strict=True))
     bags: dict[tuple[str, str], list[PackageObject]] = {}
+    restored = RestoredTimes.read(rt.store, rt.tahun)  # a restored inbox keeps the times its packages arrived
     for obj in rt.store.list(prefix):
         parts = obj.key[len(prefix):].split("/", 2)
         if len(parts) != 3:
@@ -79,7 +91,7 @@ def plan_package_batches(rt: Runtime) -> Iterator[PackageBatch]:
         group = (_safe_name(parts[0], SENDER_CODE, 12), _safe_name(parts[1], VERSION, 16))
         if group not in seen:
             bags.setdefault(group, []).append(
-                {"kunci": obj.key, "ukuran": obj.size, "diterima_pada": layout.iso(obj.last_modified),
+                {"kunci": obj.key, "ukuran": obj.size, "diterima_pada": layout.iso(restored.received(obj)),
                  "relatif": parts[2]})
     now = datetime.now(UTC)
     ready: list[PackageRef] = [{"pengirim": sender, "versi": versi, "objek": objs}
@@ -109,8 +121,8 @@ def package_label(pengirim: str, versi: str) -> str:
 
 def _package_batch(refs: list[PackageRef]) -> PackageBatch:
     first, last = (package_label(r["pengirim"], r["versi"]) for r in (refs[0], refs[-1]))
-    return {"jenis": PACKAGE, "kelompok": f"paket-{first}" if len(refs) == 1 else f"paket-{first}_{last}",
-            "paket": refs}
+    kelompok = f"paket-{first}" if len(refs) == 1 else f"paket-{first}_{last}"
+    return {"versi_serah": RENCANA.tulis, "jenis": PACKAGE, "kelompok": kelompok, "paket": refs}
 
 
 def in_transit(objs: list[PackageObject], now: datetime, grace: timedelta = UPLOAD_GRACE) -> bool:
@@ -155,7 +167,7 @@ def collect_packages(rt: Runtime, batch: PackageBatch) -> CollectedPackages:
                             if isinstance(d, bytes)])
         archived.append({"pengirim": ref["pengirim"], "versi": ref["versi"], "arsip": base,
                          "isi": [o["relatif"] for o in objs], "diterima_pada": max(o["diterima_pada"] for o in objs)})
-    return {"jenis": PACKAGE, "kelompok": batch["kelompok"], "paket": archived}
+    return {"versi_serah": ARSIP.tulis, "jenis": PACKAGE, "kelompok": batch["kelompok"], "paket": archived}
 
 
 # --- versions ------------------------------------------------------------------------------------------
@@ -360,7 +372,8 @@ def validate_packages(rt: Runtime, collected: CollectedPackages, run_id: str) ->
     staged = b.Staging.for_batch(rt.store, rt.tahun, run_id, collected["kelompok"])
     staged.write(b.DeliveryBundle(pd.DataFrame(deliveries), pd.concat(accepted, ignore_index=True) if accepted else None))
     status = Counter(str(d["status"]) for d in deliveries)
-    return {"kelompok": collected["kelompok"], "bundel": staged.prefix, "status": dict(status), "alasan": refused}
+    return {"versi_serah": VALIDASI.tulis, "kelompok": collected["kelompok"], "bundel": staged.prefix, "status": dict(status),
+            "alasan": refused}
 
 
 def deliveries(rt: Runtime, child_code_length: int) -> pd.DataFrame:

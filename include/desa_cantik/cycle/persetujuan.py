@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from ..storage import layout  # stdlib only: the DAG file imports this module's option labels at parse time
+from .handoff import KEPUTUSAN, PENUTUPAN  # stdlib only too
 
 if TYPE_CHECKING:
     from .handoff import Penutupan
@@ -79,6 +80,7 @@ class Keputusan(TypedDict):
     batas_waktu_habis: bool
     run_id: str
     koreksi: NotRequired[str]  # a correction run's reason (absent: the year's first close)
+    versi_serah: NotRequired[int]  # handoff.KEPUTUSAN (absent in records stored before hand-offs carried it)
 
 
 def approval_summary(rt: Runtime) -> RingkasanPersetujuan:
@@ -181,6 +183,7 @@ def decision_from_event(event: Mapping[str, Any], run_id: str, koreksi: str = ""
         "alasan": str((event.get("params_input") or {}).get("alasan") or "").strip(),
         "batas_waktu_habis": bool(event.get("timedout", False)),
         "run_id": run_id,
+        "versi_serah": KEPUTUSAN.tulis,
     }
     if koreksi:
         k["koreksi"] = koreksi
@@ -238,12 +241,14 @@ def check_close(rt: Runtime, run_id: str, koreksi: bool, alasan_koreksi: str) ->
     if not rt.store.exists(mine):  # a rerun (clear) of the same run keeps its first claim and its place
         rt.store.put(mine, json.dumps({"run_id": run_id, "mulai": now_iso(), "koreksi": koreksi}).encode())
     if not (earlier or claims):  # the first close (a correction of a year nobody closed is just that)
-        return {"tahun": rt.tahun, "koreksi": False, "alasan_koreksi": "", "run_sebelumnya": "", "sebelumnya": ""}
+        return {"versi_serah": PENUTUPAN.tulis, "tahun": rt.tahun, "koreksi": False, "alasan_koreksi": "",
+                "run_sebelumnya": "", "sebelumnya": ""}
     if earlier:
         prev, text = earlier[-1]["run_id"], decision_text(earlier[-1])
     else:
         prev, text = claims[-1]["run_id"], f"mulai ditutup pada {claims[-1]['mulai']}, belum ada keputusan Bappeda"
-    return {"tahun": rt.tahun, "koreksi": True, "alasan_koreksi": alasan, "run_sebelumnya": prev, "sebelumnya": text}
+    return {"versi_serah": PENUTUPAN.tulis, "tahun": rt.tahun, "koreksi": True, "alasan_koreksi": alasan,
+            "run_sebelumnya": prev, "sebelumnya": text}
 
 
 class _Klaim(TypedDict):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # what ``_HOME`` loads, for the type checker
     from .objects import NotFound as NotFound
     from .objects import ObjectInfo as ObjectInfo
     from .objects import ObjectStore as ObjectStore
+    from .objects import RestoredTimes as RestoredTimes
     from .objects import get_many as get_many
     from .objects import mask_url as mask_url
     from .objects import open_store as open_store
@@ -46,8 +47,8 @@ if TYPE_CHECKING:  # what ``_HOME`` loads, for the type checker
 
 _HOME = {
     **dict.fromkeys(("BULK_ROWS", "none_if_missing", "to_json_text"), "columns"),
-    **dict.fromkeys(("LocalFolderStore", "MinioStore", "NotFound", "ObjectInfo", "ObjectStore", "get_many", "mask_url",
-                     "open_store", "put_many"), "objects"),
+    **dict.fromkeys(("LocalFolderStore", "MinioStore", "NotFound", "ObjectInfo", "ObjectStore", "RestoredTimes", "get_many",
+                     "mask_url", "open_store", "put_many"), "objects"),
     **dict.fromkeys(("COMPONENTS", "DELIVERIES", "INDICATORS", "ISSUES", "QUARANTINE", "SUBMISSIONS", "SUMMARY",
                      "data_table", "metadata"), "schema"),
     "Warehouse": "warehouse",

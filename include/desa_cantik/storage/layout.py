@@ -12,6 +12,8 @@
 - ``publikasi/{tahun}/{kode}/{versi}/`` and ``terbaru.json``   this tier's signed packages
 - ``penutupan/{tahun}/{kode}/{run}.json``   which run is closing the year (its first task writes it; the yearly
   cycle closes a year once, see ``cycle.persetujuan.check_close``)
+- ``pemulihan/{tahun}/waktu_terima.json``   after a restore (``desa_cantik.cadangan``): each restored inbox object's
+  arrival time as first received, so the gate does not take restored files for new ones
 - ``kiriman/{tahun}/{pengirim}/{id}.json``   an operator's submission through the *Kirim data* page (who,
   when, the pre-check's verdict, the inbox key if queued), with the file as sent under ``berkas/`` and the
   pre-check's report under ``laporan/`` (a rejected file is kept here and never queued)
@@ -32,6 +34,7 @@ PUBLICATION = "publikasi"
 PACKAGES = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
 SUBMITTED = "kiriman"
 CLOSING = "penutupan"
+RESTORED = "pemulihan"
 UNKNOWN = "tidak_dikenal"
 REPORT_FORMATS = ("json", "html", "txt")
 
@@ -188,6 +191,11 @@ def publication_manifest(tahun: int, kode: str, versi: str, manifest: str) -> st
 def publication_pointer(tahun: int, kode: str) -> str:
     """``terbaru.json``: which version is this tier's newest publication, and when it was published."""
     return f"{PUBLICATION}/{tahun}/{kode}/terbaru.json"
+
+
+def restored_times(tahun: int) -> str:
+    """The arrival times restored inbox objects had before the restore (``storage.objects.RestoredTimes``)."""
+    return f"{RESTORED}/{tahun}/waktu_terima.json"
 
 
 def submitted_prefix(tahun: int, pengirim: str = "") -> str:

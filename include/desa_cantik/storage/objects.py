@@ -6,14 +6,17 @@ Every store raises ``NotFound`` for a missing key, whatever its SDK says.
 from __future__ import annotations
 
 import io
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlparse
+
+from . import layout
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,30 @@ def put_many(store: ObjectStore, items: Iterable[tuple[str, bytes]], workers: in
 def get_many(store: ObjectStore, keys: Iterable[str], workers: int = 8) -> list[bytes]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(store.get, keys))
+
+
+@dataclass(frozen=True)
+class RestoredTimes:
+    """When restored inbox objects first arrived: a store gives every object it is sent the time it got it, so after
+    a restore (``desa_cantik.cadangan``) each one would look new to the gate, which knows a file by its key and arrival
+    time. The restore keeps, per year, each inbox key's time then and its time before (``layout.restored_times``)."""
+
+    waktu: Mapping[str, tuple[str, str]]  # inbox key -> (time the restore gave it, time first received), ISO UTC
+
+    @classmethod
+    def read(cls, store: ObjectStore, tahun: int) -> RestoredTimes:
+        try:
+            found = json.loads(store.get(layout.restored_times(tahun)))
+        except NotFound:
+            return cls({})
+        return cls({k: (str(v[0]), str(v[1])) for k, v in found.items()})
+
+    def received(self, obj: ObjectInfo) -> datetime:
+        """The object's arrival: as first received when the restore put it there and nobody replaced it since."""
+        found = self.waktu.get(obj.key)
+        if found is not None and found[0] == layout.iso(obj.last_modified):
+            return datetime.fromisoformat(found[1])
+        return obj.last_modified
 
 
 class LocalFolderStore:
