@@ -66,6 +66,7 @@ pulihkan() {
     if [ -d "$STACK/kunci" ]; then mv "$STACK/kunci" "$STACK/kunci.sebelum-pemulihan-$(date -u +%Y%m%dT%H%M%SZ)"; fi
   fi
   rm -rf "$STACK/objek-tersimpan"  # the replaced deployment's objects are never loaded over the restored ones
+  mkdir -p "$STACK"
   install -m 600 "$folder/rahasia.env" "$STACK/rahasia.env"  # before the env is written: the backup's secrets
   bash scripts/stack.sh dasar  # PostgreSQL, Redis, an empty S3 server
   need_env
@@ -75,9 +76,7 @@ pulihkan() {
     psql "$PG/postgres" -qc "CREATE DATABASE ${DB}_$name" >/dev/null
   done
   "$PY/python" -m desa_cantik cadangan pulihkan "$folder"
-  "$PY/python" -m desa_cantik migrasi
-  airflow db migrate >"$STACK/log/migrate.log" 2>&1 || { tail -20 "$STACK/log/migrate.log" >&2; exit 1; }
-  echo "Metadata Airflow dimutakhirkan (airflow db migrate)"
+  # `up` migrates before any service starts: `python -m desa_cantik migrasi`, then `airflow db migrate`
   bash scripts/stack.sh up
 }
 
