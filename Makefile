@@ -1,4 +1,4 @@
-.PHONY: install demo ui stack stack-down backup restore migrate verify test test-fast lint bench bench-stack bench-kirim-ramai clean
+.PHONY: install demo ui stack stack-down backup restore migrate verify test test-fast lint bench bench-stack bench-kirim-ramai bench-cadangan clean
 
 install:
 	bash scripts/bootstrap.sh
@@ -47,6 +47,9 @@ bench: install  ## hot paths, then the cycle at scale (targets decide the exit c
 
 bench-stack: install  ## scale-out: the Malang cycle on make stack with 1 vs 2 Celery workers (~15 min)
 	.venv/bin/python benchmarks/bench_stack.py
+
+bench-cadangan: install  ## backup and restore of Malang's year on make stack: how long, how big (~8 min)
+	.venv/bin/python benchmarks/bench_cadangan.py
 
 bench-kirim-ramai: install  ## Kirim data under a crowd: 20 operators uploading at once, readers on the pages (~2.5 min)
 	.venv/bin/python benchmarks/bench_kirim_ramai.py

@@ -32,7 +32,8 @@ REDIS_DB=${STACK_REDIS_DB:-7}
 PY=$ROOT/.venv/bin
 SAVED=$STACK/objek-tersimpan
 EXECUTOR=airflow.providers.celery.executors.celery_executor.CeleryExecutor
-if [ "$WORKERS" = 0 ]; then EXECUTOR=LocalExecutor; fi
+PARALLELISM=32  # Airflow's default: the Celery workers' concurrency is the limit
+if [ "$WORKERS" = 0 ]; then EXECUTOR=LocalExecutor PARALLELISM=${STACK_CONCURRENCY:-2}; fi  # tasks at once
 mkdir -p "$STACK/pid" "$STACK/log"
 
 secrets() {  # generated once per stack, kept 0600 beside its data; never printed
@@ -73,7 +74,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER=$ROOT/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True
 export AIRFLOW__CORE__EXECUTOR=$EXECUTOR
-export AIRFLOW__CORE__PARALLELISM=${STACK_CONCURRENCY:-2}  # LocalExecutor (STACK_WORKERS=0): tasks at once
+export AIRFLOW__CORE__PARALLELISM=$PARALLELISM
 export AIRFLOW__CORE__AUTH_MANAGER=airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager
 export AIRFLOW__FAB__CONFIG_FILE=$ROOT/config/webserver_config.py
 export DESA_CANTIK_BATAS_MASUK_PENYIMPANAN=redis://127.0.0.1:6379/$REDIS_DB  # login counts shared by the api-server's workers

@@ -3,13 +3,16 @@
 Fast (PostgreSQL + the S3 server, the stages called directly): a tier's year backed up, the deployment destroyed
 (databases dropped, bucket emptied, keys deleted), restored into a fresh one; every table's fingerprint, every
 object's sha256 and the keys are the original's, and the restored inbox is not taken for new files. A damaged
-backup is refused before anything is written. The drill through Airflow is ``test_cadangan_drill.py``.
+backup is refused before anything is written. docker/README.md's steps call commands this release has. The drill
+through Airflow is ``test_cadangan_drill.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -35,7 +38,6 @@ from desa_cantik.storage import MinioStore, migrasi
 from . import stages
 from .conftest import ROOT, SMALL_REGION, TAHUN
 
-pytestmark = pytest.mark.integration
 RUN = "uji__2026-03-31"
 
 
@@ -104,6 +106,7 @@ def _destroy(t: Tier, admin: sa.Engine) -> None:
     _create(admin, *t.dbs)
 
 
+@pytest.mark.integration
 def test_a_restored_tier_is_the_original_table_by_table_and_object_by_object(tier: Tier, tmp_path: Path,
                                                                               pg_admin: sa.Engine) -> None:
     rt = tier.runtime()
@@ -143,6 +146,7 @@ def test_a_restored_tier_is_the_original_table_by_table_and_object_by_object(tie
         pulihkan(folder, tier.tujuan())
 
 
+@pytest.mark.integration
 def test_a_damaged_backup_is_refused_before_anything_is_written(tier: Tier, tmp_path: Path, pg_admin: sa.Engine) -> None:
     folder = tmp_path / "cadangan"
     buat(folder, tier.tujuan())
@@ -163,3 +167,21 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(tier: Tier, tmp_
     out = subprocess.run([sys.executable, "-m", "desa_cantik", "cadangan", "periksa", str(folder)],
                          env={**os.environ, **tier.env}, capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 1 and "3 masalah" in out.stdout and "Traceback" not in out.stderr, out.stdout + out.stderr
+
+
+def test_the_docker_readme_calls_what_this_release_has() -> None:
+    """docker/README.md's backup, restore and upgrade run ``python -m desa_cantik cadangan`` inside the image (no
+    Docker engine here): every such call parses with this release's command line, and each step is there."""
+    from desa_cantik.cli import _parser
+
+    text = (ROOT / "docker" / "README.md").read_text(encoding="utf-8")
+    calls = re.findall(r"python -m desa_cantik (cadangan [^'\n]*?)\s*(?:'|>&2|&&|$)", text, re.M)
+    steps = set()
+    for call in calls:
+        args = _parser().parse_args(shlex.split(call))
+        steps.add(args.langkah)
+        assert args.folder == Path("/tmp/c"), call
+    assert steps == {"buat", "pulihkan", "banding"}, calls
+    for part in ("pg_dump -U airflow -Fc gudang", "pg_dump -U airflow -Fc airflow", "--role=walidata",
+                 "sha256sum -c --quiet SHA256SUMS", "cp .env \"$d/rahasia.env\""):
+        assert part in text, part

@@ -126,20 +126,24 @@ def pulihkan(folder: Path, tujuan: Tujuan, luar: bool = False) -> list[str]:
     anything else is written; then every object (each read back and compared) and the keys."""
     from ..storage import open_store
 
+    start = time.monotonic()
     problems = periksa(folder)
     if problems:
         raise CadanganRusak("Cadangan tidak utuh, tidak ada yang dipulihkan:\n- " + "\n- ".join(problems[:20]))
     fakta = manifes.read_facts(folder)
     s = tujuan.settings
     done = [f"Cadangan {folder} (rilis {fakta['rilis']}, dibuat {fakta['dibuat']}) utuh: {len(fakta['berkas'])} berkas, "
-            f"{fakta['objek']['jumlah']} objek, semua sha256 cocok."]
+            f"{fakta['objek']['jumlah']} objek, semua sha256 cocok{_since(start)}."]
     if fakta["airflow"] is not None and not tujuan.airflow_url:
         raise CadanganRusak("Cadangan berisi metadata Airflow, tetapi AIRFLOW__DATABASE__SQL_ALCHEMY_CONN tidak diatur.")
     if not luar:
+        start = time.monotonic()
         basis_data.restore(s.gudang_url, folder / GUDANG_DUMP)
         if fakta["airflow"] is not None and tujuan.airflow_url:
             basis_data.restore(tujuan.airflow_url, folder / AIRFLOW_DUMP)
-        done.append("Basis data dipulihkan (pg_restore): gudang" + (" dan metadata Airflow." if fakta["airflow"] else "."))
+        done.append("Basis data dipulihkan (pg_restore): gudang" + (" dan metadata Airflow" if fakta["airflow"] else "")
+                    + f"{_since(start)}.")
+    start = time.monotonic()
     wrong = differences("gudang", fakta["gudang"], basis_data.facts(s.gudang_url, None, True))
     if fakta["airflow"] is not None and tujuan.airflow_url:
         wrong += differences("airflow", fakta["airflow"], basis_data.facts(tujuan.airflow_url, None, False))
@@ -147,13 +151,18 @@ def pulihkan(folder: Path, tujuan: Tujuan, luar: bool = False) -> list[str]:
         raise CadanganRusak("Basis data yang dipulihkan tidak sama dengan cadangan:\n- " + "\n- ".join(wrong[:20]))
     done.append(f"Gudang sama dengan cadangan: {len(fakta['gudang']['baris'])} tabel, baris"
                 + (" dan sidik" if fakta["gudang"]["sidik"] else "") + " tiap tabel cocok"
-                + ("; metadata Airflow: baris tiap tabel cocok." if fakta["airflow"] else "."))
+                + ("; metadata Airflow: baris tiap tabel cocok" if fakta["airflow"] else "") + f"{_since(start)}.")
+    start = time.monotonic()
     loaded = objek.load(open_store(s.objek_url), folder)
     done.append(f"Objek: {loaded.ditulis} ditulis, {loaded.sudah_ada} sudah ada ({loaded.ukuran:,} byte), tiap objek "
-                "dibaca kembali dan sha256-nya cocok; waktu terima berkas kotak masuk dipertahankan.")
+                f"dibaca kembali dan sha256-nya cocok; waktu terima berkas kotak masuk dipertahankan{_since(start)}.")
     written, same = manifes.load_keys(folder, s.kunci)
     done.append(f"Kunci: {written} berkas ditulis ke {s.kunci}, {same} sudah ada dan sama.")
     return done
+
+
+def _since(start: float) -> str:
+    return f" ({time.monotonic() - start:.1f} s)"
 
 
 def banding(folder: Path, tujuan: Tujuan) -> list[str]:
