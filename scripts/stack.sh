@@ -215,6 +215,7 @@ down() {
 cek() {  # cek [CADANGAN]: both schemas at this release, and nothing lost since the backup
   # shellcheck disable=SC1091
   source "$STACK/env"
+  "$PY/python" -m desa_cantik versi  # the release this stack runs, its package formats
   "$PY/python" -m desa_cantik migrasi --cek
   airflow db check-migrations -t 60 >/dev/null
   echo "Metadata Airflow: skema sesuai rilis Airflow ini"

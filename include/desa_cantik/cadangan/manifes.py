@@ -21,7 +21,7 @@ FORMAT = 1
 
 class Fakta(TypedDict):
     format: int
-    rilis: str  # this project's version, with its git commit when run from a checkout
+    rilis: str  # desa_cantik.__version__, with its git commit when run from a checkout
     dibuat: str  # ISO-8601 UTC
     tingkat: str
     wilayah: str
@@ -34,17 +34,13 @@ class Fakta(TypedDict):
 
 
 def release() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
+    """``desa_cantik.__version__``, with the git commit when the code runs from a checkout (not in the image)."""
+    from .. import __version__
     from ..config import PROJECT_ROOT
 
-    try:
-        found = version("desa-cantik")
-    except PackageNotFoundError:
-        found = "?"
     git = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                          check=False, timeout=10) if (PROJECT_ROOT / ".git").exists() else None
-    return f"{found} ({git.stdout.strip()})" if git is not None and git.returncode == 0 else found
+    return f"{__version__} ({git.stdout.strip()})" if git is not None and git.returncode == 0 else __version__
 
 
 def sha256_file(path: Path) -> str:
