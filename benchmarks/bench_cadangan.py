@@ -58,7 +58,7 @@ from desa_cantik.cycle.runtime import Runtime
 rt = Runtime.from_env()
 keys = [o.key for o in rt.store.list("") if not o.key.startswith("pemulihan/")]
 objects = {k: hashlib.sha256(rt.store.get(k)).hexdigest() for k in keys}
-print(json.dumps([rt.warehouse.fingerprint(ignore=()), objects]))
+print(json.dumps([rt.warehouse.fingerprint(ignore=(), activity=True), objects]))
 """
     out = subprocess.run(["bash", "-c", f"source {home}/env && python -c '{probe}'"], capture_output=True, text=True,
                          check=True).stdout

@@ -123,7 +123,7 @@ def facts(url: str, snap: str | None, warehouse: bool) -> FaktaBasisData:
             w = Warehouse(url)
             w.engine.dispose()
             w.engine = engine
-            sidik = w.fingerprint(ignore=())
+            sidik = w.fingerprint(ignore=(), activity=True)  # every table, the notifications too
         return {"revisi": revisi, "baris": rows, "sidik": sidik}
     finally:
         base.dispose()
