@@ -116,12 +116,14 @@ def _pengingat(rt: Runtime, aturan: AturanKabar, jenis: JenisKabar, local: datet
 
 
 def _penolakan_harian(rt: Runtime, aturan: AturanKabar, jenis: JenisKabar, local: datetime) -> list[Kabar]:
-    from .peristiwa import penolakan_harian
-
     hour = jenis.jam.hour if jenis.jam is not None else local.hour
     selesai = local.replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(hours=1)
     mulai = selesai - timedelta(days=1)
     kecamatan = ditolak_per_kecamatan(rt, mulai, selesai)
+    if not kecamatan:  # a day without rejections: one query, nothing more imported
+        return []
+    from .peristiwa import penolakan_harian
+
     return penolakan_harian(aturan, rt.daftar.zona_waktu, rt.tahun, local.date(), mulai, selesai,
                             rt.daftar.batas_akhir, kecamatan)
 
