@@ -188,7 +188,7 @@ def test_bps_hears_the_days_rejected_files_per_kecamatan_once_a_day(
     assert _drain(rt, dunia, smtp, at).dikirim == 1
     [mail] = smtp.surat
     assert mail.ke == ["bps@bps.invalid"]
-    assert mail.subjek == "[Desa Cantik] 2 berkas ditolak (10 Feb 2026) di 1 kecamatan"
+    assert mail.subjek == "[Desa Cantik] 2 berkas ditolak (10 Feb 2026), terbanyak: Kecamatan Donomulyo (35.07.01)"
     body = _read(mail, f"{aturan.alamat_web}/desa-cantik/pantau")
     assert "tiba 9 Feb 2026 06.00 WIB s.d. 10 Feb 2026 06.00 WIB: 2 berkas" in body
     assert "Kecamatan Donomulyo (35.07.01): 2 berkas ditolak" in body
