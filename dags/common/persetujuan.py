@@ -88,12 +88,14 @@ class PersetujuanBappeda(HITLBranchOperator):
         from desa_cantik.cycle.persetujuan import approval_markdown, approval_summary
         from desa_cantik.regions import region_name
 
-        rt, run_id = runtime(), context["run_id"]
+        rt = runtime()
         sent = rt.tier.deliveries(rt)
         if self.wait_for_all and len(sent) and not sent["terkirim"].all():
             belum = sorted(map(str, sent.loc[~sent["terkirim"], "kode_wilayah"]))
-            queue_and_send(rt, kabar_penutupan(rt, run_id, region_name(rt.wilayah), belum))  # Diskominfo: who is late
+            # Diskominfo hears who is late (after batas_akhir)
+            queue_and_send(rt, kabar_penutupan(rt, str(context.get("run_id") or ""), region_name(rt.wilayah), belum))
             raise AirflowSkipException(f"menunggu paket dari: {', '.join(belum)}; persetujuan diminta setelah semua mengirim")
+        run_id = context["run_id"]
         summary = approval_summary(rt)
         koreksi = "Koreksi: " if (p := _penutupan()) is not None and p["koreksi"] else ""
         self.subject = (f"Persetujuan Bappeda: {koreksi}terbitkan paket Desa Cantik {summary['tahun']} "
