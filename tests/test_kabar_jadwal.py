@@ -219,6 +219,19 @@ def test_bappeda_hears_a_last_call_before_the_approval_times_out_once(
     assert rencanakan(rt, at + timedelta(hours=2), aturan).antre == {}
 
 
+def test_a_scheduled_kind_that_fails_costs_the_others_nothing_and_is_planned_again(
+        desa_tier: Runtime, dunia: Dunia, monkeypatch: pytest.MonkeyPatch) -> None:
+    aturan = dunia.aturan
+    rt, at = desa_tier, datetime(2026, 3, 28, 8, 0, tzinfo=WIB)
+    buka_persetujuan(rt, "manual__x", at - timedelta(hours=65), at + timedelta(hours=7), "Donomulyo", "http://x/ra")
+    with monkeypatch.context() as m:
+        m.setattr(type(rt.warehouse), "senders_with_files", lambda *_: (_ for _ in ()).throw(OSError("gudang putus")))
+        planned = rencanakan(rt, at, aturan)
+    assert planned.gagal == ("pengingat",) and planned.antre == {"penolakan_harian": 0, "persetujuan_terakhir": 1}
+    assert "gagal, dicoba lagi jam berikutnya: pengingat" in planned.teks()
+    assert rencanakan(rt, at + timedelta(hours=1), aturan).antre == {"pengingat": 8, "persetujuan_terakhir": 0}
+
+
 def test_a_close_under_the_coverage_threshold_tells_diskominfo(
         desa_tier: Runtime, dunia: Dunia, smtp: KotakSurat) -> None:
     aturan = dunia.aturan

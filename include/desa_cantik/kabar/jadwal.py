@@ -18,6 +18,7 @@ once. Quiet hours and opt-outs are the sender's (``pengantar``), as for every ki
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,20 +37,24 @@ if TYPE_CHECKING:
     from ..storage.kotak import Kabar
     from .peristiwa import KecamatanDitolak
 
+log = logging.getLogger(__name__)
 MAX_ATURAN = 3  # rules per kecamatan in BPS's digest
 DITUTUP = "ditutup"
 
 
 @dataclass(frozen=True)
 class Rencana:
-    """What one planning queued, per kind (a kind planned but with nobody to tell: 0), and how long it took."""
+    """What one planning queued, per kind (a kind planned but with nobody to tell: 0), the kinds that failed (planned
+    again next hour: each is apart, so one kind's trouble never costs another its turn), and how long it took."""
 
     antre: dict[str, int] = field(default_factory=dict)
     detik: float = 0.0
+    gagal: tuple[str, ...] = ()
 
     def teks(self) -> str:
         done = ", ".join(f"{k} {n}" for k, n in self.antre.items())
-        return f"kabar terjadwal: {done or 'tidak ada yang jatuh tempo'} ({self.detik * 1000:.1f} ms)"
+        failed = f"; gagal, dicoba lagi jam berikutnya: {', '.join(self.gagal)}" if self.gagal else ""
+        return f"kabar terjadwal: {done or 'tidak ada yang jatuh tempo'}{failed} ({self.detik * 1000:.1f} ms)"
 
 
 def rencanakan(rt: Runtime, now: datetime, aturan: AturanKabar | None = None) -> Rencana:
@@ -58,6 +63,7 @@ def rencanakan(rt: Runtime, now: datetime, aturan: AturanKabar | None = None) ->
     aturan = aturan or AturanKabar.load()
     local = now.astimezone(ZoneInfo(rt.daftar.zona_waktu))
     antre: dict[str, int] = {}
+    gagal: list[str] = []
     stamp = layout.iso(now)
     if rt.tier.monitors_desa and rt.daftar.window_open(now):
         planners: dict[str, Callable[[Runtime, AturanKabar, JenisKabar, datetime], list[Kabar]]] = {
@@ -67,13 +73,21 @@ def rencanakan(rt: Runtime, now: datetime, aturan: AturanKabar | None = None) ->
             if jenis is None or not _due_today(rt, jenis, local):
                 continue
             marker = layout.planned_marker(rt.tahun, rt.settings.kode_paket, nama, local.date().isoformat())
-            if rt.store.exists(marker):
-                continue
-            antre[nama] = rt.warehouse.queue_kabar(plan(rt, aturan, jenis, local), stamp)
-            rt.store.put(marker, stamp.encode())  # after queueing: a crash in between plans again (keys dedupe)
-    if last := _terakhir(rt, aturan, now):
-        antre["persetujuan_terakhir"] = rt.warehouse.queue_kabar(last, stamp)
-    return Rencana(antre, time.perf_counter() - start)
+            try:
+                if rt.store.exists(marker):
+                    continue
+                antre[nama] = rt.warehouse.queue_kabar(plan(rt, aturan, jenis, local), stamp)
+                rt.store.put(marker, stamp.encode())  # after queueing: a crash in between plans again (keys dedupe)
+            except Exception:
+                log.exception("kabar terjadwal %s tidak direncanakan", nama)
+                gagal.append(nama)
+    try:
+        if last := _terakhir(rt, aturan, now):
+            antre["persetujuan_terakhir"] = rt.warehouse.queue_kabar(last, stamp)
+    except Exception:
+        log.exception("peringatan terakhir persetujuan tidak direncanakan")
+        gagal.append("persetujuan_terakhir")
+    return Rencana(antre, time.perf_counter() - start, tuple(gagal))
 
 
 def _due_today(rt: Runtime, jenis: JenisKabar, local: datetime) -> bool:
