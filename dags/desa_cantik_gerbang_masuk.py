@@ -34,10 +34,14 @@ Kiriman ulang menggantikan data desa itu; kedua berkas tetap diarsipkan.
 - **Hanya `jendela_terbuka` hijau, semua tugas lain dilewati (skipped)**: normal. Log-nya menyebut sebabnya:
   **kotak masuk kosong** (tidak ada berkas baru sejak run terakhir) atau **jendela pengumpulan tertutup** (di luar
   jendela Daftar Data). Run selesai di tugas pertama itu: tidak ada yang diarsipkan, diperiksa, atau disimpan.
+  Tugas itu juga merencanakan **kabar terjadwal** (pengingat batas akhir untuk pengirim yang belum mengirim, ringkasan
+  harian berkas ditolak untuk BPS, peringatan terakhir sebelum persetujuan Bappeda habis waktunya) dan mengirim kabar
+  yang menunggu; log-nya menyebut berapa (`kabar terjadwal: ...`, `kabar: N pesan terkirim ...`).
 - **`ringkasan` dilewati**: run ini tidak memeriksa berkas baru (hanya koreksi publikasi); ringkasan terakhir ada di
   run sebelumnya.
 - **`kirim_kabar`**: mengirim kabar putusan ke pengirim (surel dan kanal lain, `config/kabar.yaml`); selalu hijau. Kanal
-  mati: kabar menunggu di kotak keluar dan dikirim run berikutnya (halaman *Kabar*, `/desa-cantik/kabar`).
+  mati: kabar menunggu di kotak keluar dan dikirim run berikutnya, juga bila run itu selesai di `jendela_terbuka`
+  (halaman *Kabar*, `/desa-cantik/kabar`).
 - **Tugas gagal (merah)**: masalah server (gudang/penyimpanan), bukan berkas buruk. Jalankan ulang: aman.
 - **`koreksi_publikasi` berjalan** (hanya ada di server provinsi/pusat): paket wilayah bawahan tiba setelah publikasi;
   indikator dihitung ulang dan paket versi baru dikirim ke atas. Dilewati bila tidak ada paket terlambat. Server

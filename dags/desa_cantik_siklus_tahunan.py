@@ -42,7 +42,8 @@ menjalankan tahapnya atas data yang **sudah diterima**:
 | `penyimpanan_kominfo` | Diskominfo (walidata) | baris diterima dimuat ke gudang (COPY), baris ditolak ke karantina |
 | `periksa_lintas_dataset` | BPS | aturan tingkat 2–4 (tahun lalu, proyeksi BPS, antar-dataset) atas seluruh data tersimpan |
 | `hitung_indikator` | Bappeda (koordinator data) | indikator desa → kecamatan → kabupaten dengan cakupan |
-| `persetujuan_bappeda` | Bappeda | menyetujui atau menolak publikasi paket (menu Browse → Required Actions) |
+| `kirim_kabar` | Diskominfo (walidata) | kabar putusan sapuan terakhir ke pengirim (`config/kabar.yaml`); selalu hijau |
+| `persetujuan_bappeda` | Bappeda | menyetujui atau menolak publikasi paket (Browse → Required Actions); kabar ke Bappeda |
 | `susun_paket` | Diskominfo (walidata) | paket BagIt bertanda tangan, dikirim ke atas (koneksi `desa_cantik_hulu`) |
 | `ringkasan` | Diskominfo (walidata) | ringkasan siklus dan langkah berikut tiap pilar (di log-nya) |
 
@@ -52,7 +53,8 @@ paket dari tingkat di bawahnya (diperiksa tanda tangan dan checksum-nya oleh `va
 
 TRIAGE = """
 ## Triase
-- **`periksa_penutupan` gagal (merah), semua tugas lain `upstream_failed`**: tahun ini sudah ditutup oleh run lain
+- **`periksa_penutupan` gagal (merah), semua tugas lain `upstream_failed`** (kecuali `kirim_kabar`, yang selalu berjalan
+  dan hijau): tahun ini sudah ditutup oleh run lain
   (Bappeda sudah memutuskan) atau sedang ditutup oleh run lain yang lebih dulu lolos tugas ini; log-nya menyebut run itu
   dan keputusannya. Bila run yang lebih dulu itu gagal, **jalankan ulang (clear)** tugas yang gagal di run itu.
   Run ini tidak mengubah apa pun, dan Bappeda tidak ditanya dua kali. Biasanya terjadi bila DAG dipicu (▶) lalu

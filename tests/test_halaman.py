@@ -395,7 +395,8 @@ ROUTES = (*PAGES, "/", "/pantau/desa/35.07.01.2001", "/temuan/aturan/KEP-01", "/
           f"/berkas/{TAHUN}/{'a' * 64}", f"/laporan/{TAHUN}/berkas/{'a' * 64}", f"/berkas/{TAHUN}/{'a' * 64}/datadocs",
           f"/datadocs/{TAHUN}/x/y.html", "/static/halaman/gaya.css", "/static/halaman/ikon-pantau.svg",
           "/kirim", "/kirim/berkas", "/kirim/berkas/35.07.01.2001/x", "/kirim/berkas/35.07.01.2001/x/laporan.txt",
-          "/kirim/templat/kependudukan", "/kirim/langsung?dataset=kesehatan_anak", "/kirim/langsung/selesai?dataset=a&kunci=b")
+          "/kirim/templat/kependudukan", "/kirim/langsung?dataset=kesehatan_anak", "/kirim/langsung/selesai?dataset=a&kunci=b",
+          "/kabar", "/kabar/berhenti")
 
 
 def test_anonymous_gets_401_on_every_route(plugin: ModuleType) -> None:

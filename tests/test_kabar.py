@@ -146,6 +146,8 @@ def test_the_smtp_way_is_the_fallback_when_apprise_fails(three_desa: Runtime, at
         hasil = _drain(rt, aturan, buku, daftar, env)
         assert (hasil.dikirim, hasil.gagal) == (3, 0)
         assert {s.dari for s in smtp.surat} == {"kabar@pemda.invalid"}
+        # read back as written: a long subject folded after "Subject: ", not before its first word
+        assert all(s.subjek.startswith("[Desa Cantik] 2 kabar Desa Cantik: ") for s in smtp.surat), smtp.surat
 
 
 def test_a_webhook_channel_and_a_task_failure_for_diskominfo(tmp_path: Path, aturan: AturanKabar,

@@ -68,6 +68,10 @@ class MemoryStore:
 
 @pytest.fixture
 def tiers(tmp_path: Path) -> tuple[Runtime, Runtime]:
+    return kabupaten_and_province(tmp_path)
+
+
+def kabupaten_and_province(tmp_path: Path) -> tuple[Runtime, Runtime]:
     """Kabupaten Malang and its province, the province holding Malang's public key."""
     child = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "kab"), "DESA_CANTIK_WILAYAH": KODE})
     prov = Runtime.from_env({"DESA_CANTIK_HOME": str(tmp_path / "prov"), "DESA_CANTIK_TINGKAT": "provinsi",

@@ -209,3 +209,6 @@ def test_waiting_for_every_child_asks_bappeda_nothing_yet(tmp_path: Path, monkey
     op = persetujuan.PersetujuanBappeda(batas_jam=72, wait_for_all=True)
     with pytest.raises(AirflowSkipException, match=r"menunggu paket dari: 35\.01, 35\.02"):
         op.execute({})  # skipped before the context is used
+    # past batas_akhir, Diskominfo and Admin hear who is late (kabar: paket_terlambat), once
+    assert [(q[1].split("/")[0], q[2]) for q in rt.warehouse.queued_kabar()] == [
+        ("paket_terlambat", "peran:diskominfo"), ("paket_terlambat", "peran:admin")]

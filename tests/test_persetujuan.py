@@ -1,14 +1,18 @@
 """Bappeda's approval through Airflow's REST API, on the yearly DAG run by ``airflow dags test`` (one kecamatan,
 embedded tier): only Bappeda may answer; "Tolak" needs a reason, skips publishing and is recorded; "Setujui"
-publishes and is recorded too."""
+publishes and is recorded too. The deployment's e-mail goes to a real SMTP server in the test process (aiosmtpd):
+Bappeda's mail has arrived when the request is seen, Diskominfo hears of the close's low coverage, and the request
+is recorded for its last call until it is answered."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ from desa_cantik.storage import layout
 
 from .airflow_server import AirflowServer, airflow_api_server, dags_test_answering, finish, start_dags_test, wait_for_hitl
 from .conftest import SMALL_REGION, TAHUN
+from .penerima_kabar import KotakSurat, smtp_server
 
 pytestmark = pytest.mark.airflow
 CYCLE = "desa_cantik_siklus_tahunan"
@@ -28,10 +33,19 @@ REASON = "Cakupan kesehatan_anak belum cukup; tunggu kiriman ulang Dinkes."
 
 
 @pytest.fixture(scope="module")
-def tier(tmp_path_factory: pytest.TempPathFactory, small_generated: Path) -> Iterator[tuple[AirflowServer, Runtime]]:
-    """One kecamatan as an embedded tier (SQLite + folder), its inbox filled, an api-server on its metadata DB."""
+def smtp() -> Iterator[KotakSurat]:
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def tier(tmp_path_factory: pytest.TempPathFactory, small_generated: Path, smtp: KotakSurat
+         ) -> Iterator[tuple[AirflowServer, Runtime]]:
+    """One kecamatan as an embedded tier (SQLite + folder), its inbox filled, an api-server on its metadata DB; its
+    e-mail through the test's SMTP server (the demo users' addresses: ``scripts/peran.py sync``)."""
     home = tmp_path_factory.mktemp("persetujuan")
-    env = {"DESA_CANTIK_HOME": str(home / "desa_cantik"), "DESA_CANTIK_WILAYAH": SMALL_REGION, "DESA_CANTIK_RETRIES": "0"}
+    env = {"DESA_CANTIK_HOME": str(home / "desa_cantik"), "DESA_CANTIK_WILAYAH": SMALL_REGION, "DESA_CANTIK_RETRIES": "0",
+           "DESA_CANTIK_KABAR_SMTP": f"smtp://127.0.0.1:{smtp.port}?dari=kabar@pemda.invalid"}
     rt = Runtime.from_env(env)
     upload_folder(rt.store, str(small_generated), TAHUN)
     subprocess.run([sys.executable, "-m", "desa_cantik", "keygen"], env={**os.environ, **env}, check=True,
@@ -50,12 +64,14 @@ def _states(server: AirflowServer, run_id: str) -> dict[str, str]:
     return {t["task_id"]: t["state"] for t in r.json()["task_instances"]}
 
 
-def test_reject_needs_a_reason_skips_publishing_and_is_recorded(tier: tuple[AirflowServer, Runtime]) -> None:
+def test_reject_needs_a_reason_skips_publishing_and_is_recorded(tier: tuple[AirflowServer, Runtime],
+                                                                 smtp: KotakSurat) -> None:
     server, rt = tier
     log = server.home / "tolak.log"
     proc = start_dags_test(server.env, CYCLE, DEADLINE, log)
     try:
         detail = wait_for_hitl(server, CYCLE, proc)
+        _bappeda_was_told(server, rt, smtp, detail["task_instance"]["dag_run_id"])
         assert detail["options"] == ["Setujui", "Tolak"] and detail["defaults"] == ["Tolak"]
         assert "Persetujuan Bappeda" in detail["subject"]
         for part in ("### Cakupan data", "### Indikator", "### Temuan yang masih terbuka", "jumlah_penduduk"):
@@ -83,6 +99,27 @@ def test_reject_needs_a_reason_skips_publishing_and_is_recorded(tier: tuple[Airf
     [decision] = _decisions(rt)
     assert decision["keputusan"] == "ditolak" and decision["oleh"] == "bappeda" and decision["alasan"] == REASON
     assert decision["run_id"] == run_id and decision["batas_waktu_habis"] is False
+    asked = json.loads(rt.store.get(layout.open_approval(TAHUN, SMALL_REGION, run_id)))
+    assert asked["ditutup"] >= asked["mulai"], "answered: no last call for it any more"
+
+
+NO_PERSONAL_ID = re.compile(r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])")
+
+
+def _bappeda_was_told(server: AirflowServer, rt: Runtime, smtp: KotakSurat, run_id: str) -> None:
+    """When the request is there, Bappeda's mail has arrived (sent before the task waits): what, by when, where;
+    Diskominfo heard the close's datasets under the coverage threshold; the request is recorded for its last call."""
+    [mail] = smtp.untuk("bappeda@demo.desacantik.invalid")
+    assert mail.subjek == "[Desa Cantik] Persetujuan menunggu: paket Desa Cantik 2025 Donomulyo"
+    assert mail.isi.splitlines()[0] == f"{server.url}/required_actions", mail.isi
+    assert "Tanpa jawaban sampai batas itu, paket TIDAK diterbitkan" in mail.isi
+    assert not NO_PERSONAL_ID.search(mail.subjek + mail.isi)
+    low = [m for m in smtp.untuk("diskominfo@demo.desacantik.invalid") if "Cakupan rendah" in m.subjek]
+    assert len(low) == 1 and low[0].isi.splitlines()[0] == f"{server.url}/desa-cantik/pantau", low
+    asked = json.loads(rt.store.get(layout.open_approval(TAHUN, SMALL_REGION, run_id)))
+    assert asked["run_id"] == run_id and "ditutup" not in asked
+    hours = (datetime.fromisoformat(asked["batas"]) - datetime.fromisoformat(asked["mulai"])).total_seconds() / 3600
+    assert hours == rt.daftar.batas_persetujuan_jam
 
 
 def test_approve_publishes_and_is_recorded(tier: tuple[AirflowServer, Runtime]) -> None:
@@ -102,3 +139,49 @@ def test_approve_publishes_and_is_recorded(tier: tuple[AirflowServer, Runtime]) 
     [detail] = hitl["hitl_details"]
     assert detail["responded_by_user"]["name"] == "bappeda" and detail["chosen_options"] == ["Setujui"]
     assert server.answer_hitl(detail, "Tolak", {"alasan": "terlambat"}).status_code == 409
+
+
+GATE = "desa_cantik_gerbang_masuk"
+FIX = ("kode_desa,tahun,penduduk_laki,penduduk_perempuan,jumlah_penduduk,jumlah_kk,kelahiran,kematian,penduduk_datang,"
+       "penduduk_pindah\n35.07.01.2001,2025,2000,2100,4100,1200,60,25,40,30\n")
+
+
+def _gate_run(server: AirflowServer, date: str, **env: str) -> dict[str, str]:
+    """The hourly DAG through ``airflow dags test`` on the deployment (green, or an AssertionError with its output);
+    its task states read back over REST."""
+    log = server.home / f"jam-{date[11:13]}.log"
+    finish(start_dags_test({**server.env, **env}, GATE, date, log), log)
+    runs = server.get(f"/api/v2/dags/{GATE}/dagRuns", "auditor", params={"order_by": "-run_after"}).json()["dag_runs"]
+    r = server.get(f"/api/v2/dags/{GATE}/dagRuns/{runs[0]['dag_run_id']}/taskInstances", "auditor",
+                   params={"limit": 100})
+    return {t["task_id"]: t["state"] for t in r.json()["task_instances"]}
+
+
+def test_the_hourly_gate_stays_green_with_smtp_down_and_a_later_run_delivers(
+        tier: tuple[AirflowServer, Runtime], smtp: KotakSurat, tmp_path: Path) -> None:
+    from desa_cantik.storage.kotak import GAGAL, MENUNGGU_KIRIM, TERKIRIM
+
+    from .penerima_kabar import free_port
+
+    server, rt = tier
+    quick = tmp_path / "kabar.yaml"  # the deployment's config, retrying after 1 s instead of 60
+    quick.write_text((Path(__file__).parents[1] / "config" / "kabar.yaml").read_text().replace("awal_detik: 60",
+                                                                                              "awal_detik: 1"))
+    rt.store.put(f"masuk/{TAHUN}/kependudukan/35.07.01.2001/perbaikan-tulungrejo.csv", FIX.encode())
+    dead = f"smtp://127.0.0.1:{free_port()}?dari=kabar@pemda.invalid"  # nothing listens there
+    states = _gate_run(server, "2026-02-10T12:00:00+07:00", DESA_CANTIK_KABAR=str(quick), DESA_CANTIK_KABAR_SMTP=dead)
+    assert states["kirim_kabar"] == "success" and "failed" not in states.values(), states
+    [mine] = [q for q in rt.warehouse.queued_kabar() if q[3] == MENUNGGU_KIRIM]  # the file's verdict, for its desa
+    assert mine[1].startswith("putusan/") and mine[4] == 1, mine
+    tried = [a for a in rt.warehouse.kabar_log() if a.kotak_id == mine[0]]
+    assert sorted(a.akun for a in tried) == ["operator-donomulyo", "operator-tulungrejo"]  # the desa's, its kecamatan's
+    assert {a.hasil for a in tried} == {GAGAL}
+    assert not [m for m in smtp.surat if "perbaikan-tulungrejo" in m.isi]
+    # the next hour, SMTP up: nothing new in the inbox, and the first task itself delivers what waited
+    states = _gate_run(server, "2026-02-10T13:00:00+07:00", DESA_CANTIK_KABAR=str(quick))
+    assert states["jendela_terbuka"] == "success" and {s for t, s in states.items() if t != "jendela_terbuka"} == {
+        "skipped"}, states
+    assert [q[3] for q in rt.warehouse.queued_kabar() if q[0] == mine[0]] == [TERKIRIM]
+    [mail] = [m for m in smtp.untuk("tulungrejo@demo.desacantik.invalid") if "perbaikan-tulungrejo" in m.isi]
+    assert mail.subjek.startswith("[Desa Cantik] kependudukan: berkas") and mail.isi.startswith(f"{server.url}/desa-cantik/")
+    assert [m for m in smtp.untuk("donomulyo@demo.desacantik.invalid") if "perbaikan-tulungrejo" in m.isi]

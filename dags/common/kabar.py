@@ -1,5 +1,7 @@
 """Airflow's side of the notifications (``desa_cantik.kabar``): the drain task at the end of both cycle DAGs, the
-task-failure notifier (a ``BaseNotifier``) in every task's ``on_failure_callback``, and what both need from Airflow:
+scheduled notifications the hourly gate's first task plans (``kabar_terjadwal``: reminders, BPS's daily digest,
+Bappeda's last call), what the close tells Diskominfo (``kabar_penutupan``), the task-failure notifier (a
+``BaseNotifier``) in every task's ``on_failure_callback``, and what they need from Airflow:
 the accounts' addresses (the Variable ``desa_cantik_alamat_pengguna`` that ``scripts/peran.py sync`` writes) and the
 SMTP provider's connection ``smtp_default`` as the e-mail channel's fallback when ``DESA_CANTIK_KABAR_SMTP`` is unset.
 
@@ -19,6 +21,7 @@ from airflow.sdk import BaseNotifier
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from desa_cantik.cycle.persetujuan import CakupanRingkas
     from desa_cantik.cycle.runtime import Runtime
     from desa_cantik.kabar import BukuAlamat, HasilKirim
     from desa_cantik.storage.kotak import Kabar
@@ -87,6 +90,50 @@ def queue_and_send(rt: Runtime, kabar: list[Kabar]) -> None:
         log.exception("kabar: tidak dapat diantrekan")
         return
     drain(rt)
+
+
+def kabar_terjadwal(rt: Runtime, when: datetime) -> None:
+    """Queue the scheduled notifications due at the hourly run's time (``kabar.jadwal``); logged, never raised."""
+    from desa_cantik.kabar.jadwal import rencanakan
+
+    try:
+        log.info("%s", rencanakan(rt, when).teks())
+    except Exception:  # the gate goes on; the next hour plans again (each kind once a day, each recipient once)
+        log.exception("kabar terjadwal tidak direncanakan")
+
+
+def kabar_penutupan(rt: Runtime, run_id: str, nama_wilayah: str, belum: list[str],
+                    cakupan: list[CakupanRingkas] | None = None) -> list[Kabar]:
+    """The close's notifications for Diskominfo and Admin (late children, low coverage); [] if they cannot be built."""
+    from desa_cantik.kabar import AturanKabar
+    from desa_cantik.kabar.penutupan import kabar_penutupan as build
+
+    try:
+        return build(rt, AturanKabar.load(), run_id, datetime.now(UTC), nama_wilayah, belum, cakupan or [])
+    except Exception:
+        log.exception("kabar penutupan tidak disusun")
+        return []
+
+
+def buka_persetujuan(rt: Runtime, run_id: str, mulai: datetime, batas: datetime, nama_wilayah: str) -> None:
+    """The approval request waits from ``mulai`` to ``batas``: recorded for Bappeda's last call."""
+    from desa_cantik.kabar import AturanKabar
+    from desa_cantik.kabar.jadwal import buka_persetujuan as record
+
+    try:
+        record(rt, run_id, mulai, batas, nama_wilayah, f"{AturanKabar.load().alamat_web}/required_actions")
+    except Exception:
+        log.exception("permintaan persetujuan tidak dicatat untuk peringatan terakhir")
+
+
+def tutup_persetujuan(rt: Runtime, run_id: str) -> None:
+    """The request ended (answered or timed out): no last call for it."""
+    from desa_cantik.kabar.jadwal import tutup_persetujuan as close
+
+    try:
+        close(rt, run_id, datetime.now(UTC))
+    except Exception:
+        log.exception("permintaan persetujuan tidak ditutup di catatan kabar")
 
 
 class KabarTugasGagal(BaseNotifier):

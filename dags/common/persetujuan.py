@@ -22,13 +22,14 @@ Admin) may answer: the REST API checks ``can_edit`` on "HITL Detail" and on the 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
 from airflow.sdk import Param, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
+from common.kabar import buka_persetujuan, kabar_penutupan, queue_and_send, tutup_persetujuan
 from common.pillars import BAPPEDA, KOMINFO, diterima, log, runtime
 from desa_cantik.cycle.handoff import KEPUTUSAN, PENUTUPAN
 from desa_cantik.cycle.persetujuan import ALASAN_KOREKSI, KOREKSI, SETUJUI, TOLAK
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from desa_cantik.cycle.handoff import Penutupan
     from desa_cantik.cycle.persetujuan import Keputusan, RingkasanPersetujuan
     from desa_cantik.cycle.runtime import Runtime
+    from desa_cantik.storage.kotak import Kabar
 
 TASK_ID = "persetujuan_bappeda"
 XCOM_KEY = "keputusan"
@@ -85,24 +87,34 @@ class PersetujuanBappeda(HITLBranchOperator):
 
     def execute(self, context: Context) -> Any:
         from desa_cantik.cycle.persetujuan import approval_markdown, approval_summary
+        from desa_cantik.regions import region_name
 
         rt = runtime()
         sent = rt.tier.deliveries(rt)
         if self.wait_for_all and len(sent) and not sent["terkirim"].all():
-            belum = ", ".join(sent.loc[~sent["terkirim"], "kode_wilayah"])
-            raise AirflowSkipException(f"menunggu paket dari: {belum}; persetujuan diminta setelah semua mengirim")
+            belum = sorted(map(str, sent.loc[~sent["terkirim"], "kode_wilayah"]))
+            # Diskominfo hears who is late (after batas_akhir)
+            queue_and_send(rt, kabar_penutupan(rt, str(context.get("run_id") or ""), region_name(rt.wilayah), belum))
+            raise AirflowSkipException(f"menunggu paket dari: {', '.join(belum)}; persetujuan diminta setelah semua mengirim")
+        run_id = context["run_id"]
         summary = approval_summary(rt)
         koreksi = "Koreksi: " if (p := _penutupan()) is not None and p["koreksi"] else ""
         self.subject = (f"Persetujuan Bappeda: {koreksi}terbitkan paket Desa Cantik {summary['tahun']} "
                         f"{summary['nama_wilayah']}?")
         self.body = approval_markdown(summary, self.batas_jam, p)
         self.log.info("Meminta persetujuan Bappeda (batas %s jam):\n%s", f"{self.batas_jam:g}", self.body)
-        _kabar_menunggu(rt, summary, self.batas_jam, context["run_id"], p["alasan_koreksi"] if p and p["koreksi"] else "")
+        mulai = datetime.now(UTC)
+        # Bappeda hears the request waits; Diskominfo and Admin what the close left out (late children, low coverage)
+        queue_and_send(rt, _kabar_menunggu(rt, summary, self.batas_jam, run_id, mulai,
+                                           p["alasan_koreksi"] if p and p["koreksi"] else "")
+                       + kabar_penutupan(rt, run_id, summary["nama_wilayah"], summary["belum_mengirim"], summary["cakupan"]))
+        buka_persetujuan(rt, run_id, mulai, mulai + timedelta(hours=self.batas_jam), summary["nama_wilayah"])  # its last call
         return super().execute(context)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:  # Airflow's trigger event (JSON)
         from desa_cantik.cycle.persetujuan import decision_from_event, decision_text, rejected_without_reason
 
+        tutup_persetujuan(runtime(), context["run_id"])  # answered or timed out: no last call any more
         if "error" not in event and rejected_without_reason(event):
             return self._ask_again(context)
         if "error" not in event:
@@ -121,14 +133,20 @@ class PersetujuanBappeda(HITLBranchOperator):
         upsert_hitl_detail(ti_id=context["task_instance"].id, options=self.options, subject=self.subject,
                            body=self.body, defaults=self.defaults, multiple=self.multiple,
                            params=self.serialized_params, assigned_users=self.assigned_users)
+        mulai = datetime.now(UTC)
+        buka_persetujuan(runtime(), context["run_id"], mulai, mulai + timedelta(hours=self.batas_jam), _nama_wilayah())
         raise TaskAwaitingInput(method_name="execute_complete", timeout=self.response_timeout)
 
 
-def _kabar_menunggu(rt: Runtime, summary: RingkasanPersetujuan, batas_jam: float, run_id: str, koreksi: str) -> None:
-    """Bappeda hears that the approval waits (config/kabar.yaml: persetujuan_menunggu): what, by when, where."""
-    from datetime import UTC, datetime
+def _nama_wilayah() -> str:
+    from desa_cantik.regions import region_name
 
-    from common.kabar import queue_and_send
+    return region_name(runtime().wilayah)
+
+
+def _kabar_menunggu(rt: Runtime, summary: RingkasanPersetujuan, batas_jam: float, run_id: str, mulai: datetime,
+                    koreksi: str) -> list[Kabar]:
+    """Bappeda hears that the approval waits (config/kabar.yaml: persetujuan_menunggu): what, by when, where."""
     from desa_cantik.kabar import AturanKabar
     from desa_cantik.kabar.peristiwa import batas_persetujuan, persetujuan_menunggu
 
@@ -140,13 +158,12 @@ def _kabar_menunggu(rt: Runtime, summary: RingkasanPersetujuan, batas_jam: float
                  f"{angka(i['desa_total'])} desa)" for i in summary["indikator"][:6]]
         lines += [f"ditolak, belum diperbaiki: {ds} ({len(v)} pengirim)"
                   for ds, v in summary["ditolak_belum_diperbaiki"].items() if v]
-        kabar = persetujuan_menunggu(aturan, rt.daftar.zona_waktu, run_id, summary["tahun"], summary["nama_wilayah"],
-                                     batas_persetujuan(datetime.now(UTC), batas_jam), lines,
-                                     f"{aturan.alamat_web}/required_actions", koreksi)
+        return persetujuan_menunggu(aturan, rt.daftar.zona_waktu, run_id, summary["tahun"], summary["nama_wilayah"],
+                                    batas_persetujuan(mulai, batas_jam), lines, f"{aturan.alamat_web}/required_actions",
+                                    koreksi)
     except Exception:  # the request itself stands; the log says why Bappeda was not told
         log.exception("kabar persetujuan tidak disusun")
-        return
-    queue_and_send(rt, kabar)
+        return []
 
 
 def persetujuan_bappeda(batas_jam: float, wait_for_all: bool) -> PersetujuanBappeda:

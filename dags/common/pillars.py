@@ -177,16 +177,20 @@ def jendela_terbuka() -> bool:
 
     If not, the run ends here and every other task is skipped (short circuit, whatever their trigger rule); its
     log says why: "jendela pengumpulan tertutup" or "kotak masuk kosong". Only the plan's modules are imported.
+    It also plans the scheduled notifications (reminders, BPS's daily digest, Bappeda's last call: a few
+    milliseconds when none is due) and, when the run ends here, sends whatever waits in the outbox itself.
     """
-    from desa_cantik.cycle.inbox import EMPTY_INBOX, hourly_decision
+    from common.kabar import drain, kabar_terjadwal
+    from desa_cantik.cycle.inbox import hourly_decision
 
-    rt = runtime()
-    go_on, why = hourly_decision(rt, run_time())
+    rt, when = runtime(), run_time()
+    go_on, why = hourly_decision(rt, when)
     log.info("%s", why)
+    kabar_terjadwal(rt, when)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    if not go_on and EMPTY_INBOX in why and (due := rt.warehouse.count_due_kabar(now)):
-        log.info("%d kabar menunggu dikirim (mis. kanal sempat mati): run berlanjut untuk mengirimnya", due)
-        return True
+    if not go_on and (due := rt.warehouse.count_due_kabar(now)):
+        log.info("%d kabar menunggu dikirim (terjadwal, atau kanal sempat mati): dikirim dari tugas ini", due)
+        drain(rt)  # never raises: a channel still down leaves them waiting for the next hour
     return go_on
 
 

@@ -1,5 +1,6 @@
-"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary, migrate the warehouse,
-say the release (``versi``, ``--version``), back up and restore the tier (``cadangan``).
+"""``python -m desa_cantik``: generate data, pre-check files, upload to the inbox, print the cycle summary, roll the
+Daftar Data to the next year (``gulir-tahun``), back up and restore the tier (``cadangan``); the tier administrator's
+commands (migrate the warehouse, say the release, an account's notifications) are ``cli_admin``.
 
 Exit codes of ``validate``: 0 accepted (with or without warnings), 1 rejected, 2 unreadable file or bad usage,
 3 internal error of the checker (never the file's fault); over several files, the worst (3 > 2 > 1 > 0).
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from .cadangan import perintah as cadangan
+from .cli_admin import kabar_berhenti, migrasi, versi
 
 if TYPE_CHECKING:
     from .config import DaftarData
@@ -37,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 class _Versi(argparse.Action):  # ``--version`` before any command: what ``versi`` prints, then exit 0
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        _versi(argparse.Namespace())
+        versi(argparse.Namespace())
         parser.exit()
 
 
@@ -92,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     from .gulir import daftarkan
     daftarkan(sub)  # gulir-tahun: its arguments beside its code
     cadangan.add_parser(sub)
+
+    b = sub.add_parser("kabar-berhenti", help="kabar tidak penting (pengingat, ringkasan harian) untuk satu akun: "
+                                              "hentikan, terima lagi (--terima-lagi) atau lihat (--lihat)")
+    b.add_argument("akun", help="nama pengguna (username) akun itu")
+    b.add_argument("--jenis", action="append", help="hanya jenis ini (boleh berulang; bawaan: semua yang tidak penting)")
+    b.add_argument("--terima-lagi", action="store_true", help="terima lagi jenis itu, bukan menghentikannya")
+    b.add_argument("--lihat", action="store_true", help="hanya tampilkan pengaturan akun, tanpa mengubah")
     return p
 
 
@@ -100,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"generate": _generate, "validate": _validate, "upload": _upload, "keygen": _keygen,
                 "template": _template, "rules": _rules, "summary": _summary, "kebijakan": _policies,
-                "migrasi": _migrasi, "versi": _versi, "gulir-tahun": perintah, "cadangan": cadangan.main}
+                "migrasi": migrasi, "versi": versi, "gulir-tahun": perintah, "cadangan": cadangan.main,
+                "kabar-berhenti": kabar_berhenti}
     return commands[args.cmd](args)
 
 
@@ -154,36 +164,6 @@ def _policies(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     n = write_policies(DaftarData.load(settings.daftar_data), settings.kode_wilayah, args.bucket, args.out)
     print(f"{n} kebijakan pengirim ditulis ke {args.out} (daftar: {args.out / 'pengirim.csv'})")
-    return 0
-
-
-def _migrasi(args: argparse.Namespace) -> int:
-    from .config import Settings
-    from .storage import mask_url, migrasi
-
-    if args.revisi:
-        print(f"Revisi baru (periksa, lalu ubah HEAD di storage/migrasi/__init__.py): {migrasi.new_revision(args.revisi)}")
-        return 0
-    url = Settings.from_env().gudang_url
-    print(f"Gudang: {mask_url(url)}")
-    if args.cek:
-        st = migrasi.status(url)
-        print(migrasi.describe_status(st))
-        return 0 if st.up_to_date else 1
-    try:
-        print(migrasi.describe(migrasi.upgrade(url)))
-    except migrasi.SchemaNotMigrated as exc:
-        print(f"galat: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _versi(_: argparse.Namespace) -> int:
-    from .bags import FORMAT, READABLE_FORMATS, RELEASE
-    from .storage.migrasi import HEAD
-
-    print(f"Desa Cantik rilis {RELEASE}\nFormat paket yang ditulis: {FORMAT} (diterima dari tingkat bawah: format "
-          f"{' dan '.join(map(str, READABLE_FORMATS))})\nRevisi skema gudang: {HEAD}")
     return 0
 
 

@@ -80,8 +80,25 @@ def _store_delivery(rt: Runtime, bundle: b.DeliveryBundle) -> dict[str, int]:
             # restores it; a future-dated version is never newest); every version stays archived
             stored["komponen"] = stored.get("komponen", 0) + rt.warehouse.replace_components(
                 rt.tahun, sender, mine.reset_index(drop=True))
-        rt.warehouse.record_delivery(Delivery(**{str(k): none_if_missing(v) for k, v in delivery.items()}))
+        row = Delivery(**{str(k): none_if_missing(v) for k, v in delivery.items()})
+        # a refused version is announced to Diskominfo with its record: once per version, only if recorded
+        rt.warehouse.record_delivery(row, kabar=_refusal_news(rt, row), now=layout.iso(now))
     return stored
+
+
+def _refusal_news(rt: Runtime, row: Delivery) -> list[Kabar]:
+    """A refused child package for Diskominfo and Admin (``kabar``: paket_ditolak); never costs the load."""
+    if row.status == DITERIMA:
+        return []
+    from ..kabar import AturanKabar
+    from ..kabar.peristiwa import paket_ditolak
+
+    try:
+        return paket_ditolak(AturanKabar.load(), rt.daftar.zona_waktu, row.tahun, row.kode_pengirim, row.versi,
+                             row.diterima_pada, row.alasan or "")
+    except Exception:
+        log.exception("kabar paket ditolak tidak disusun (periksa config/kabar.yaml)")
+        return []
 
 
 def _quarantine_files(tahun: int, submissions: pd.DataFrame, quarantine: pd.DataFrame) -> list[tuple[str, bytes]]:

@@ -31,6 +31,9 @@ class _EventFile(TypedDict, total=False):
     penting: bool
     jam_tenang: bool
     hari_sebelum: list[int]
+    jam: str
+    jam_sebelum: float
+    uraian: str
 
 
 class _ChannelFile(TypedDict, total=False):
@@ -58,6 +61,9 @@ class JenisKabar:
     penting: bool = True
     jam_tenang: bool = False
     hari_sebelum: tuple[int, ...] = ()
+    jam: time | None = None  # a scheduled kind: planned from this hour of the day on (the tier's zone)
+    jam_sebelum: float = 0.0  # a last call: this many hours before its deadline
+    uraian: str = ""  # what it is, as an account's opt-out page lists it
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,8 @@ class AturanKabar:
     @classmethod
     def load(cls, path: Path | None = None) -> AturanKabar:
         path = Path(path) if path is not None else Path(os.environ.get("DESA_CANTIK_KABAR", str(KABAR_PATH)))
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: the hourly gate's first task reads it
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
         if not isinstance(raw, dict) or not isinstance(raw.get("peristiwa"), dict) or not isinstance(raw.get("kanal"), dict):
             raise KabarError(f"{path}: harus berisi peta 'peristiwa' dan 'kanal'")
         f = cast(_KabarFile, raw)
@@ -126,7 +133,7 @@ def _clock(text: str) -> time:
     try:
         return time.fromisoformat(str(text))
     except ValueError:
-        raise KabarError(f"jam_tenang: jam {text!r} bukan JJ:MM") from None
+        raise KabarError(f"jam {text!r} bukan JJ:MM (mis. \"07:00\")") from None
 
 
 def _channel(nama: str, raw: _ChannelFile) -> KanalKabar:
@@ -151,6 +158,13 @@ def _event(nama: str, raw: _EventFile, kanal: dict[str, KanalKabar]) -> JenisKab
         raise KabarError(f"peristiwa.{nama}.templat: tidak ada templat {templat}.txt di {TEMPLAT}")
     if not raw.get("penerima"):
         raise KabarError(f"peristiwa.{nama}.penerima: wajib diisi ('pengirim' dan/atau kunci peran)")
+    try:
+        jam_sebelum = float(raw.get("jam_sebelum", 0))
+        hari = tuple(int(h) for h in raw.get("hari_sebelum") or ())
+    except (TypeError, ValueError):
+        raise KabarError(f"peristiwa.{nama}: hari_sebelum dan jam_sebelum harus angka") from None
+    if jam_sebelum < 0 or any(h < 0 for h in hari):
+        raise KabarError(f"peristiwa.{nama}: hari_sebelum dan jam_sebelum tidak boleh negatif")
     return JenisKabar(nama, tuple(str(p) for p in raw["penerima"]), tuple(raw["kanal"]), templat,
-                      bool(raw.get("penting", True)), bool(raw.get("jam_tenang", False)),
-                      tuple(int(h) for h in raw.get("hari_sebelum") or ()))
+                      bool(raw.get("penting", True)), bool(raw.get("jam_tenang", False)), hari,
+                      _clock(raw["jam"]) if raw.get("jam") else None, jam_sebelum, str(raw.get("uraian") or nama))

@@ -45,7 +45,9 @@ def surel(subjek: str, isi: str, dari: str, ke: str) -> MIMEText:
     """A plain-text e-mail (UTF-8), as the SMTP and folder ways send it (the compat32 classes: the default policy's
     header parsing cost 3 ms a message, most of a drain)."""
     msg = MIMEText(isi, "plain", "utf-8")
-    msg["Subject"] = Header(subjek, "utf-8").encode()
+    # a Header, not its encoded text: folded knowing the "Subject: " before it (else the value starts with a fold,
+    # read back as a leading space)
+    msg["Subject"] = Header(subjek, "utf-8", header_name="Subject")  # type: ignore[assignment]
     msg["From"], msg["To"] = formataddr((NAMA_DARI, dari)), ke
     msg["Date"], msg["Message-ID"] = formatdate(localtime=False), make_msgid(domain=dari.partition("@")[2] or None)
     return msg

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ..kosakata import DITOLAK, STATUS_LABEL
 from ..storage.kotak import Kabar
@@ -19,7 +19,11 @@ from .aturan import PENGIRIM, AturanKabar, JenisKabar
 from .templat import singkat, tulis
 
 MAX_PERBAIKAN = 5  # rules listed in a verdict message; the report has them all
+MAX_KECAMATAN = 15  # kecamatan in BPS's daily digest; the Pantau page has them all
 HALAMAN_BERKAS_SAYA = "/desa-cantik/kirim/berkas"
+HALAMAN_BERHENTI = "/desa-cantik/kabar/berhenti"  # an account's own opt-out (non-essential kinds)
+HALAMAN_PANTAU = "/desa-cantik/pantau"
+HALAMAN_PAKET = "/desa-cantik/paket"
 
 
 def _penerima(jenis: JenisKabar, kode_pengirim: str = "") -> list[str]:
@@ -148,8 +152,104 @@ def pengingat(aturan: AturanKabar, zona: str, tahun: int, batas_akhir: datetime,
         out += _kabar(aturan, "pengingat", f"pengingat/{tahun}/{kode}/H-{sisa}", _penerima(jenis, kode),
                       aturan.alamat_web + "/desa-cantik/kirim", f"{nama}: {', '.join(datasets)} belum dikirim (H-{sisa})",
                       nama_pengirim=f"{nama} ({kode})" if nama != kode else kode, tahun=tahun, sisa_hari=sisa,
-                      batas=waktu(batas_akhir.isoformat(), zona), belum=list(datasets), dataset_list=", ".join(datasets))
+                      batas=waktu(batas_akhir.isoformat(), zona), belum=list(datasets), dataset_list=", ".join(datasets),
+                      tautan_berhenti=aturan.alamat_web + HALAMAN_BERHENTI)
     return out
+
+
+def persetujuan_terakhir(aturan: AturanKabar, zona: str, run_id: str, tahun: int, nama_wilayah: str, mulai: datetime,
+                         batas: datetime, now: datetime, tautan: str) -> list[Kabar]:
+    """Bappeda's last call before the approval times out (the default then: not published). One per request: a
+    rejection without its reason opens the request again (``mulai`` anew), which gets its own last call."""
+    import math
+
+    from ..pantau.format import waktu
+
+    if "persetujuan_terakhir" not in aturan.peristiwa:
+        return []
+    sisa_jam = max(1, math.ceil((batas - now).total_seconds() / 3600))
+    return _kabar(aturan, "persetujuan_terakhir", f"persetujuan_terakhir/{tahun}/{run_id}/{mulai:%Y%m%dT%H%M%S}",
+                  _penerima(aturan.peristiwa["persetujuan_terakhir"]), tautan,
+                  f"persetujuan paket {tahun} {nama_wilayah}: tinggal {sisa_jam} jam",
+                  tahun=tahun, nama_wilayah=nama_wilayah, batas=waktu(batas.isoformat(), zona), sisa_jam=sisa_jam)
+
+
+def paket_ditolak(aturan: AturanKabar, zona: str, tahun: int, kode: str, versi: str, diterima_pada: str,
+                  alasan: str) -> list[Kabar]:
+    """A child's package version was refused (provinsi/pusat): which, why, where its history is. Once per version."""
+    from ..pantau.format import waktu
+    from ..regions import region_name
+
+    if "paket_ditolak" not in aturan.peristiwa:
+        return []
+    nama = region_name(kode)
+    nama = f"{nama} ({kode})" if nama != kode else singkat(kode, 40)
+    return _kabar(aturan, "paket_ditolak", f"paket_ditolak/{tahun}/{kode}/{versi}",
+                  _penerima(aturan.peristiwa["paket_ditolak"]), aturan.alamat_web + HALAMAN_PAKET,
+                  f"paket {nama} versi {singkat(versi, 40)} ditolak", tahun=tahun, nama_pengirim=nama,
+                  versi=singkat(versi, 40), diterima_pada=waktu(diterima_pada, zona), alasan=singkat(alasan, 300) or "-")
+
+
+def paket_terlambat(aturan: AturanKabar, zona: str, tahun: int, batas_akhir: datetime, belum: Sequence[str],
+                    tunggu_semua: bool) -> list[Kabar]:
+    """At the close, the children with no accepted package (provinsi/pusat); once per year and list of children."""
+    from ..pantau.format import waktu
+
+    if "paket_terlambat" not in aturan.peristiwa or not belum:
+        return []
+    tanda = hashlib.sha256("\n".join(sorted(belum)).encode()).hexdigest()[:12]
+    return _kabar(aturan, "paket_terlambat", f"paket_terlambat/{tahun}/{tanda}",
+                  _penerima(aturan.peristiwa["paket_terlambat"]), aturan.alamat_web + HALAMAN_PAKET,
+                  f"{len(belum)} wilayah belum mengirim paket {tahun}", tahun=tahun, jumlah=len(belum),
+                  batas=waktu(batas_akhir.isoformat(), zona), wilayah=list(belum), tunggu_semua=tunggu_semua)
+
+
+def cakupan_rendah(aturan: AturanKabar, tahun: int, nama_wilayah: str, run_id: str,
+                   rendah: Sequence[tuple[str, int, int]], ambang: float) -> list[Kabar]:
+    """A close whose datasets (``rendah``: source, desa with data, desa in all) are under the coverage threshold."""
+    from ..pantau.format import angka
+
+    if "cakupan_rendah" not in aturan.peristiwa or not rendah:
+        return []
+    baris = [f"{s}: {angka(100 * n / total if total else 0, 1)} % ({angka(n)} dari {angka(total)} desa)"
+             for s, n, total in rendah]
+    ambang_teks = f"{angka(100 * ambang, 0)} %"
+    return _kabar(aturan, "cakupan_rendah", f"cakupan_rendah/{tahun}/{run_id}",
+                  _penerima(aturan.peristiwa["cakupan_rendah"]), aturan.alamat_web + HALAMAN_PANTAU,
+                  f"penutupan {tahun}: {len(rendah)} dataset di bawah {ambang_teks} desa", tahun=tahun,
+                  nama_wilayah=nama_wilayah, run=run_id, cakupan=baris, ambang=ambang_teks)
+
+
+@dataclass(frozen=True)
+class KecamatanDitolak:
+    """A kecamatan's rejected files in BPS's daily digest (or the agencies' and BPS's, ``kode`` ``opd-bps``)."""
+
+    kode: str
+    nama: str
+    berkas: int
+    pengirim: tuple[str, ...]  # names, each with the datasets rejected
+    aturan: tuple[tuple[str, int], ...]  # (rule, files that broke it), most first
+
+
+def penolakan_harian(aturan: AturanKabar, zona: str, tahun: int, tanggal: date, mulai: datetime, selesai: datetime,
+                     batas_akhir: datetime, kecamatan: Sequence[KecamatanDitolak]) -> list[Kabar]:
+    """BPS's daily digest: the day's rejected files per kecamatan (most first) and the rules behind them."""
+    from ..pantau.format import BULAN, waktu
+
+    if "penolakan_harian" not in aturan.peristiwa or not kecamatan:
+        return []
+    base = aturan.alamat_web + HALAMAN_PANTAU
+    shown = [{"nama": k.nama, "berkas": k.berkas, "tautan": f"{base}/wilayah/{k.kode}" if "." in k.kode else base,
+              "pengirim": singkat(", ".join(k.pengirim), 300),
+              "aturan": ", ".join(f"{r} ({n} berkas)" for r, n in k.aturan) or "-"} for k in kecamatan[:MAX_KECAMATAN]]
+    jumlah = sum(k.berkas for k in kecamatan)
+    hari = f"{tanggal.day} {BULAN[tanggal.month - 1]} {tanggal.year}"
+    return _kabar(aturan, "penolakan_harian", f"penolakan_harian/{tahun}/{tanggal.isoformat()}",
+                  _penerima(aturan.peristiwa["penolakan_harian"]), base,
+                  f"{jumlah} berkas ditolak di {len(kecamatan)} kecamatan ({hari})", tahun=tahun, tanggal=hari,
+                  jumlah=jumlah, kecamatan=shown, lebih=max(len(kecamatan) - MAX_KECAMATAN, 0),
+                  mulai=waktu(mulai.isoformat(), zona), selesai=waktu(selesai.isoformat(), zona),
+                  batas=waktu(batas_akhir.isoformat(), zona), tautan_berhenti=aturan.alamat_web + HALAMAN_BERHENTI)
 
 
 def batas_persetujuan(mulai: datetime, jam: float) -> datetime:

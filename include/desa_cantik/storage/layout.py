@@ -17,6 +17,10 @@
 - ``kiriman/{tahun}/{pengirim}/{id}.json``   an operator's submission through the *Kirim data* page (who,
   when, the pre-check's verdict, the inbox key if queued), with the file as sent under ``berkas/`` and the
   pre-check's report under ``laporan/`` (a rejected file is kept here and never queued)
+- ``kabar/{tahun}/{kode}/persetujuan/{run}.json``   Bappeda's approval request while it waits (its start and
+  time-out), for the last call before it times out (``kabar.jadwal``); removed when answered or timed out
+- ``kabar/{tahun}/{kode}/jadwal/{jenis}/{tanggal}``   a scheduled notification kind planned that day (reminders,
+  BPS's daily digest): the hourly gate's first task plans each once a day
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ PACKAGES = "paket"  # masuk/{tahun}/paket/{kode_pengirim}/{versi}/...
 SUBMITTED = "kiriman"
 CLOSING = "penutupan"
 RESTORED = "pemulihan"
+NEWS = "kabar"
 UNKNOWN = "tidak_dikenal"
 REPORT_FORMATS = ("json", "html", "txt")
 
@@ -213,3 +218,17 @@ def submitted_file(tahun: int, pengirim: str, ident: str, berkas: str) -> str:
 
 def submitted_report(tahun: int, pengirim: str, ident: str, fmt: str) -> str:
     return f"{SUBMITTED}/{tahun}/{safe_name(pengirim, 64)}/laporan/{safe_segment(ident)}.{fmt}"
+
+
+def open_approvals(tahun: int, kode: str) -> str:
+    """Prefix of Bappeda's approval requests still waiting: ``kabar/{tahun}/{kode}/persetujuan/``."""
+    return f"{NEWS}/{tahun}/{kode}/persetujuan/"
+
+
+def open_approval(tahun: int, kode: str, run_id: str) -> str:
+    return f"{open_approvals(tahun, kode)}{safe_segment(run_id)}.json"
+
+
+def planned_marker(tahun: int, kode: str, jenis: str, tanggal: str) -> str:
+    """A scheduled notification kind planned on a day (``tanggal``: the tier's local date, ISO)."""
+    return f"{NEWS}/{tahun}/{kode}/jadwal/{safe_segment(jenis)}/{safe_segment(tanggal)}"

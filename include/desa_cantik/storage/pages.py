@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from ..kosakata import DESA_LENGTH
+from ..kosakata import DESA_LENGTH, DITOLAK
 from .base import WarehouseBase
 from .columns import chunks
 from .rows import (
@@ -99,6 +99,20 @@ class Pages(WarehouseBase):
         t = self.table(SUBMISSIONS)
         return self._rows(FileRecord, sa.select(t).where(t.c.tahun == tahun, sa.func.length(t.c.pengirim) != DESA_LENGTH)
                               .order_by(t.c.diterima_pada.desc()).limit(limit))
+
+    def rejected_between(self, tahun: int, mulai: str, selesai: str) -> list[FileRecord]:
+        """Rejected files that arrived in [mulai, selesai) (ISO-8601 UTC), oldest first (BPS's daily digest)."""
+        t = self.table(SUBMISSIONS)
+        return self._rows(FileRecord, sa.select(t).where(t.c.tahun == tahun, t.c.status == DITOLAK,
+                                                         t.c.diterima_pada >= mulai, t.c.diterima_pada < selesai)
+                          .order_by(t.c.diterima_pada, t.c.sha256))
+
+    def senders_with_files(self, tahun: int) -> set[tuple[str, str]]:
+        """(dataset, sender) pairs the gate has checked a file of this year, whatever its verdict (reminders)."""
+        t = self.table(SUBMISSIONS)
+        with self.engine.connect() as conn:
+            q = sa.select(t.c.dataset, t.c.pengirim).where(t.c.tahun == tahun).distinct()
+            return {(str(r[0]), str(r[1])) for r in conn.execute(q)}
 
     def files_by_sha(self, shas: list[str]) -> dict[str, FileRecord]:
         """Registry rows of these files, newest arrival per sha256 (provenance of stored rows and findings)."""

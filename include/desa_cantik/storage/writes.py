@@ -106,12 +106,14 @@ class Writes(Bulk, Outbox):
         """Replace the components of every desa under ``prefix`` (a child's region, or the tier's own)."""
         return self._replace_area(COMPONENTS, "kode_desa", tahun, prefix, frame)
 
-    def record_delivery(self, row: Delivery) -> None:
+    def record_delivery(self, row: Delivery, kabar: Sequence[Kabar] = (), now: str = "") -> None:
+        """A child's package version as judged, and its notifications (a refusal's, queued at ``now``) with it."""
         t = self.table(DELIVERIES)
         with self.engine.begin() as conn:
             conn.execute(t.delete().where(t.c.tahun == row.tahun, t.c.kode_pengirim == row.kode_pengirim,
                                           t.c.versi == row.versi))
             conn.execute(t.insert(), [asdict(row)])
+            self._queue(conn, kabar, now)
 
     def replace_indicators(self, tahun: int, kode_wilayah: str, frame: pd.DataFrame) -> int:
         return self._replace_area(INDICATORS, "kode_wilayah", tahun, kode_wilayah, frame)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .views import Tampilan
 
 JUDUL = {"pantau": "Pantau siklus", "temuan": "Temuan", "indikator": "Indikator", "paket": "Paket",
-         "laporan": "Laporan berkas", "kirim": "Kirim data", "kabar": "Kabar"}
+         "laporan": "Laporan berkas", "kirim": "Kirim data", "kabar": "Kabar", "berhenti": "Pengaturan kabar"}
 # Our pages: no script at all. Stored pages (reports, GX Data Docs) carry senders' values; they are drawn escaped, and
 # served as if they were not: no script at all (the Data Docs filter is CSS), and ``sandbox`` with one allowance, so a
 # ``<meta http-equiv="refresh">`` slipped into a page is not honoured (a sandboxed document without ``allow-scripts``
