@@ -99,11 +99,16 @@ def _send(s: AirflowServer, user: str) -> list[int]:
     return [s.get("/desa-cantik/kirim", user).status_code, s.get("/desa-cantik/kirim/berkas", user).status_code]
 
 
+def _kabar(s: AirflowServer, user: str) -> list[int]:
+    """The notifications' log (who heard what, when, on which channel)."""
+    return [s.get("/desa-cantik/kabar", user).status_code]
+
+
 PROBES: dict[str, Probe] = {
     "lihat": _see, "picu_gerbang": _trigger(GATE), "ulang_gerbang": _clear(GATE), "picu_siklus": _trigger(CYCLE),
     "ulang_siklus": _clear(CYCLE), "setujui": _answer, "hapus_run": _delete_run, "baca_koneksi": _read_conn,
     "ubah_koneksi": _write_conn, "log_audit": _audit, "pengguna": _users, "halaman": _pages, "navigasi": _nav,
-    "kirim": _send,
+    "kirim": _send, "kabar": _kabar,
 }
 
 
