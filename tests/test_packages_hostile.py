@@ -25,7 +25,7 @@ from desa_cantik.cycle.handoff import Validated
 from desa_cantik.cycle.packages import deliveries
 from desa_cantik.cycle.runtime import Runtime
 from desa_cantik.findings import DITERIMA, DITOLAK
-from desa_cantik.storage import ObjectInfo, layout
+from desa_cantik.storage import NotFound, ObjectInfo, layout
 from desa_cantik.storage.rows import Delivery
 
 from .conftest import TAHUN
@@ -52,7 +52,7 @@ class MemoryStore:
 
     def get(self, key: str) -> bytes:
         if key not in self.objects:
-            raise FileNotFoundError(key)
+            raise NotFound(key)  # the stores' one contract (storage.objects)
         return self.objects[key]
 
     def list(self, prefix: str) -> list[ObjectInfo]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from desa_cantik.cycle.handoff import KEPUTUSAN
 from desa_cantik.cycle.persetujuan import (
     SETUJUI,
     TOLAK,
@@ -166,7 +167,7 @@ def test_decisions_from_the_approval_event() -> None:
     ok = decision_from_event({"chosen_options": [SETUJUI], "params_input": {"alasan": " cakupan cukup "},
                               "responded_at": when, "responded_by_user": {"id": "3", "name": "bappeda"}}, "run1")
     assert ok == {"keputusan": "disetujui", "oleh": "bappeda", "pada": when.isoformat(), "alasan": "cakupan cukup",
-                  "batas_waktu_habis": False, "run_id": "run1"}
+                  "batas_waktu_habis": False, "run_id": "run1", "versi_serah": KEPUTUSAN.tulis}
     assert "DISETUJUI oleh bappeda" in decision_text(ok)
     assert rejected_without_reason({"chosen_options": [TOLAK], "params_input": {"alasan": "  "}})
     assert not rejected_without_reason({"chosen_options": [TOLAK], "params_input": {"alasan": "data belum lengkap"}})
