@@ -265,23 +265,24 @@ def _claims(rt: Runtime) -> list[_Klaim]:
     return sorted(found, key=lambda c: (c["mulai"], c["run_id"]))
 
 
+# why a second close stops, in both refusals: what it leaves alone, and why it happened
+_SEKALI = ("Satu tahun ditutup satu kali, jadi run ini berhenti di sini: gudang, indikator, persetujuan dan paket tidak "
+           "diubah, dan Bappeda tidak diminta menyetujui lagi. Run ganda seperti ini terjadi bila DAG dipicu (▶) lalu "
+           "diaktifkan setelah batas akhir: tidak ada yang perlu dibereskan.")
+
+
 def being_closed_text(tahun: int, claim: _Klaim) -> str:
     """Why a run is refused while another run of the same year has begun closing it and has no decision yet."""
     return (f"Siklus {tahun} sedang ditutup oleh run {claim['run_id']} (dimulai {claim['mulai']}), yang belum "
-            "mendapat keputusan Bappeda. Satu tahun ditutup satu kali, jadi run ini berhenti di sini: gudang, "
-            "indikator, persetujuan dan paket tidak diubah, dan Bappeda tidak diminta menyetujui lagi. Run ganda "
-            "seperti ini terjadi bila DAG dipicu (▶) lalu diaktifkan setelah batas akhir: tidak ada yang perlu "
-            f"dibereskan. Bila run {claim['run_id']} gagal, jangan memicu run baru: jalankan ulang (clear) tugas yang "
-            f"gagal di run itu. Bila run itu tidak dapat dilanjutkan, picu lagi (▶) dengan parameter '{KOREKSI}' "
-            f"dicentang dan '{ALASAN_KOREKSI}' diisi.")
+            f"mendapat keputusan Bappeda. {_SEKALI} Bila run {claim['run_id']} gagal, jangan memicu run baru: "
+            "jalankan ulang (clear) tugas yang gagal di run itu. Bila run itu tidak dapat dilanjutkan, picu lagi (▶) "
+            f"dengan parameter '{KOREKSI}' dicentang dan '{ALASAN_KOREKSI}' diisi.")
 
 
 def already_closed_text(tahun: int, last: Keputusan) -> str:
     """Why a second close of the same year is refused, and what to do instead (the failed first task's message)."""
-    return (f"Siklus {tahun} sudah ditutup oleh run {last['run_id']}: {decision_text(last).rstrip('.')}. Satu tahun ditutup satu "
-            "kali, jadi run ini berhenti di sini: gudang, indikator, persetujuan dan paket tidak diubah, dan Bappeda "
-            "tidak diminta menyetujui lagi. Run ganda seperti ini terjadi bila DAG dipicu (▶) lalu diaktifkan setelah "
-            "batas akhir: tidak ada yang perlu dibereskan. Bila tahun ini memang perlu ditutup ulang (data diperbaiki "
+    return (f"Siklus {tahun} sudah ditutup oleh run {last['run_id']}: {decision_text(last).rstrip('.')}. {_SEKALI} "
+            "Bila tahun ini memang perlu ditutup ulang (data diperbaiki "
             f"setelah penolakan Bappeda, atau kiriman terlambat harus masuk), picu lagi (▶) dengan parameter "
             f"'{KOREKSI}' dicentang dan '{ALASAN_KOREKSI}' diisi. Bila run {last['run_id']} gagal sebelum paketnya "
             "terbit, jangan memicu run baru: jalankan ulang (clear) tugas yang gagal di run itu.")
